@@ -58,7 +58,7 @@ function floorDivExact(a: number, b: number): number {
 export function mul(a: I32F32, b: I32F32): I32F32 {
   const product = a * b;
   if (product > -EXACT_LIMIT && product < EXACT_LIMIT) {
-    return Math.floor(product / TWO_POW_32);
+    return Math.floor(product / TWO_POW_32) + 0; // + 0 turns -0 into 0
   }
   const absA = Math.abs(a);
   const absB = Math.abs(b);
@@ -72,7 +72,7 @@ export function mul(a: I32F32, b: I32F32): I32F32 {
     const q = Math.floor(t / TWO_POW_16);
     if ((a < 0) === (b < 0)) return q;
     const exact = loProduct === loHigh * TWO_POW_16 && t === q * TWO_POW_16;
-    return exact ? -q : -q - 1;
+    return exact ? 0 - q : -q - 1;
   }
   return Number(saturateI64((BigInt(a) * BigInt(b)) >> 32n));
 }
@@ -110,7 +110,7 @@ export function safeDiv(a: I32F32, b: I32F32): I32F32 {
   const negative = (a < 0) !== (b < 0);
   const q = divNonNegative(Math.abs(a), Math.abs(b));
   if (q === undefined) return 0;
-  return negative ? -q : q;
+  return negative ? 0 - q : q;
 }
 
 /** `a.saturating_div(b)`: trunc(a/b), clamped to the I32F32 range (b ≠ 0). */
@@ -119,7 +119,7 @@ export function saturatingDiv(a: I32F32, b: I32F32): I32F32 {
   const negative = (a < 0) !== (b < 0);
   const q = divNonNegative(Math.abs(a), Math.abs(b));
   if (q === undefined) return negative ? Number(I64_MIN) : Number(I64_MAX);
-  return negative ? -q : q;
+  return negative ? 0 - q : q;
 }
 
 /**

@@ -1,0 +1,48 @@
+/** Timing helpers for benchmarks: medians over repeated runs, one line per figure. */
+import { performance } from "node:perf_hooks";
+
+export interface Measurement {
+  readonly runs: number;
+  readonly medianMs: number;
+  readonly minMs: number;
+}
+
+export interface BenchLine {
+  readonly name: string;
+  readonly figures: Readonly<Record<string, number>>;
+  readonly goal?: string | undefined;
+}
+
+/** Runs `fn` at least `minRuns` times and for at least `minMs`, after two warm-up calls. */
+export function measure(fn: () => unknown, { minRuns, minMs }: { minRuns: number; minMs: number }): Measurement {
+  fn();
+  fn();
+  const samples: number[] = [];
+  const started = performance.now();
+  while (samples.length < minRuns || performance.now() - started < minMs) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return { runs: samples.length, medianMs: samples[samples.length >> 1]!, minMs: samples[0]! };
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function formatLine(line: BenchLine): string {
+  const figures = Object.entries(line.figures)
+    .map(([key, value]) => `${key}=${value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toFixed(3)}`)
+    .join(" ");
+  return `${line.name}: ${figures}${line.goal ? ` (goal: ${line.goal})` : ""}`;
+}

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench [-- name…]`: runs the named benchmarks (all by default) and prints one line per
+ * figure, each with its same-run baseline ratio.
+ */
+import { benchYuma } from "./yuma.js";
+import { formatLine, type BenchLine } from "./harness.js";
+
+const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
+  yuma: benchYuma,
+};
+
+async function main(names: string[]): Promise<number> {
+  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  const unknown = selected.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0) {
+    process.stderr.write(`error: unknown benchmark ${unknown.join(", ")} (known: ${Object.keys(BENCHMARKS).join(", ")})\n`);
+    return 2;
+  }
+  process.stdout.write(`# node ${process.version}, ${process.arch}; medians of repeated runs; one core (single thread)\n`);
+  for (const name of selected) {
+    for (const line of await BENCHMARKS[name]!()) process.stdout.write(`${formatLine(line)}\n`);
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
