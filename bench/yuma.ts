@@ -3,6 +3,7 @@
  * the same weights, measured side by side in one run (../shared/design/PERFORMANCE.md).
  */
 import { runEpoch, vecU16MaxUpscaleToU16, type EpochHyperparams, type EpochInput, type EpochState } from "../src/yuma/index.js";
+import { EMPTY_ROW, rowFromPairs } from "../src/yuma/sparse.js";
 import { measure, prng, type BenchLine } from "./harness.js";
 
 const NEW_SUBNET: EpochHyperparams = {
@@ -26,11 +27,11 @@ const NEW_SUBNET: EpochHyperparams = {
 export function makeEpochInput(n: number, validators: number, hyperparams: EpochHyperparams, seed = 1): EpochInput {
   const random = prng(seed);
   const weights = Array.from({ length: n }, (_, uid) => {
-    if (uid >= validators) return [];
+    if (uid >= validators) return EMPTY_ROW;
     const dests: number[] = [];
     for (let j = 0; j < n; j++) if (random() < 0.5) dests.push(j);
     const stored = vecU16MaxUpscaleToU16(dests.map(() => 1 + Math.floor(random() * 65535)));
-    return dests.map((dest, k) => [dest, stored[k]!] as const);
+    return rowFromPairs(dests.map((dest, k) => [dest, stored[k]!] as const));
   });
   const state: EpochState = {
     n,
@@ -43,7 +44,7 @@ export function makeEpochInput(n: number, validators: number, hyperparams: Epoch
     ownerUid: null,
     validatorPermit: Array.from({ length: n }, (_, uid) => uid < validators),
     weights,
-    bonds: Array.from({ length: n }, () => []),
+    bonds: Array.from({ length: n }, () => EMPTY_ROW),
     raoEmission: 360n * 1_000_000_000n,
   };
   // One epoch first, so that bonds carry real values as they would on a running subnet.
@@ -56,10 +57,7 @@ export function makeEpochInput(n: number, validators: number, hyperparams: Epoch
 
 /** The floor: y_j += w_ij · x_i over the same weights, in floats, no masks or rounding. */
 function makeMatVec(input: EpochInput): () => number {
-  const rows = input.state.weights.map((row) => ({
-    cols: Int32Array.from(row, ([col]) => col),
-    vals: Float64Array.from(row, ([, value]) => value),
-  }));
+  const rows = input.state.weights;
   const x = Float64Array.from({ length: input.state.n }, (_, i) => (i + 1) / input.state.n);
   const y = new Float64Array(input.state.n);
   return () => {
@@ -90,7 +88,7 @@ export async function benchYuma(): Promise<BenchLine[]> {
       const input = makeEpochInput(n, validators, { ...NEW_SUBNET, ...overrides });
       const floor = measure(makeMatVec(input), { minRuns: 20, minMs: 300 });
       const epoch = measure(() => runEpoch(input), { minRuns: 5, minMs: 1500 });
-      const nnz = input.state.weights.reduce((total, row) => total + row.length, 0);
+      const nnz = input.state.weights.reduce((total, row) => total + row.cols.length, 0);
       lines.push({
         name: `yuma ${label} n=${n} validators=${validators} nnz=${nnz}`,
         figures: { epoch_ms: epoch.medianMs, floor_ms: floor.medianMs, ratio_to_floor: epoch.medianMs / floor.medianMs },

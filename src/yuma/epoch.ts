@@ -23,8 +23,6 @@ import {
   inplaceNormalizeUsingSum,
   interpolateSparse,
   isTopkNonzero,
-  maskDiagSparse,
-  maskRowsSparse,
   matEmaAlphaRow,
   matEmaSparse,
   matVecMulSparse,
@@ -35,13 +33,12 @@ import {
   rowSumSparse,
   scalarVecMaskSparseMatrix,
   sum,
-  vecMaskSparseMatrix,
   vecMul,
   weightedMedianColSparse,
 } from "./math.js";
-import { EMPTY_ROW, matrixFromPairs, type SparseMatrix } from "./sparse.js";
+import { EMPTY_ROW, filterRow, mapRow, type SparseMatrix } from "./sparse.js";
 import { computeStakeWeights } from "./stake.js";
-import { activityCutoffBlocks, type EpochHyperparams, type EpochInput, type EpochOutput } from "./types.js";
+import { activityCutoffBlocks, type EpochHyperparams, type EpochInput, type EpochOutput, type U16Row } from "./types.js";
 
 export function runEpoch(input: EpochInput): EpochOutput {
   const { hyperparams: hp, state } = input;
@@ -78,16 +75,10 @@ export function runEpoch(input: EpochInput): EpochOutput {
   inplaceNormalize(activeStake);
 
   // 4.5 Weights: stored u16 rows, read as integers; masked, then row-normalised.
-  let weights = matrixFromPairs(withinN(state.weights, n));
-  weights = maskRowsSparse(validatorForbids, weights);
-  weights = maskDiagSparse(weights, owner);
-  weights = vecMaskSparseMatrix(weights, lastUpdate, blockAtRegistration, (updated, registered) => updated <= registered);
-  if (hp.commitRevealEnabled) {
-    const commitBlocks = state.commitBlocks ?? [];
-    const commits = Array.from({ length: n }, (_, uid) => commitBlocks[uid] ?? Number.POSITIVE_INFINITY);
-    weights = vecMaskSparseMatrix(weights, commits, blockAtRegistration, (committed, registered) => committed < registered);
-  }
-  weights = rowNormalizeIntegerRows(weights);
+  const commitBlocks = hp.commitRevealEnabled ? (state.commitBlocks ?? []) : null;
+  const weights = rowNormalizeIntegerRows(
+    maskWeights(state.weights, { n, validatorForbids, owner, lastUpdate, blockAtRegistration, commitBlocks }),
+  );
 
   // 4.6 Consensus, 4.7 clipping and validator trust.
   const kappa = u16ProportionToFixed(hp.kappa);
@@ -108,10 +99,10 @@ export function runEpoch(input: EpochInput): EpochOutput {
 
   let dividends: Float64Array;
   let storedBonds: SparseMatrix;
-  const storedBondRows = matrixFromPairs(withinN(state.bonds, n));
+  const storedBondRows = rowsWithinN(state.bonds, n);
   if (hp.yuma3) {
-    let bonds: SparseMatrix = storedBondRows.map((row) => ({ cols: row.cols, vals: row.vals.map(u16ProportionToFixed) }));
-    bonds = scalarVecMaskSparseMatrix(bonds, lastTempo, blockAtRegistration, registeredSinceLastTempo);
+    let bonds = scalarVecMaskSparseMatrix(storedBondRows, lastTempo, blockAtRegistration, registeredSinceLastTempo);
+    bonds = bonds.map((row) => mapRow(row, u16ProportionToFixed));
     const emaBonds = computeYuma3Bonds(hp, weightsForBonds, bonds, consensus, n);
     const emaBondsNorm = colNormalizeSparse(emaBonds, n);
     const totalBondsPerValidator = rowSumSparse(matVecMulSparse(emaBondsNorm, incentive));
@@ -146,12 +137,7 @@ export function runEpoch(input: EpochInput): EpochOutput {
   const toRao = (share: I32F32): bigint => emissionRao(share, state.raoEmission);
 
   // 4.11 Outputs.
-  const bondRows = storedBonds.map((row, uid) => {
-    if (!newValidatorPermits[uid] || row === EMPTY_ROW) return [];
-    const out: Array<[number, number]> = new Array(row.cols.length);
-    for (let k = 0; k < row.cols.length; k++) out[k] = [row.cols[k]!, proportionToU16(row.vals[k]!)];
-    return out;
-  });
+  const bondRows = storedBonds.map((row, uid) => (newValidatorPermits[uid] ? mapRow(row, proportionToU16) : EMPTY_ROW));
   return {
     stakeWeight: Array.from(stake, proportionToU16),
     consensus: Array.from(consensus, proportionToU16),
@@ -216,9 +202,58 @@ function padded(values: readonly number[], n: number): number[] {
   return Array.from({ length: n }, (_, i) => values[i] ?? 0);
 }
 
-/** Rows 0..n-1 with destinations ≥ n dropped, as `get_weights_sparse` reads them (callers validate uids anyway). */
-function withinN(rows: EpochStateRows, n: number): Array<Array<readonly [number, number]>> {
-  return Array.from({ length: n }, (_, i) => (rows[i] ?? []).filter(([col]) => col < n));
+/** Rows 0..n-1 with destinations ≥ n dropped, as `get_weights_sparse` reads them. */
+function rowsWithinN(rows: readonly U16Row[], n: number): SparseMatrix {
+  return Array.from({ length: n }, (_, i) => {
+    const row = rows[i];
+    if (!row) return EMPTY_ROW;
+    return row.cols.every((col) => col < n) ? row : filterRow(row, (col) => col < n);
+  });
 }
 
-type EpochStateRows = EpochInput["state"]["weights"];
+interface WeightMasks {
+  readonly n: number;
+  readonly validatorForbids: readonly boolean[];
+  readonly owner: number | null;
+  readonly lastUpdate: readonly number[];
+  readonly blockAtRegistration: readonly number[];
+  /** Per uid, its earliest live commit block (commit–reveal on), or null when off. */
+  readonly commitBlocks: readonly number[] | null;
+}
+
+/**
+ * The masks of §4.5 in subtensor's order, fused into one pass per row (each is a filter, so the
+ * composition keeps exactly the entries every mask keeps): rows of validators without a permit
+ * (`mask_rows_sparse`), self-weights except the owner's (`mask_diag_sparse[_except_index]`),
+ * weights not newer than the target's registration (`vec_mask_sparse_matrix`, updated ≤
+ * registered), and with commit–reveal, weights committed before the target registered.
+ */
+function maskWeights(rows: readonly U16Row[], masks: WeightMasks): SparseMatrix {
+  const { n, validatorForbids, owner, lastUpdate, blockAtRegistration, commitBlocks } = masks;
+  let cols = new Int32Array(n);
+  let vals = new Float64Array(n);
+  return Array.from({ length: n }, (_, i) => {
+    const row = rows[i];
+    if (!row || row.cols.length === 0 || i >= validatorForbids.length || validatorForbids[i]) return EMPTY_ROW;
+    const updated = lastUpdate[i]!;
+    const committed = commitBlocks ? (commitBlocks[i] ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+    if (row.cols.length > cols.length) {
+      cols = new Int32Array(row.cols.length);
+      vals = new Float64Array(row.cols.length);
+    }
+    let kept = 0;
+    for (let k = 0; k < row.cols.length; k++) {
+      const j = row.cols[k]!;
+      if (j >= n) continue; // get_weights_sparse drops destinations ≥ n
+      if (j === i && i !== owner) continue;
+      const registered = blockAtRegistration[j]!;
+      if (updated <= registered) continue;
+      if (committed < registered) continue;
+      cols[kept] = j;
+      vals[kept] = row.vals[k]!;
+      kept += 1;
+    }
+    if (kept === row.cols.length) return row;
+    return kept === 0 ? EMPTY_ROW : { cols: cols.slice(0, kept), vals: vals.slice(0, kept) };
+  });
+}

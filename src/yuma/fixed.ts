@@ -128,6 +128,7 @@ export function saturatingDiv(a: I32F32, b: I32F32): I32F32 {
  */
 export function ratioOfIntegers(v: number, total: number): I32F32 {
   if (total === 0) return 0;
+  if (v < 2 ** 20 && v <= total) return floorDivExact(v * TWO_POW_32, total); // v·2^32 < 2^52
   return divNonNegative(v, total) ?? 0;
 }
 

@@ -75,29 +75,6 @@ export function vecMul(a: Float64Array, b: Float64Array, checkedMul: (x: number,
 // ---------------------------------------------------------------------------------------------
 // Masks
 
-/** `mask_rows_sparse`: rows whose mask is true (or missing) become empty. */
-export function maskRowsSparse(mask: ArrayLike<boolean>, matrix: SparseMatrix): SparseMatrix {
-  return matrix.map((row, i) => (i >= mask.length || mask[i] ? EMPTY_ROW : row));
-}
-
-/** `mask_diag_sparse` / `mask_diag_sparse_except_index`. */
-export function maskDiagSparse(matrix: SparseMatrix, exceptIndex: number | null = null): SparseMatrix {
-  return matrix.map((row, i) => (i === exceptIndex ? row : filterRow(row, (col) => col !== i)));
-}
-
-/** `vec_mask_sparse_matrix`: drop (i, j) where `masked(first[i], second[j])`; missing entries read as 0. */
-export function vecMaskSparseMatrix(
-  matrix: SparseMatrix,
-  first: ArrayLike<number>,
-  second: ArrayLike<number>,
-  masked: (a: number, b: number) => boolean,
-): SparseMatrix {
-  return matrix.map((row, i) => {
-    const a = i < first.length ? first[i]! : 0;
-    return filterRow(row, (col) => !masked(a, col < second.length ? second[col]! : 0));
-  });
-}
-
 /** `scalar_vec_mask_sparse_matrix`: drop (i, j) where `masked(scalar, vector[j])`. */
 export function scalarVecMaskSparseMatrix(
   matrix: SparseMatrix,
@@ -504,8 +481,13 @@ export class ColumnSet {
     this.members[this.size++] = col;
   }
 
+  /** Members in ascending order: a sort when few, a bitmap scan when many. */
   sorted(): Int32Array {
-    return this.members.subarray(0, this.size).sort();
+    const members = this.members.subarray(0, this.size);
+    if (this.size * 16 < this.present.length) return members.sort();
+    let k = 0;
+    for (let col = 0; col < this.present.length && k < this.size; col++) if (this.present[col] === 1) members[k++] = col;
+    return members;
   }
 
   clear(): void {

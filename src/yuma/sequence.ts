@@ -4,6 +4,7 @@
  * `lastMechanismStepBlock` never moves between steps).
  */
 import { runEpoch } from "./epoch.js";
+import { EMPTY_ROW, filterRow, mapRow, rowFromPairs } from "./sparse.js";
 import type { EpochHyperparams, EpochOutput, EpochState, U16Row } from "./types.js";
 
 export type SequenceOp =
@@ -44,22 +45,22 @@ export function applyOp(state: EpochState, op: SequenceOp): EpochState {
   const next = cloneState(state);
   switch (op.op) {
     case "set_weights":
-      next.weights[op.uid] = op.dests.map((dest, k) => [dest, op.values[k]!] as const);
+      next.weights[op.uid] = rowFromPairs(op.dests.map((dest, k) => [dest, op.values[k]!] as const));
       next.lastUpdate[op.uid] = op.lastUpdate;
       break;
     case "replace_neuron":
       next.blockAtRegistration[op.uid] = op.block;
       next.lastUpdate[op.uid] = op.block;
       next.weights = next.weights.map((row, i) =>
-        i === op.uid ? [] : row.map(([dest, value]) => [dest, dest === op.uid ? 0 : value] as const),
+        i === op.uid ? EMPTY_ROW : row.cols.includes(op.uid) ? mapRow(row, (value, dest) => (dest === op.uid ? 0 : value)) : row,
       );
-      next.bonds[op.uid] = [];
+      next.bonds[op.uid] = EMPTY_ROW;
       next.validatorPermit[op.uid] = false;
       next.alphaStake[op.uid] = 0n;
       next.taoStake[op.uid] = 0n;
       break;
     case "reset_bonds_column":
-      next.bonds = next.bonds.map((row) => row.filter(([dest]) => dest !== op.uid));
+      next.bonds = next.bonds.map((row) => filterRow(row, (dest) => dest !== op.uid));
       break;
   }
   return next;

@@ -9,6 +9,7 @@
 import { U64_MAX, u16ProportionToFixed } from "./fixed.js";
 import { vecU16MaxUpscaleToU16 } from "./math.js";
 import type { SequenceOp, SequenceStep } from "./sequence.js";
+import { rowFromPairs } from "./sparse.js";
 import { activityCutoffBlocks, type EpochHyperparams, type EpochState, type U16Row } from "./types.js";
 
 export class SnapshotError extends Error {
@@ -187,7 +188,7 @@ function readRows(value: unknown, path: string, n: number): U16Row[] {
   return asArray(value, path, n).map((rowValue, i) => {
     const rowPath = join(path, i);
     const seen = new Set<number>();
-    return asArray(rowValue, rowPath).map((pairValue, k) => {
+    const pairs = asArray(rowValue, rowPath).map((pairValue, k) => {
       const pairPath = join(rowPath, k);
       const pair = asArray(pairValue, pairPath);
       if (pair.length !== 2) fail(pairPath, `expected a [uid, u16] pair, got ${pair.length} entries`);
@@ -196,6 +197,7 @@ function readRows(value: unknown, path: string, n: number): U16Row[] {
       seen.add(uid);
       return [uid, u16(pair[1], join(pairPath, 1))] as const;
     });
+    return rowFromPairs(pairs);
   });
 }
 

@@ -56,18 +56,20 @@ export class RowBuilder {
   }
 }
 
-/** Rows from [column, value] pairs (values taken as given). */
+/** A row from [column, value] pairs (values taken as given). */
+export function rowFromPairs(pairs: ReadonlyArray<readonly [number, number]>): SparseRow {
+  if (pairs.length === 0) return EMPTY_ROW;
+  const cols = new Int32Array(pairs.length);
+  const vals = new Float64Array(pairs.length);
+  for (let k = 0; k < pairs.length; k++) {
+    cols[k] = pairs[k]![0];
+    vals[k] = pairs[k]![1];
+  }
+  return { cols, vals };
+}
+
 export function matrixFromPairs(rows: ReadonlyArray<ReadonlyArray<readonly [number, number]>>): SparseMatrix {
-  return rows.map((pairs) => {
-    if (pairs.length === 0) return EMPTY_ROW;
-    const cols = new Int32Array(pairs.length);
-    const vals = new Float64Array(pairs.length);
-    pairs.forEach(([col, value], k) => {
-      cols[k] = col;
-      vals[k] = value;
-    });
-    return { cols, vals };
-  });
+  return rows.map(rowFromPairs);
 }
 
 /** [column, value] pairs of every row, with a value mapping applied. */

@@ -1,7 +1,8 @@
 /** Inputs and outputs of one Yuma epoch (one mechanism of one subnet). */
+import type { SparseRow } from "./sparse.js";
 
-/** A stored sparse row: [destination uid, u16 value] pairs, in stored order. */
-export type U16Row = ReadonlyArray<readonly [number, number]>;
+/** A stored sparse row: destination uids and u16 values, in stored order. */
+export type U16Row = SparseRow;
 
 export interface EpochHyperparams {
   /** Kappa (u16; fraction = v / 65535). */
@@ -71,8 +72,8 @@ export interface EpochOutput {
   readonly validatorEmission: bigint[];
   /** Combined emission (what subtensor stores as `Emission`). */
   readonly emission: bigint[];
-  /** Bonds rows to store: [uid, u16]; empty for uids without a new permit. */
-  readonly bonds: Array<Array<[number, number]>>;
+  /** Bonds rows to store (u16 values); empty for uids without a new permit. */
+  readonly bonds: U16Row[];
   /** floor(total stake) per uid, RAO. */
   readonly stakeRao: bigint[];
   /** Raw I32F32 of the key vectors, for exact comparison and research. */

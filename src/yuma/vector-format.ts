@@ -1,5 +1,6 @@
 /** Epoch outputs in the key layout of the vectors file's `emulator_exact` (what `sim epoch --json` prints). */
 import { toFloat } from "./fixed.js";
+import { matrixToPairs } from "./sparse.js";
 import type { EpochOutput } from "./types.js";
 
 export interface VectorFormatOutput {
@@ -42,7 +43,7 @@ export function toVectorFormat(output: EpochOutput): VectorFormatOutput {
     server_emission: output.serverEmission,
     validator_emission: output.validatorEmission,
     emission_combined: output.emission,
-    bonds_stored_u16: output.bonds,
+    bonds_stored_u16: matrixToPairs(output.bonds, (value) => value),
   };
 }
 

@@ -23,7 +23,7 @@ import {
 } from "../../src/yuma/index.js";
 import { rootProportion, taoWeightU96, u96 } from "../../src/yuma/coinbase.js";
 import { matEmaAlphaRow } from "../../src/yuma/math.js";
-import { matrixFromPairs, matrixToPairs } from "../../src/yuma/sparse.js";
+import { EMPTY_ROW, matrixFromPairs, matrixToPairs } from "../../src/yuma/sparse.js";
 import { loadYumaVectors, type YumaVector } from "./yuma-vectors.js";
 
 const { vectors } = loadYumaVectors();
@@ -50,7 +50,9 @@ function denseBonds(output: EpochOutput): number[][] {
   const n = output.bonds.length;
   return output.bonds.map((row) => {
     const dense = new Array<number>(n).fill(0);
-    for (const [col, value] of row) dense[col] = value;
+    row.cols.forEach((col, k) => {
+      dense[col] = row.vals[k]!;
+    });
     return dense;
   });
 }
@@ -151,8 +153,8 @@ function blankState(n: number, overrides: Partial<EpochState>): EpochState {
     taoStake: new Array(n).fill(0n),
     ownerUid: null,
     validatorPermit: new Array(n).fill(false),
-    weights: new Array(n).fill([]),
-    bonds: new Array(n).fill([]),
+    weights: new Array(n).fill(EMPTY_ROW),
+    bonds: new Array(n).fill(EMPTY_ROW),
     raoEmission: 1_000_000_000n,
     ...overrides,
   };
@@ -176,7 +178,9 @@ const checkGraph512: Check = (vector) => {
     state = {
       ...state,
       validatorPermit: permits,
-      weights: Array.from({ length: n }, (_, uid) => (uid < validators ? servers : serverSelf ? [[uid, 65535] as const] : [])),
+      weights: matrixFromPairs(
+        Array.from({ length: n }, (_, uid) => (uid < validators ? servers : serverSelf ? [[uid, 65535] as const] : [])),
+      ),
       lastUpdate: new Array(n).fill(1),
     };
     let output = runEpoch({ hyperparams, state });
