@@ -31,12 +31,12 @@ import {
   rowHadamardSparse,
   rowNormalizeIntegerRows,
   rowSumSparse,
-  scalarVecMaskSparseMatrix,
+  maskColumnsRegisteredSince,
   sum,
   vecMul,
   weightedMedianColSparse,
 } from "./math.js";
-import { EMPTY_ROW, filterRow, mapRow, type SparseMatrix } from "./sparse.js";
+import { EMPTY_ROW, filterRow, mapValues, type SparseMatrix } from "./sparse.js";
 import { computeStakeWeights } from "./stake.js";
 import { activityCutoffBlocks, type EpochHyperparams, type EpochInput, type EpochOutput, type U16Row } from "./types.js";
 
@@ -95,14 +95,13 @@ export function runEpoch(input: EpochInput): EpochOutput {
   const weightsForBonds = interpolateSparse(weights, clippedWeights, n, bondsPenalty);
   const lastTempo =
     state.lastMechanismStepBlock === 0 ? Math.max(0, state.currentBlock - hp.tempo) : state.lastMechanismStepBlock + 1;
-  const registeredSinceLastTempo = (tempoBlock: number, registered: number): boolean => tempoBlock <= registered;
+  // Bond columns of neurons registered since the last epoch are dropped (last_tempo <= registered).
 
   let dividends: Float64Array;
   let storedBonds: SparseMatrix;
   const storedBondRows = rowsWithinN(state.bonds, n);
   if (hp.yuma3) {
-    let bonds = scalarVecMaskSparseMatrix(storedBondRows, lastTempo, blockAtRegistration, registeredSinceLastTempo);
-    bonds = bonds.map((row) => mapRow(row, u16ProportionToFixed));
+    const bonds = mapValues(maskColumnsRegisteredSince(storedBondRows, lastTempo, blockAtRegistration), u16ProportionToFixed);
     const emaBonds = computeYuma3Bonds(hp, weightsForBonds, bonds, consensus, n);
     const emaBondsNorm = colNormalizeSparse(emaBonds, n);
     const totalBondsPerValidator = rowSumSparse(matVecMulSparse(emaBondsNorm, incentive));
@@ -110,8 +109,7 @@ export function runEpoch(input: EpochInput): EpochOutput {
     inplaceNormalize(dividends);
     storedBonds = emaBonds;
   } else {
-    let bonds = scalarVecMaskSparseMatrix(storedBondRows, lastTempo, blockAtRegistration, registeredSinceLastTempo);
-    bonds = colNormalizeIntegerRows(bonds, n);
+    const bonds = colNormalizeIntegerRows(maskColumnsRegisteredSince(storedBondRows, lastTempo, blockAtRegistration), n);
     const bondsDelta = colNormalizeSparse(rowHadamardSparse(weightsForBonds, activeStake), n);
     const emaBonds = colNormalizeSparse(matEmaSparse(bondsDelta, bonds, bondsEmaAlpha(hp.bondsMovingAverage)), n);
     dividends = matmulTransposeSparse(emaBonds, incentive);
@@ -137,7 +135,7 @@ export function runEpoch(input: EpochInput): EpochOutput {
   const toRao = (share: I32F32): bigint => emissionRao(share, state.raoEmission);
 
   // 4.11 Outputs.
-  const bondRows = storedBonds.map((row, uid) => (newValidatorPermits[uid] ? mapRow(row, proportionToU16) : EMPTY_ROW));
+  const bondRows = mapValues(storedBonds, proportionToU16).map((row, uid) => (newValidatorPermits[uid] ? row : EMPTY_ROW));
   return {
     stakeWeight: Array.from(stake, proportionToU16),
     consensus: Array.from(consensus, proportionToU16),

@@ -4,15 +4,16 @@
  * All values are raw I32F32 (see fixed.ts). Pure functions: inputs are never mutated unless the
  * name starts with `inplace`.
  */
-import { HALF, ONE, U16_MAX, mul, proportionToU16, ratioOfIntegers, safeDiv } from "./fixed.js";
-import { EMPTY_ROW, RowBuilder, filterRow, mapRow, type SparseMatrix, type SparseRow } from "./sparse.js";
+import { HALF, ONE, U16_MAX, mul, ratioOfIntegers, safeDiv } from "./fixed.js";
+import { EMPTY_ROW, RowBuilder, type SparseMatrix, type SparseRow } from "./sparse.js";
 
 // ---------------------------------------------------------------------------------------------
 // Vectors
 
-export function sum(values: ArrayLike<number>): number {
+export function sum(values: Float64Array): number {
   let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i]!;
+  const length = values.length;
+  for (let i = 0; i < length; i++) total += values[i]!;
   return total;
 }
 
@@ -75,14 +76,41 @@ export function vecMul(a: Float64Array, b: Float64Array, checkedMul: (x: number,
 // ---------------------------------------------------------------------------------------------
 // Masks
 
-/** `scalar_vec_mask_sparse_matrix`: drop (i, j) where `masked(scalar, vector[j])`. */
-export function scalarVecMaskSparseMatrix(
-  matrix: SparseMatrix,
-  scalar: number,
-  vector: ArrayLike<number>,
-  masked: (a: number, b: number) => boolean,
-): SparseMatrix {
-  return matrix.map((row) => filterRow(row, (col) => !masked(scalar, col < vector.length ? vector[col]! : 0)));
+/**
+ * `scalar_vec_mask_sparse_matrix` with subtensor's only mask, `scalar <= vector[j]`: drops bond
+ * entries whose column registered at or after `scalar` (a missing entry reads as 0).
+ */
+export function maskColumnsRegisteredSince(matrix: SparseMatrix, scalar: number, vector: ArrayLike<number>): SparseMatrix {
+  return matrix.map((row) => {
+    const cols = row.cols;
+    const length = cols.length;
+    let kept = 0;
+    const keep = new Uint8Array(length);
+    for (let k = 0; k < length; k++) {
+      const col = cols[k]!;
+      if (!(scalar <= (col < vector.length ? vector[col]! : 0))) {
+        keep[k] = 1;
+        kept += 1;
+      }
+    }
+    return kept === length ? row : compact(row, keep, kept);
+  });
+}
+
+/** The entries of `row` whose `keep` flag is set, in order. */
+function compact(row: SparseRow, keep: Uint8Array, kept: number): SparseRow {
+  if (kept === 0) return EMPTY_ROW;
+  const { cols, vals } = row;
+  const outCols = new Int32Array(kept);
+  const outVals = new Float64Array(kept);
+  for (let k = 0, at = 0; k < cols.length; k++) {
+    if (keep[k] === 1) {
+      outCols[at] = cols[k]!;
+      outVals[at] = vals[k]!;
+      at += 1;
+    }
+  }
+  return { cols: outCols, vals: outVals };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,24 +122,37 @@ export function scalarVecMaskSparseMatrix(
  */
 export function rowNormalizeIntegerRows(matrix: SparseMatrix): SparseMatrix {
   return matrix.map((row) => {
-    const total = sum(row.vals);
+    const src = row.vals;
+    const total = sum(src);
     if (total === 0) return row; // every entry is 0 (raw 0 too)
-    return mapRow(row, (v) => ratioOfIntegers(v, total));
+    const vals = new Float64Array(src.length);
+    for (let k = 0; k < src.length; k++) vals[k] = ratioOfIntegers(src[k]!, total);
+    return { cols: row.cols, vals };
   });
 }
 
 /** Same as above for columns (`inplace_col_normalize_sparse` of integer-valued rows). */
 export function colNormalizeIntegerRows(matrix: SparseMatrix, columns: number): SparseMatrix {
   const totals = columnSums(matrix, columns);
-  return matrix.map((row) => mapRow(row, (v, col) => (totals[col] === 0 ? ONE * v : ratioOfIntegers(v, totals[col]!))));
+  return matrix.map((row) => {
+    const { cols, vals: src } = row;
+    const vals = new Float64Array(src.length);
+    for (let k = 0; k < src.length; k++) {
+      const total = totals[cols[k]!]!;
+      vals[k] = total === 0 ? 0 : ratioOfIntegers(src[k]!, total); // a zero column holds only zeros
+    }
+    return { cols, vals };
+  });
 }
 
 function columnSums(matrix: SparseMatrix, columns: number): Float64Array {
   const totals = new Float64Array(columns);
-  for (const { cols, vals } of matrix) {
-    for (let k = 0; k < cols.length; k++) {
+  for (let i = 0; i < matrix.length; i++) {
+    const { cols, vals } = matrix[i]!;
+    const length = cols.length;
+    for (let k = 0; k < length; k++) {
       const col = cols[k]!;
-      if (col < columns) totals[col]! += vals[k]!;
+      if (col < columns) totals[col] = totals[col]! + vals[k]!;
     }
   }
   return totals;
@@ -119,13 +160,25 @@ function columnSums(matrix: SparseMatrix, columns: number): Float64Array {
 
 /** `inplace_col_normalize_sparse` (returns a copy). */
 export function colNormalizeSparse(matrix: SparseMatrix, columns: number): SparseMatrix {
-  const totals = columnSums(matrix, columns);
-  return matrix.map((row) =>
-    mapRow(row, (v, col) => {
-      const total = col < columns ? totals[col]! : 0;
-      return total === 0 ? v : safeDiv(v, total);
-    }),
-  );
+  return divideByColumn(matrix, columnSums(matrix, columns));
+}
+
+/** Each entry divided by its column's divisor (`safe_div`), left as is where the divisor is 0. */
+function divideByColumn(matrix: SparseMatrix, divisors: Float64Array): SparseMatrix {
+  const columns = divisors.length;
+  return matrix.map((row) => {
+    const { cols, vals: src } = row;
+    const length = cols.length;
+    if (length === 0) return EMPTY_ROW;
+    const vals = new Float64Array(length);
+    for (let k = 0; k < length; k++) {
+      const col = cols[k]!;
+      const divisor = col < columns ? divisors[col]! : 0;
+      const v = src[k]!;
+      vals[k] = divisor === 0 ? v : safeDiv(v, divisor);
+    }
+    return { cols, vals };
+  });
 }
 
 /** `inplace_col_max_upscale_sparse` (returns a copy). */
@@ -137,12 +190,7 @@ export function colMaxUpscaleSparse(matrix: SparseMatrix, columns: number): Spar
       if (col < columns && maxima[col]! < vals[k]!) maxima[col] = vals[k]!;
     }
   }
-  return matrix.map((row) =>
-    mapRow(row, (v, col) => {
-      const max = col < columns ? maxima[col]! : 0;
-      return max === 0 ? v : safeDiv(v, max);
-    }),
-  );
+  return divideByColumn(matrix, maxima);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,69 +208,98 @@ export function rowSumSparse(matrix: SparseMatrix): Float64Array {
 /** `matmul_sparse`: result_j = Σ_i vector_i · m_ij (per-product floor). */
 export function matmulSparse(matrix: SparseMatrix, vector: Float64Array, columns: number): Float64Array {
   const result = new Float64Array(columns);
-  matrix.forEach(({ cols, vals }, i) => {
+  for (let i = 0; i < matrix.length; i++) {
     const scale = i < vector.length ? vector[i]! : 0;
-    if (scale === 0) return; // every product would be 0
-    for (let k = 0; k < cols.length; k++) {
+    if (scale === 0) continue; // every product would be 0
+    const { cols, vals } = matrix[i]!;
+    const length = cols.length;
+    for (let k = 0; k < length; k++) {
       const col = cols[k]!;
-      if (col < columns) result[col]! += mul(scale, vals[k]!);
+      if (col < columns) result[col] = result[col]! + mul(scale, vals[k]!);
     }
-  });
+  }
   return result;
 }
 
 /** `matmul_transpose_sparse`: result_i = Σ_j vector_j · m_ij. */
 export function matmulTransposeSparse(matrix: SparseMatrix, vector: Float64Array): Float64Array {
   const result = new Float64Array(matrix.length);
-  matrix.forEach(({ cols, vals }, i) => {
+  for (let i = 0; i < matrix.length; i++) {
+    const { cols, vals } = matrix[i]!;
+    const length = cols.length;
     let acc = 0;
-    for (let k = 0; k < cols.length; k++) {
+    for (let k = 0; k < length; k++) {
       const col = cols[k]!;
       const v = col < vector.length ? vector[col]! : 0;
       acc += mul(v, vals[k]!);
     }
     result[i] = acc;
-  });
+  }
   return result;
 }
 
 /** `row_hadamard_sparse`: m_ij · vector_i. */
 export function rowHadamardSparse(matrix: SparseMatrix, vector: Float64Array): SparseMatrix {
   return matrix.map((row, i) => {
+    const { cols, vals: src } = row;
+    if (cols.length === 0) return EMPTY_ROW;
     const scale = vector[i]!;
-    return mapRow(row, (v) => mul(v, scale));
+    const vals = new Float64Array(src.length);
+    for (let k = 0; k < src.length; k++) vals[k] = mul(src[k]!, scale);
+    return { cols, vals };
   });
 }
 
 /** `mat_vec_mul_sparse`: m_ij · vector_j, dropping zero products. */
 export function matVecMulSparse(matrix: SparseMatrix, vector: Float64Array): SparseMatrix {
   return matrix.map((row) => {
-    const builder = new RowBuilder(row.cols.length);
-    for (let k = 0; k < row.cols.length; k++) {
-      const col = row.cols[k]!;
+    const { cols, vals: src } = row;
+    const length = cols.length;
+    if (length === 0) return EMPTY_ROW;
+    const vals = new Float64Array(length);
+    const keep = new Uint8Array(length);
+    let kept = 0;
+    for (let k = 0; k < length; k++) {
+      const col = cols[k]!;
       if (col >= vector.length) continue;
-      const product = mul(row.vals[k]!, vector[col]!);
-      if (product !== 0) builder.push(col, product);
+      const product = mul(src[k]!, vector[col]!);
+      if (product !== 0) {
+        vals[k] = product;
+        keep[k] = 1;
+        kept += 1;
+      }
     }
-    return builder.build();
+    return kept === length ? { cols, vals } : compact({ cols, vals }, keep, kept);
   });
 }
 
 /** `col_clip_sparse`: min(w, c_j); an entry above a zero threshold is removed. */
 export function colClipSparse(matrix: SparseMatrix, thresholds: Float64Array): SparseMatrix {
+  const columns = thresholds.length;
   return matrix.map((row) => {
-    const builder = new RowBuilder(row.cols.length);
-    for (let k = 0; k < row.cols.length; k++) {
-      const col = row.cols[k]!;
-      const value = row.vals[k]!;
-      const threshold = col < thresholds.length ? thresholds[col]! : 0;
+    const { cols, vals: src } = row;
+    const length = cols.length;
+    if (length === 0) return EMPTY_ROW;
+    const vals = new Float64Array(length);
+    const keep = new Uint8Array(length);
+    let kept = 0;
+    for (let k = 0; k < length; k++) {
+      const col = cols[k]!;
+      const value = src[k]!;
+      const threshold = col < columns ? thresholds[col]! : 0;
       if (threshold < value) {
-        if (threshold > 0) builder.push(col, threshold);
+        if (threshold > 0) {
+          vals[k] = threshold;
+          keep[k] = 1;
+          kept += 1;
+        }
       } else {
-        builder.push(col, value);
+        vals[k] = value;
+        keep[k] = 1;
+        kept += 1;
       }
     }
-    return builder.build();
+    return kept === length ? { cols, vals } : compact({ cols, vals }, keep, kept);
   });
 }
 
@@ -272,11 +349,15 @@ export function weightedMedian(
       }
     }
     if (minority < lo + loStake && lowerCount > 0) {
-      [current, lower] = [lower, current];
+      const previous = current;
+      current = lower;
+      lower = previous;
       count = lowerCount;
       hi = lo + loStake;
     } else if (hi - hiStake <= minority && upperCount > 0) {
-      [current, upper] = [upper, current];
+      const previous = current;
+      current = upper;
+      upper = previous;
       count = upperCount;
       lo = hi - hiStake;
     } else {
@@ -316,25 +397,44 @@ export function weightedMedianColSparse(
   const stakeSum = sum(useStake);
   const minority = stakeSum - majority;
   const indices = Int32Array.from({ length: m }, (_, k) => k);
+  const median = new Float64Array(columns);
+  if (m === 0) return median;
 
-  // Column-major scores: scores[col·m + k] = weight of the k-th staked validator on col.
-  const scores = new Float64Array(columns * m);
-  let k = 0;
+  // Transpose the staked validators' rows into columns (k = rank among staked validators); an
+  // entry repeated in a row overwrites the earlier one, as the Rust fill does.
   const rows = Math.min(stake.length, matrix.length);
+  const counts = new Int32Array(columns + 1);
   for (let i = 0; i < rows; i++) {
+    if (!(stake[i]! > 0)) continue;
+    const { cols } = matrix[i]!;
+    for (let e = 0; e < cols.length; e++) if (cols[e]! < columns) counts[cols[e]! + 1]! += 1;
+  }
+  for (let col = 0; col < columns; col++) counts[col + 1]! += counts[col]!;
+  const entryRank = new Int32Array(counts[columns]!);
+  const entryScore = new Float64Array(counts[columns]!);
+  const fill = counts.slice(0, columns);
+  for (let i = 0, k = 0; i < rows; i++) {
     if (!(stake[i]! > 0)) continue;
     const { cols, vals } = matrix[i]!;
     for (let e = 0; e < cols.length; e++) {
       const col = cols[e]!;
-      if (col < columns) scores[col * m + k] = vals[e]!;
+      if (col >= columns) continue;
+      const at = fill[col]!++;
+      entryRank[at] = k;
+      entryScore[at] = vals[e]!;
     }
     k += 1;
   }
 
-  const median = new Float64Array(columns);
+  // Each column's dense score vector (0 where a staked validator set no weight) in one reused buffer.
+  const columnScores = new Float64Array(m);
   const scratch = new MedianScratch(m);
   for (let col = 0; col < columns; col++) {
-    const columnScores = scores.subarray(col * m, col * m + m);
+    const start = counts[col]!;
+    const end = counts[col + 1]!;
+    if (start === end) continue; // every score is 0, so is the median
+    columnScores.fill(0);
+    for (let at = start; at < end; at++) columnScores[entryRank[at]!] = entryScore[at]!;
     median[col] = weightedMedian(useStake, columnScores, indices, minority, 0, stakeSum, scratch);
   }
   return median;
@@ -407,10 +507,12 @@ export function matEmaSparse(next: SparseMatrix, old: SparseMatrix, alpha: numbe
 }
 
 function accumulate(row: SparseRow, factor: number, acc: Float64Array, touched: ColumnSet, n: number): void {
-  for (let k = 0; k < row.cols.length; k++) {
-    const col = row.cols[k]!;
+  const { cols, vals } = row;
+  const length = cols.length;
+  for (let k = 0; k < length; k++) {
+    const col = cols[k]!;
     if (col >= n) continue;
-    acc[col]! += mul(factor, row.vals[k]!);
+    acc[col] = acc[col]! + mul(factor, vals[k]!);
     touched.add(col);
   }
 }
@@ -452,11 +554,6 @@ export function matEmaAlphaRow(
     }
   }
   return builder.build();
-}
-
-/** Stored-u16 conversion of every entry (`fixed_proportion_to_u16`), order kept. */
-export function matrixToU16(matrix: SparseMatrix): SparseMatrix {
-  return matrix.map((row) => mapRow(row, proportionToU16));
 }
 
 /** A set of column indices with O(1) insert and an ascending walk (a bitmap plus a list). */

@@ -109,3 +109,20 @@ export function mapRow(row: SparseRow, map: (value: number, col: number) => numb
   for (let k = 0; k < vals.length; k++) out[k] = map(vals[k]!, cols[k]!);
   return { cols, vals: out };
 }
+
+/** Every value of every row mapped by one function (specialised per call site, no per-row closure). */
+export function mapValues(matrix: SparseMatrix, map: (value: number) => number): SparseMatrix {
+  const out: SparseMatrix = new Array(matrix.length);
+  for (let i = 0; i < matrix.length; i++) {
+    const { cols, vals } = matrix[i]!;
+    const length = cols.length;
+    if (length === 0) {
+      out[i] = EMPTY_ROW;
+      continue;
+    }
+    const mapped = new Float64Array(length);
+    for (let k = 0; k < length; k++) mapped[k] = map(vals[k]!);
+    out[i] = { cols, vals: mapped };
+  }
+  return out;
+}
