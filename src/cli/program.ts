@@ -1,0 +1,98 @@
+/** The commander program: the composition root. Never calls process.exit (testable). */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { isUserError } from "../util/errors.js";
+import { registerSimCommand } from "./commands/sim.js";
+import { envName, flagName, resolveConfig, type OptionSchema } from "./config.js";
+import type { CliContext } from "./context.js";
+import { UserError } from "../util/errors.js";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+
+/** Options every command shares. */
+export const GLOBAL_OPTIONS: OptionSchema = {
+  logLevel: { type: "enum", values: ["error", "warn", "info", "debug", "trace", "silent"], default: "info", help: "log verbosity" },
+  logFormat: { type: "enum", values: ["json", "human"], help: "log line format (default: human on a terminal, json otherwise)" },
+};
+
+async function readConfigFile(file: string, cwd: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), "utf8");
+  } catch (error) {
+    throw new UserError("CONFIG_UNREADABLE", `${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UserError("CONFIG_NOT_JSON", `${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** The package version, from the nearest package.json above this file (src/ or dist/src/). */
+function readVersion(): string {
+  for (const relative of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "tensornode" && pkg.version) return pkg.version;
+    } catch {
+      // not at this level; try the next one up
+    }
+  }
+  return "unknown";
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("tensornode");
+  // Output routing and exit override first: subcommands copy these settings when created.
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.stdout(text),
+      writeErr: (text) => ctx.stderr(text),
+      outputError: () => {
+        // Printed by runCli as one line, so every user error looks the same.
+      },
+    })
+    .description("A node for Bittensor-style subnets: Yuma simulation today; devnet, miner, validator and subnet tools to come.")
+    .version(readVersion(), "-V, --version")
+    .option("--config <file>", "JSON file of settings (flags > TENSORNODE_* env > file > defaults; unknown keys are errors)")
+    .showSuggestionAfterError();
+  for (const [key, spec] of Object.entries(GLOBAL_OPTIONS)) {
+    const option = new Option(`${flagName(key)} <value>`, `${spec.help} (env ${envName(key)})`);
+    if (spec.type === "enum") option.choices(spec.values);
+    program.addOption(option);
+  }
+  program.hook("preAction", async () => {
+    const given = program.opts<Record<string, unknown>>();
+    const flags = Object.fromEntries(Object.keys(GLOBAL_OPTIONS).map((key) => [key, program.getOptionValueSource(key) === "cli" ? given[key] : undefined]));
+    const file = typeof given.config === "string" ? await readConfigFile(given.config, ctx.cwd) : undefined;
+    const resolved = resolveConfig(GLOBAL_OPTIONS, { flags, env: ctx.env, file, fileName: typeof given.config === "string" ? given.config : undefined });
+    program.setOptionValue("resolvedConfig", resolved);
+  });
+  registerSimCommand(program, ctx);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code (0 ok, 2 user error, 1 unexpected failure). */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      if (error.code === "commander.help") return 0;
+      const message = error.message.replace(/^error: /, "");
+      ctx.stderr(`error: ${message} (see tensornode --help)\n`);
+      return 2;
+    }
+    if (isUserError(error)) {
+      ctx.stderr(`error: ${error.message}\n`);
+      return 2;
+    }
+    ctx.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
