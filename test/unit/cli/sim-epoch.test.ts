@@ -93,3 +93,15 @@ describe("tensornode sim epoch with bad input", () => {
     assert.match(run.stderr, /^error: .*missing\.json: no such file\n$/);
   });
 });
+
+describe("the shipped example (npm start)", () => {
+  it("runs and pays out the whole emission to miners and validators, less rounding", async () => {
+    const example = fileURLToPath(new URL("../../../config/examples/epoch-example.json", import.meta.url));
+    const run = await runCliCaptured(["sim", "epoch", example, "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const output = parseLosslessJson(run.stdout) as Record<string, bigint[]>;
+    const paid = [...output.server_emission!, ...output.validator_emission!].reduce((a, b) => a + b, 0n);
+    const rao = 147_600_000_000n;
+    assert.ok(paid <= rao && rao - paid < 100n, `paid ${paid} of ${rao}`);
+  });
+});

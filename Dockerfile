@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build: dependencies and compile in one stage, a slim non-root runtime in the other.
+# onnxruntime-node's install script (a CUDA download) is skipped: the CPU binary ships in the package.
+FROM node:20-slim AS build
+WORKDIR /app
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY src ./src
+RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
+
+FROM node:20-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/bin ./bin
+COPY config ./config
+RUN useradd --create-home --uid 10001 tensornode
+USER tensornode
+ENTRYPOINT ["node", "bin/tensornode.js"]
+CMD ["--help"]
