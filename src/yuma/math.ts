@@ -367,61 +367,6 @@ export function weightedMedian(
   return 0;
 }
 
-/**
- * What `weighted_median` returns for one column, computed from the sorted scores instead of by
- * quickselect. The quickselect keeps `hi − lo` equal to the stake of its partition, so it goes
- * lower exactly when the stake at or above the pivot is below κ and upper exactly when the stake
- * strictly above the pivot is at least κ; with exact sums it therefore stops at
- *   min { x ∈ X : Σ stake(score > x) < κ },  or max(X) when no x qualifies (κ ≤ 0),
- * where X holds every staked validator's score (0 for those without an entry). A property test
- * checks this against the quickselect on random columns with ties and zeros.
- */
-function columnMedian(
-  useStake: Float64Array,
-  kappa: number,
-  entryRank: Int32Array,
-  entryScore: Float64Array,
-  start: number,
-  end: number,
-  keys: Float64Array,
-): number {
-  // key = score · 2^16 + rank: sorts by score, keeps the rank (m ≤ 65536, score ≤ 2^36 stay exact).
-  // A rank listed twice in a column keeps its last score, as the Rust fill overwrites.
-  let count = 0;
-  for (let at = start; at < end; at++) {
-    const rank = entryRank[at]!;
-    if (at + 1 < end && entryRank[at + 1] === rank) continue;
-    keys[count++] = entryScore[at]! * 65536 + rank;
-  }
-  const sorted = keys.subarray(0, count).sort();
-  // Validators with no entry score 0 (nothing lies below that group, so its stake never counts).
-  const hasZero = count < useStake.length;
-
-  let above = 0; // stake strictly above the current group
-  let candidate = -1;
-  let first = -1;
-  let k = count - 1;
-  while (k >= 0) {
-    const score = Math.floor(sorted[k]! / 65536);
-    if (score === 0) break;
-    let groupStake = 0;
-    while (k >= 0 && Math.floor(sorted[k]! / 65536) === score) {
-      groupStake += useStake[sorted[k]! - score * 65536]!;
-      k -= 1;
-    }
-    if (first < 0) first = score;
-    if (!(above < kappa)) return candidate >= 0 ? candidate : first;
-    candidate = score;
-    above += groupStake;
-  }
-  if (k >= 0 || hasZero) {
-    // The zero group (explicit zeros and validators without an entry).
-    if (first < 0) first = 0;
-    if (above < kappa) candidate = 0;
-  }
-  return candidate >= 0 ? candidate : first;
-}
-
 /** Reusable index buffers for `weightedMedian`, so a column loop allocates nothing. */
 export class MedianScratch {
   readonly current: Int32Array;
@@ -481,14 +426,17 @@ export function weightedMedianColSparse(
     k += 1;
   }
 
-  // Per column: the stake-weighted quantile that `weighted_median` converges to (see
-  // `columnMedian`), from the column's entries sorted by score.
-  const keys = new Float64Array(m);
+  // Each column's dense score vector (0 where a staked validator set no weight) in one reused
+  // buffer, then subtensor's quickselect on it.
+  const columnScores = new Float64Array(m);
+  const scratch = new MedianScratch(m);
   for (let col = 0; col < columns; col++) {
     const start = counts[col]!;
     const end = counts[col + 1]!;
     if (start === end) continue; // every score is 0, so is the median
-    median[col] = columnMedian(useStake, majority, entryRank, entryScore, start, end, keys);
+    columnScores.fill(0);
+    for (let at = start; at < end; at++) columnScores[entryRank[at]!] = entryScore[at]!;
+    median[col] = weightedMedian(useStake, columnScores, indices, minority, 0, stakeSum, scratch);
   }
   return median;
 }
