@@ -1,6 +1,8 @@
 /** Timing helpers for benchmarks: medians over repeated runs, one line per figure. */
 import { performance } from "node:perf_hooks";
 
+export { prng } from "../src/util/prng.js";
+
 export interface Measurement {
   readonly runs: number;
   readonly medianMs: number;
@@ -28,17 +30,6 @@ export function measure(fn: () => unknown, { minRuns, minMs }: { minRuns: number
   return { runs: samples.length, medianMs: samples[samples.length >> 1]!, minMs: samples[0]! };
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function formatLine(line: BenchLine): string {
   const figures = Object.entries(line.figures)

@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { prng } from "../../../src/util/prng.js";
 import { expRaw, expSafe, mul, proportionToU16, ratioOfIntegers, safeDiv, saturatingDiv, u16ProportionToFixed, ONE } from "../../../src/yuma/fixed.js";
 
-/** A small deterministic PRNG (mulberry32) so the randomised cases are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Reference semantics in BigInt: floor for products, truncation for quotients. */
 const refMul = (a: number, b: number): number => Number((BigInt(a) * BigInt(b)) >> 32n);

@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { prng } from "../../../src/util/prng.js";
 import { inplaceNormalize, sum, weightedMedian, weightedMedianColSparse } from "../../../src/yuma/math.js";
 import { rowFromPairs } from "../../../src/yuma/sparse.js";
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** subtensor's `weighted_median_col_sparse` literally: dense columns, then the quickselect per column. */
 function referenceMedianCols(stake: Float64Array, rows: ReturnType<typeof rowFromPairs>[], columns: number, kappa: number): number[] {
