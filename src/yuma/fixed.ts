@@ -14,7 +14,6 @@
 /** Raw I32F32: the integer value · 2^32, held exactly in a number. */
 export type I32F32 = number;
 
-export const FRAC_BITS = 32;
 export const ONE: I32F32 = 4294967296; // 2^32
 export const HALF: I32F32 = 2147483648;
 export const U16_MAX = 65535;
@@ -30,11 +29,6 @@ const I64_MIN = -(1n << 63n);
 /** `I32F32::from(int)` for a small integer (u16, i16, block counts below 2^21). */
 export function fromInt(value: number): I32F32 {
   return value * TWO_POW_32;
-}
-
-/** `saturating_to_num::<u64>()` of a non-negative raw value, as a number (floor). */
-export function toIntFloor(raw: I32F32): number {
-  return Math.floor(raw / TWO_POW_32);
 }
 
 function saturateI64(raw: bigint): bigint {
@@ -240,6 +234,3 @@ export function expSafe(x: bigint): bigint {
   if (result !== undefined) return result;
   return clamped <= 0n ? 0n : I64_MAX;
 }
-
-export const I32F32_MAX_BIG = I64_MAX;
-export const I32F32_MIN_BIG = I64_MIN;

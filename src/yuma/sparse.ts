@@ -14,10 +14,6 @@ const EMPTY_VALS = new Float64Array(0);
 
 export const EMPTY_ROW: SparseRow = Object.freeze({ cols: EMPTY_COLS, vals: EMPTY_VALS });
 
-export function rowLength(row: SparseRow): number {
-  return row.cols.length;
-}
-
 /** Builds rows entry by entry into preallocated buffers, then trims. */
 export class RowBuilder {
   private cols: Int32Array;

@@ -1,5 +1,4 @@
 /** Epoch outputs in the key layout of the vectors file's `emulator_exact` (what `sim epoch --json` prints). */
-import { toFloat } from "./fixed.js";
 import { matrixToPairs } from "./sparse.js";
 import type { EpochOutput } from "./types.js";
 
@@ -54,9 +53,4 @@ export function rawVectors(output: EpochOutput): Record<"incentive_raw_I32F32" |
     dividends_raw_I32F32: Array.from(output.raw.dividends),
     consensus_raw_I32F32: Array.from(output.raw.consensus),
   };
-}
-
-/** A raw I32F32 as a decimal fraction, for tables. */
-export function formatFraction(raw: number, digits = 6): string {
-  return toFloat(raw).toFixed(digits);
 }

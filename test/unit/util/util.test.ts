@@ -72,3 +72,19 @@ describe("import boundaries", () => {
     );
   });
 });
+
+describe("the logger", () => {
+  it("writes JSON lines, or human lines, at or above its level", async () => {
+    const { createLogger } = await import("../../../src/util/logger.js");
+    const lines: string[] = [];
+    const json = createLogger({ level: "info", format: "json", write: (line) => lines.push(line) });
+    json.child({ module: "devnet" }).info({ number: 5 }, "Block built");
+    json.debug("hidden");
+    const human = createLogger({ level: "debug", format: "human", write: (line) => lines.push(line) });
+    human.debug("shown");
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(lines.length, 2);
+    assert.deepEqual(JSON.parse(lines[0]!), { ...JSON.parse(lines[0]!), level: 30, module: "devnet", number: 5, msg: "Block built" });
+    assert.match(lines[1]!, /^\d\d:\d\d:\d\d\.\d{3} DEBUG shown\n$/);
+  });
+});
