@@ -5,6 +5,8 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly isTTY: boolean;
+  /** Resolves with the signal's name when the process is asked to stop (SIGINT, SIGTERM). */
+  waitForShutdown(): Promise<string>;
 }
 
 export function processContext(): CliContext {
@@ -14,5 +16,15 @@ export function processContext(): CliContext {
     env: process.env,
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
+    waitForShutdown: () =>
+      new Promise((resolve) => {
+        const onSignal = (signal: string): void => {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+          resolve(signal);
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+      }),
   };
 }

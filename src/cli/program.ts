@@ -1,9 +1,11 @@
 /** The commander program: the composition root. Never calls process.exit (testable). */
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { isUserError } from "../util/errors.js";
 import { registerSimCommand } from "./commands/sim.js";
-import { envName, flagName, resolveConfig, type OptionSchema } from "./config.js";
+import { resolveConfig, type OptionSchema } from "./config.js";
+import { addSchemaOptions, commandSchema } from "./options.js";
+import { registerDevnetCommand } from "./commands/devnet.js";
 import type { CliContext } from "./context.js";
 import { UserError } from "../util/errors.js";
 import { readFile } from "node:fs/promises";
@@ -54,23 +56,28 @@ export function buildProgram(ctx: CliContext): Command {
         // Printed by runCli as one line, so every user error looks the same.
       },
     })
-    .description("A node for Bittensor-style subnets: Yuma simulation today; devnet, miner, validator and subnet tools to come.")
+    .description("A node for Bittensor-style subnets: an embedded subtensor-compatible dev chain and Yuma simulation today; miner, validator and subnet tools to come.")
     .version(readVersion(), "-V, --version")
     .option("--config <file>", "JSON file of settings (flags > TENSORNODE_* env > file > defaults; unknown keys are errors)")
     .showSuggestionAfterError();
-  for (const [key, spec] of Object.entries(GLOBAL_OPTIONS)) {
-    const option = new Option(`${flagName(key)} <value>`, `${spec.help} (env ${envName(key)})`);
-    if (spec.type === "enum") option.choices(spec.values);
-    program.addOption(option);
-  }
-  program.hook("preAction", async () => {
+  addSchemaOptions(program, GLOBAL_OPTIONS);
+  program.hook("preAction", async (_program, actionCommand) => {
     const given = program.opts<Record<string, unknown>>();
-    const flags = Object.fromEntries(Object.keys(GLOBAL_OPTIONS).map((key) => [key, program.getOptionValueSource(key) === "cli" ? given[key] : undefined]));
+    const own = commandSchema(actionCommand);
+    const schema: OptionSchema = { ...GLOBAL_OPTIONS, ...own };
+    const local = actionCommand.opts<Record<string, unknown>>();
+    const flags = Object.fromEntries(
+      Object.keys(schema).map((key) => {
+        const owner = key in own ? actionCommand : program;
+        return [key, owner.getOptionValueSource(key) === "cli" ? (key in own ? local[key] : given[key]) : undefined];
+      }),
+    );
     const file = typeof given.config === "string" ? await readConfigFile(given.config, ctx.cwd) : undefined;
-    const resolved = resolveConfig(GLOBAL_OPTIONS, { flags, env: ctx.env, file, fileName: typeof given.config === "string" ? given.config : undefined });
-    program.setOptionValue("resolvedConfig", resolved);
+    const resolved = resolveConfig(schema, { flags, env: ctx.env, file, fileName: typeof given.config === "string" ? given.config : undefined });
+    actionCommand.setOptionValue("resolvedConfig", resolved);
   });
   registerSimCommand(program, ctx);
+  registerDevnetCommand(program, ctx);
   return program;
 }
 

@@ -8,7 +8,7 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runCliCaptured(argv: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+export async function runCliCaptured(argv: string[], options: { env?: Record<string, string>; cwd?: string; shutdown?: Promise<string> } = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const ctx: CliContext = {
@@ -17,6 +17,7 @@ export async function runCliCaptured(argv: string[], options: { env?: Record<str
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
     isTTY: false,
+    waitForShutdown: () => options.shutdown ?? Promise.resolve("SIGTERM"),
   };
   const code = await runCli(argv, ctx);
   return { code, stdout, stderr };
