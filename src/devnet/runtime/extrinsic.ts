@@ -64,7 +64,12 @@ export function eraDeath(era: Era, current: number): number {
   return eraBirth(era, current) + era.period;
 }
 
-export function decodeExtrinsic(bytes: Uint8Array): UncheckedExtrinsic {
+/**
+ * `withTip: false` reads the layout a client produces when it does not know subtensor's
+ * ChargeTransactionPaymentWrapper extension (it encodes it as empty): used only to explain
+ * such a rejection.
+ */
+export function decodeExtrinsic(bytes: Uint8Array, withTip = true): UncheckedExtrinsic {
   try {
     const r = new ScaleReader(bytes);
     const length = r.compactNumber();
@@ -83,7 +88,7 @@ export function decodeExtrinsic(bytes: Uint8Array): UncheckedExtrinsic {
     const era = decodeEra(r);
     const nonce = r.compact();
     if (nonce > BigInt(MAX_NONCE)) throw new ExtrinsicFormatError("nonce larger than u32");
-    const tip = r.compact();
+    const tip = withTip ? r.compact() : 0n;
     if (tip >= 1n << 64n) throw new ExtrinsicFormatError("tip larger than u64");
     const metadataHashMode = r.u8();
     if (metadataHashMode > 1) throw new ExtrinsicFormatError("invalid CheckMetadataHash mode");

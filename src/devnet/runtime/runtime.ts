@@ -51,6 +51,9 @@ export interface ApplyOutcome {
   readonly paysFee: boolean;
 }
 
+/** How many earlier era windows a failed signature is tried against, to explain an expired transaction. */
+const EXPIRED_ERA_LOOKBACK = 32;
+
 /** How far ahead of an account's nonce a transaction may wait in the pool. */
 export const MAX_FUTURE_NONCE_GAP = 64;
 
@@ -134,25 +137,34 @@ export class DevRuntime implements NestedCalls {
 
   /** Checks a transaction against the head's state as a Substrate transaction pool does. */
   validate(view: ChainView, bytes: Uint8Array): CheckedTransaction {
-    const xt = decodeExtrinsic(bytes);
+    let xt: UncheckedExtrinsic;
+    let call: Call;
+    try {
+      xt = decodeExtrinsic(bytes);
+      call = this.decodeCall(xt.callBytes);
+    } catch (error) {
+      if (error instanceof ExtrinsicFormatError) this.#explainMissingExtension(view, bytes);
+      throw error;
+    }
     const s = xt.signed;
     if (!s) throw new UnknownTransaction("NoUnsignedValidator");
-    const call = this.decodeCall(xt.callBytes);
     if (s.signer.every((byte) => byte === 0)) throw new InvalidTransaction("BadSigner");
     if (s.metadataHashMode !== 0) throw new UnknownTransaction("CannotLookup");
     const current = view.headNumber + 1;
     const birth = eraBirth(s.era, current);
     const eraBlockHash = this.#blockHash(view, birth);
     if (!eraBlockHash) throw new InvalidTransaction("AncientBirthBlock");
-    const implicit = { specVersion: this.constants.version.specVersion, transactionVersion: this.constants.version.transactionVersion, genesisHash: view.genesisHash };
-    if (!verifySignature(s.signatureKind, s.signature, signingPayload(xt.callBytes, s.explicit, { ...implicit, eraBlockHash }), s.signer)) {
+    if (!this.#signatureValid(view, xt, s, eraBlockHash)) {
       // Substrate reports an expired mortal transaction as a bad signature (the era now points at a
       // later block); the devnet says what it is when the signature fits the previous window.
-      if (!s.era.immortal && birth >= s.era.period) {
-        const earlier = this.#blockHash(view, birth - s.era.period);
-        if (earlier && verifySignature(s.signatureKind, s.signature, signingPayload(xt.callBytes, s.explicit, { ...implicit, eraBlockHash: earlier }), s.signer))
-          throw new InvalidTransaction("Stale", "its mortal era has expired");
+      if (!s.era.immortal) {
+        for (let windows = 1, earlierBirth = birth - s.era.period; windows <= EXPIRED_ERA_LOOKBACK && earlierBirth >= 0; windows++, earlierBirth -= s.era.period) {
+          const earlier = this.#blockHash(view, earlierBirth);
+          if (!earlier) break;
+          if (this.#signatureValid(view, xt, s, earlier)) throw new InvalidTransaction("Stale", "its mortal era has expired");
+        }
       }
+      this.#explainMissingExtension(view, bytes);
       throw new InvalidTransaction("BadProof");
     }
     const info = this.info(call);
@@ -165,6 +177,32 @@ export class DevRuntime implements NestedCalls {
     const partialFee = this.transactionPayment.partialFee(bytes.length, info);
     if (partialFee + s.tip > this.balances.reducible(view.state, s.signer, "preserve")) throw new InvalidTransaction("Payment");
     return { xt, signedPart: s, call, info, partialFee, accountNonce: account.nonce, birth, validTill: eraDeath(s.era, current) - 1 };
+  }
+
+  #signatureValid(view: ChainView, xt: UncheckedExtrinsic, s: SignedPart, eraBlockHash: Uint8Array): boolean {
+    const implicit = { specVersion: this.constants.version.specVersion, transactionVersion: this.constants.version.transactionVersion, genesisHash: view.genesisHash, eraBlockHash };
+    return verifySignature(s.signatureKind, s.signature, signingPayload(xt.callBytes, s.explicit, implicit), s.signer);
+  }
+
+  /**
+   * A client that does not know subtensor's ChargeTransactionPaymentWrapper encodes it as empty:
+   * the extrinsic then misparses or its signature fails. When it verifies under that layout, say so.
+   */
+  #explainMissingExtension(view: ChainView, bytes: Uint8Array): void {
+    let xt: UncheckedExtrinsic;
+    try {
+      xt = decodeExtrinsic(bytes, false);
+    } catch {
+      return;
+    }
+    const s = xt.signed;
+    if (!s) return;
+    const eraBlockHash = this.#blockHash(view, eraBirth(s.era, view.headNumber + 1));
+    if (eraBlockHash && this.#signatureValid(view, xt, s, eraBlockHash))
+      throw new InvalidTransaction(
+        "BadProof",
+        "it was signed without subtensor's ChargeTransactionPaymentWrapper extension (the tip); create the client with subtensor's signed extensions (SUBTENSOR_API_OPTIONS in src/params)",
+      );
   }
 
   /**

@@ -1,0 +1,81 @@
+/** An in-process devnet with a connected ApiPromise, for integration tests. */
+import "../../src/util/polyfill.js";
+import { ApiPromise, Keyring, WsProvider } from "@polkadot/api";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { SubmittableExtrinsic } from "@polkadot/api/types";
+import type { ISubmittableResult } from "@polkadot/types/types";
+import { DevnetNode, type DevnetOptions } from "../../src/devnet/node.js";
+import { SUBTENSOR_API_OPTIONS } from "../../src/params/chain-options.js";
+import { createLogger } from "../../src/util/logger.js";
+
+export interface TestDevnet {
+  readonly node: DevnetNode;
+  readonly api: ApiPromise;
+  readonly alice: KeyringPair;
+  readonly bob: KeyringPair;
+  readonly charlie: KeyringPair;
+  close(): Promise<void>;
+}
+
+export const silentLog = createLogger({ level: "silent", format: "json" });
+
+export async function startDevnet(options: Partial<DevnetOptions> = {}): Promise<TestDevnet> {
+  const node = await DevnetNode.start({ port: 0, blockTime: { mode: "instant" }, log: silentLog, ...options });
+  const api = await ApiPromise.create({ provider: new WsProvider(node.endpoint.wsUrl), ...SUBTENSOR_API_OPTIONS, throwOnConnect: true }).catch(async (error: unknown) => {
+    await node.stop();
+    throw error;
+  });
+  const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
+  return {
+    node,
+    api,
+    alice: keyring.addFromUri("//Alice"),
+    bob: keyring.addFromUri("//Bob"),
+    charlie: keyring.addFromUri("//Charlie"),
+    close: async () => {
+      await api.disconnect();
+      await node.stop();
+    },
+  };
+}
+
+/** Signs, submits and waits for finality; resolves with the final result (events included). */
+export function sendAndFinalize(tx: SubmittableExtrinsic<"promise">, signer: KeyringPair, options: Record<string, unknown> = {}): Promise<ISubmittableResult> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe: (() => void) | undefined;
+    tx.signAndSend(signer, options, (result) => {
+      if (result.status.isFinalized) {
+        unsubscribe?.();
+        resolve(result);
+      } else if (result.status.isInvalid || result.status.isDropped || result.status.isUsurped) {
+        unsubscribe?.();
+        reject(new Error(`transaction ${result.status.type}`));
+      }
+    })
+      .then((u) => (unsubscribe = u))
+      .catch(reject);
+  });
+}
+
+/** The error of a JSON-RPC call, or a failure if it succeeded. */
+export async function rpcError(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** With manual block production: submits, waits until the pool holds it, makes a block, waits for finality. */
+export async function includeManually(net: TestDevnet, tx: SubmittableExtrinsic<"promise">, signer: KeyringPair, options: Record<string, unknown> = {}): Promise<ISubmittableResult> {
+  const poolBefore = net.node.pool.size;
+  const result = sendAndFinalize(tx, signer, options);
+  const deadline = Date.now() + 5000;
+  while (net.node.pool.size <= poolBefore) {
+    if (Date.now() > deadline) throw new Error("the transaction never reached the pool");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await net.node.newBlocks(1);
+  return result;
+}
