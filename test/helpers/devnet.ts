@@ -1,5 +1,6 @@
 /** An in-process devnet with a connected ApiPromise, for integration tests. */
 import "../../src/util/polyfill.js";
+import "@polkadot/api-augment";
 import { ApiPromise, Keyring, WsProvider } from "@polkadot/api";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { SubmittableExtrinsic } from "@polkadot/api/types";

@@ -36,13 +36,21 @@ describe("the devnet refuses bad input with Substrate's errors and keeps serving
   it("refuses a transaction whose signature was tampered with (1010 bad signature)", async () => {
     const signed = await net.api.tx.balances.transferKeepAlive(net.bob.address, TAO).signAsync(net.alice);
     const bytes = signed.toU8a();
-    bytes[40] ^= 0xff; // inside the 64-byte sr25519 signature
+    bytes[40] = bytes[40]! ^ 0xff; // inside the 64-byte sr25519 signature
     assert.equal(await submitError(u8aToHex(bytes)), "1010: Invalid Transaction: Transaction has a bad signature");
   });
 
   it("refuses a transaction signed for another chain (wrong genesis hash)", async () => {
     const other = "0x" + "11".repeat(32);
-    const signed = await net.api.tx.balances.transferKeepAlive(net.bob.address, TAO).signAsync(net.alice, { genesisHash: other, blockHash: other, era: 0 });
+    const { api, alice, bob } = net;
+    const nonce = await api.rpc.system.accountNextIndex(alice.address);
+    const signed = api.tx.balances.transferKeepAlive(bob.address, TAO).sign(alice, {
+      genesisHash: other,
+      blockHash: other,
+      nonce,
+      runtimeVersion: api.runtimeVersion,
+      signedExtensions: api.registry.signedExtensions,
+    });
     assert.equal(await submitError(signed.toHex()), "1010: Invalid Transaction: Transaction has a bad signature");
   });
 
