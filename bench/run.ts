@@ -2,11 +2,13 @@
  * `npm run bench [-- name…]`: runs the named benchmarks (all by default) and prints one line per
  * figure, each with its same-run baseline ratio.
  */
+import { benchDevnetTx } from "./devnet-tx.js";
 import { benchYuma } from "./yuma.js";
 import { formatLine, type BenchLine } from "./harness.js";
 
 const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
   yuma: benchYuma,
+  "devnet-tx": benchDevnetTx,
 };
 
 async function main(names: string[]): Promise<number> {
@@ -16,7 +18,7 @@ async function main(names: string[]): Promise<number> {
     process.stderr.write(`error: unknown benchmark ${unknown.join(", ")} (known: ${Object.keys(BENCHMARKS).join(", ")})\n`);
     return 2;
   }
-  process.stdout.write(`# node ${process.version}, ${process.arch}; medians of repeated runs; one core (single thread)\n`);
+  process.stdout.write(`# node ${process.version}, ${process.arch}; medians of repeated runs; yuma on one core, devnet-tx with the devnet in its own process\n`);
   for (const name of selected) {
     for (const line of await BENCHMARKS[name]!()) process.stdout.write(`${formatLine(line)}\n`);
   }

@@ -1,0 +1,120 @@
+/**
+ * `devnet-tx`: signed balance transfers per second through @polkadot/api into devnet blocks (the
+ * baseline of ../shared/design/PERFORMANCE.md's devnet-tx figure; signed set_weights arrive with the
+ * subtensor pallets). The devnet runs as its own process (the built binary), as users run it.
+ * Also: the signature check the devnet does per transaction, Wasm sr25519 against the pure-JS one
+ * of @polkadot/util-crypto 14 (the trap the devnet avoids), in the same run.
+ */
+import "../src/util/polyfill.js";
+import "@polkadot/api-augment";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { ApiPromise, Keyring, WsProvider } from "@polkadot/api";
+import { cryptoWaitReady, sr25519PairFromSeed, sr25519Sign, sr25519Verify as jsVerify } from "@polkadot/util-crypto";
+import { sr25519Verify as wasmVerify } from "@polkadot/wasm-crypto";
+import { SUBTENSOR_API_OPTIONS } from "../src/params/chain-options.js";
+import { signaturesReady } from "../src/devnet/runtime/signature.js";
+import type { BenchLine } from "./harness.js";
+
+const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
+
+async function startDevnetProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, "devnet", "--data-dir", dataDir, "--port", "0", "--block-time", "instant", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = / at (ws:\/\/\S+) /.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`devnet exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Pre-signs `count` transfers spread over `senders` accounts, submits them pipelined, waits for all to be in blocks. */
+async function transfersPerSecond(api: ApiPromise, count: number, senders: number): Promise<{ perSecond: number; signPerSecond: number; blocks: number }> {
+  const keyring = new Keyring({ type: "sr25519" });
+  const accounts = ["//Alice", "//Bob", "//Charlie", "//Dave", "//Eve", "//Ferdie"].slice(0, senders).map((uri) => keyring.addFromUri(uri));
+  const nonces = await Promise.all(accounts.map(async (a) => (await api.rpc.system.accountNextIndex(a.address)).toNumber()));
+  const dest = keyring.addFromUri("//Recipient").address;
+  const signStart = performance.now();
+  const signed: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const k = i % senders;
+    const tx = await api.tx.balances.transferKeepAlive(dest, 1_000_000n + BigInt(i)).signAsync(accounts[k]!, { nonce: nonces[k]!++ });
+    signed.push(tx.toHex());
+  }
+  const signPerSecond = count / ((performance.now() - signStart) / 1000);
+  const startHead = (await api.rpc.chain.getHeader()).number.toNumber();
+  const expectedNonces = accounts.map((a, k) => [a.address, nonces[k]!] as const);
+  const t0 = performance.now();
+  const inFlight = 128;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < signed.length) await api.rpc.author.submitExtrinsic(signed[next++]!);
+    }),
+  );
+  for (;;) {
+    const done = await Promise.all(expectedNonces.map(async ([address, nonce]) => (await api.query.system.account(address)).nonce.toNumber() >= nonce));
+    if (done.every(Boolean)) break;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const blocks = (await api.rpc.chain.getHeader()).number.toNumber() - startHead;
+  return { perSecond: count / seconds, signPerSecond, blocks };
+}
+
+function verifyRates(): { wasm: number; js: number } {
+  const pair = sr25519PairFromSeed(new Uint8Array(32).fill(7));
+  const message = new Uint8Array(120).fill(3);
+  const signature = sr25519Sign(message, pair);
+  const rate = (verify: () => boolean, ms: number): number => {
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms) {
+      if (!verify()) throw new Error("verification failed");
+      n++;
+    }
+    return n / ((performance.now() - t0) / 1000);
+  };
+  return {
+    wasm: rate(() => wasmVerify(signature, message, pair.publicKey), 600),
+    js: rate(() => jsVerify(message, signature, pair.publicKey), 600),
+  };
+}
+
+export async function benchDevnetTx(): Promise<BenchLine[]> {
+  await cryptoWaitReady();
+  await signaturesReady();
+  const dataDir = mkdtempSync(join(tmpdir(), "tensornode-bench-"));
+  const devnet = await startDevnetProcess(dataDir);
+  const lines: BenchLine[] = [];
+  try {
+    const api = await ApiPromise.create({ provider: new WsProvider(devnet.url), ...SUBTENSOR_API_OPTIONS, throwOnConnect: true });
+    await transfersPerSecond(api, 200, 4); // warm-up
+    for (const count of [1000, 3000]) {
+      const r = await transfersPerSecond(api, count, 4);
+      lines.push({ name: `devnet-tx transfers n=${count}`, figures: { "tx/s": r.perSecond, blocks: r.blocks, "tx/block": count / Math.max(r.blocks, 1), "client_sign/s": r.signPerSecond } });
+    }
+    await api.disconnect();
+  } finally {
+    await devnet.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const v = verifyRates();
+  lines.push({ name: "devnet-tx sr25519 verify", figures: { "wasm/s": v.wasm, "pure_js/s": v.js, ratio: v.wasm / v.js } });
+  return lines;
+}
