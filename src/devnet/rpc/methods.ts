@@ -34,6 +34,7 @@ export interface RpcDeps {
 
 const MAX_KEYS_PAGE = 1000;
 const MAX_QUERY_KEYS = 1000;
+const MAX_QUERY_RANGE = 256;
 const STATE_ERROR = 4003;
 
 export interface RpcTable {
@@ -186,6 +187,7 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     const toHash = optionalHashParam(params, 2, "to block");
     const to = toHash === undefined ? chain.headNumber : chain.numberOf(toHash);
     if (from === undefined || to === undefined || from > to) throw new RpcError(4001, "Invalid block range", "from and to must be known blocks, from first");
+    if (to - from >= MAX_QUERY_RANGE) throw new RpcError(4001, "Invalid block range", `at most ${MAX_QUERY_RANGE} blocks at a time`);
     const result: unknown[] = [];
     let previous = new Map<string, string | null>();
     for (let n = from; n <= to; n++) {

@@ -72,8 +72,15 @@ export class DevRuntime implements NestedCalls {
   readonly registry: TypeRegistry;
   readonly #calls = new Map<number, CallDecl>();
 
-  constructor(constants: RuntimeConstants = SUBTENSOR_CONSTANTS) {
+  readonly #onInternalError: (error: unknown, call: string) => void;
+
+  /**
+   * `onInternalError` hears about exceptions a call's code throws that are not dispatch errors (a
+   * bug, not bad input): the call fails with `DispatchError::Other` and the chain goes on.
+   */
+  constructor(constants: RuntimeConstants = SUBTENSOR_CONSTANTS, onInternalError: (error: unknown, call: string) => void = () => undefined) {
     this.constants = constants;
+    this.#onInternalError = onInternalError;
     this.system = new SystemPallet(constants);
     this.timestamp = new TimestampPallet(constants);
     this.balances = new BalancesPallet(this.system, constants);
@@ -124,7 +131,8 @@ export class DevRuntime implements NestedCalls {
       return post?.paysFee === false ? { paysFee: false } : {};
     } catch (error) {
       if (error instanceof DispatchFailure) return { error: error.error };
-      throw error;
+      this.#onInternalError(error, `${call.section}.${call.method}`);
+      return { error: { kind: "Other" } };
     }
   }
 
