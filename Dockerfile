@@ -19,5 +19,7 @@ COPY --from=build /app/bin ./bin
 COPY config ./config
 RUN useradd --create-home --uid 10001 tensornode
 USER tensornode
+# The devnet inside a container must bind beyond loopback: docker run -p 9944:9944 IMAGE devnet --host 0.0.0.0
+EXPOSE 9944
 ENTRYPOINT ["node", "bin/tensornode.js"]
 CMD ["--help"]
