@@ -7,29 +7,13 @@ import { resolveConfig, type OptionSchema } from "./config.js";
 import { addSchemaOptions, commandSchema } from "./options.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import type { CliContext } from "./context.js";
-import { UserError } from "../util/errors.js";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { readJsonFile } from "./json-file.js";
 
 /** Options every command shares. */
 export const GLOBAL_OPTIONS: OptionSchema = {
   logLevel: { type: "enum", values: ["error", "warn", "info", "debug", "trace", "silent"], default: "info", help: "log verbosity" },
   logFormat: { type: "enum", values: ["json", "human"], help: "log line format (default: human on a terminal, json otherwise)" },
 };
-
-async function readConfigFile(file: string, cwd: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), "utf8");
-  } catch (error) {
-    throw new UserError("CONFIG_UNREADABLE", `${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new UserError("CONFIG_NOT_JSON", `${file}: not valid JSON (${(error as Error).message})`);
-  }
-}
 
 /** The package version, from the nearest package.json above this file (src/ or dist/src/). */
 function readVersion(): string {
@@ -72,7 +56,7 @@ export function buildProgram(ctx: CliContext): Command {
         return [key, owner.getOptionValueSource(key) === "cli" ? (key in own ? local[key] : given[key]) : undefined];
       }),
     );
-    const file = typeof given.config === "string" ? await readConfigFile(given.config, ctx.cwd) : undefined;
+    const file = typeof given.config === "string" ? await readJsonFile(given.config, ctx.cwd, "config file", "CONFIG") : undefined;
     const resolved = resolveConfig(schema, { flags, env: ctx.env, file, fileName: typeof given.config === "string" ? given.config : undefined });
     actionCommand.setOptionValue("resolvedConfig", resolved);
   });

@@ -2,7 +2,6 @@
  * `tensornode devnet`: the embedded dev chain as a daemon. Runs until SIGINT/SIGTERM, then
  * stops block production, closes connections and the database cleanly.
  */
-import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
@@ -13,6 +12,7 @@ import { UserError } from "../../util/errors.js";
 import { createLogger, type LogFormat, type LogLevel } from "../../util/logger.js";
 import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
+import { readJsonFile } from "../json-file.js";
 import { addSchemaOptions, commandConfig } from "../options.js";
 
 export const DEVNET_OPTIONS: OptionSchema = {
@@ -26,19 +26,7 @@ export const DEVNET_OPTIONS: OptionSchema = {
 };
 
 async function readGenesisFile(file: string, cwd: string): Promise<GenesisConfig> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), "utf8");
-  } catch (error) {
-    throw new UserError("GENESIS_UNREADABLE", `${file}: cannot read the genesis file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UserError("GENESIS_NOT_JSON", `${file}: not valid JSON (${(error as Error).message})`);
-  }
-  return parseGenesis(json, file);
+  return parseGenesis(await readJsonFile(file, cwd, "genesis file", "GENESIS"), file);
 }
 
 export function defaultHome(env: Readonly<Record<string, string | undefined>>): string {

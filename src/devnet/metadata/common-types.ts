@@ -161,3 +161,31 @@ export function declareCommonTypes(b: TypeBuilder): CommonTypes {
 export function unitVariant(b: TypeBuilder, path: string, names: readonly string[]): TypeId {
   return b.variant(path, names.map((name, index) => ({ name, index })));
 }
+
+/** `pallet_balances::types::AccountData<u64>`, stored inside System.Account on subtensor. */
+export function declareAccountData(b: TypeBuilder, t: CommonTypes): TypeId {
+  return b.composite(
+    "pallet_balances::types::AccountData",
+    [
+      { name: "free", type: t.u64, typeName: "Balance" },
+      { name: "reserved", type: t.u64, typeName: "Balance" },
+      { name: "frozen", type: t.u64, typeName: "Balance" },
+      { name: "flags", type: b.composite("pallet_balances::types::ExtraFlags", [{ type: t.u128, typeName: "u128" }]), typeName: "ExtraFlags" },
+    ],
+    { params: [{ name: "Balance", type: t.u64 }] },
+  );
+}
+
+/** `sp_version::RuntimeVersion`: System's Version constant and Core_version's answer. */
+export function declareRuntimeVersion(b: TypeBuilder, t: CommonTypes): TypeId {
+  return b.composite("sp_version::RuntimeVersion", [
+    { name: "spec_name", type: t.str, typeName: "Cow<'static, str>" },
+    { name: "impl_name", type: t.str, typeName: "Cow<'static, str>" },
+    { name: "authoring_version", type: t.u32, typeName: "u32" },
+    { name: "spec_version", type: t.u32, typeName: "u32" },
+    { name: "impl_version", type: t.u32, typeName: "u32" },
+    { name: "apis", type: b.sequence(b.tuple(t.bytes8, t.u32)), typeName: "ApisVec" },
+    { name: "transaction_version", type: t.u32, typeName: "u32" },
+    { name: "system_version", type: t.u8, typeName: "u8" },
+  ]);
+}

@@ -144,24 +144,17 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     blockHashParam(params, 0);
     return runtimeVersionJson(runtime.constants.version);
   });
-  subscriptions.push({
-    subscribe: "state_subscribeRuntimeVersion",
-    unsubscribe: "state_unsubscribeRuntimeVersion",
-    notification: "state_runtimeVersion",
-    start: (_params, emit) => {
-      emit(runtimeVersionJson(runtime.constants.version));
-      return () => undefined; // the devnet's runtime never changes
-    },
-  });
-  subscriptions.push({
-    subscribe: "chain_subscribeRuntimeVersion",
-    unsubscribe: "chain_unsubscribeRuntimeVersion",
-    notification: "chain_runtimeVersion",
-    start: (_params, emit) => {
-      emit(runtimeVersionJson(runtime.constants.version));
-      return () => undefined;
-    },
-  });
+  for (const prefix of ["state", "chain"]) {
+    subscriptions.push({
+      subscribe: `${prefix}_subscribeRuntimeVersion`,
+      unsubscribe: `${prefix}_unsubscribeRuntimeVersion`,
+      notification: `${prefix}_runtimeVersion`,
+      start: (_params, emit) => {
+        emit(runtimeVersionJson(runtime.constants.version));
+        return () => undefined; // the devnet's runtime never changes
+      },
+    });
+  }
   method(["state_getStorage", "state_getStorageAt"], (params) => {
     const key = hexParam(params, 0, "key");
     const value = stateParam(params, 1).get(key);

@@ -1,19 +1,10 @@
 /** The runtime APIs the devnet answers through state_call, as V15 metadata declares them. */
-import type { CommonTypes } from "../metadata/common-types.js";
+import { declareRuntimeVersion, type CommonTypes } from "../metadata/common-types.js";
 import type { RuntimeApiDecl } from "../metadata/build.js";
 import type { TypeBuilder, TypeId } from "../metadata/type-builder.js";
 
 export function declareRuntimeApis(b: TypeBuilder, t: CommonTypes, extrinsic: TypeId): RuntimeApiDecl[] {
-  const runtimeVersion = b.composite("sp_version::RuntimeVersion", [
-    { name: "spec_name", type: t.str, typeName: "Cow<'static, str>" },
-    { name: "impl_name", type: t.str, typeName: "Cow<'static, str>" },
-    { name: "authoring_version", type: t.u32, typeName: "u32" },
-    { name: "spec_version", type: t.u32, typeName: "u32" },
-    { name: "impl_version", type: t.u32, typeName: "u32" },
-    { name: "apis", type: b.sequence(b.tuple(t.bytes8, t.u32)), typeName: "ApisVec" },
-    { name: "transaction_version", type: t.u32, typeName: "u32" },
-    { name: "system_version", type: t.u8, typeName: "u8" },
-  ]);
+  const runtimeVersion = declareRuntimeVersion(b, t);
   const opaqueMetadata = b.composite("sp_core::OpaqueMetadata", [{ type: t.bytes, typeName: "Vec<u8>" }]);
   const balance = t.u64;
   const dispatchInfo = b.composite(

@@ -5,14 +5,14 @@
  */
 import type { Codec } from "@polkadot/types-codec/types";
 import { ScaleReader, ScaleWriter } from "../../codec/scale.js";
-import { unitVariant, RUNTIME_PATH, type CommonTypes } from "../../metadata/common-types.js";
+import { declareAccountData, unitVariant, RUNTIME_PATH, type CommonTypes } from "../../metadata/common-types.js";
 import type { TypeBuilder } from "../../metadata/type-builder.js";
 import type { RuntimeConstants } from "../constants.js";
 import type { BlockContext } from "../context.js";
 import { DispatchFailure, ensureRoot, ensureSigned, arithmeticError, tokenError } from "../dispatch.js";
 import { call, errorList, StorageItem, type ErrorDecl, type Pallet, type PalletDeclaration } from "../pallet.js";
 import { lookupAccount } from "./lookup.js";
-import type { SystemPallet } from "./system.js";
+import { emptyAccount, encodeAccountInfo, type SystemPallet } from "./system.js";
 
 const EVENTS = {
   Endowed: 0, DustLost: 1, Transfer: 2, BalanceSet: 3, Reserved: 4, Unreserved: 5, ReserveRepatriated: 6, Deposit: 7, Withdraw: 8, Slashed: 9,
@@ -152,8 +152,7 @@ export class BalancesPallet implements Pallet {
     const entries: [string, Uint8Array][] = [];
     let total = 0n;
     for (const [who, free] of balances) {
-      const info = { nonce: 0, consumers: 0, providers: 1, sufficients: 0, data: { free, reserved: 0n, frozen: 0n, flags: 1n << 127n } };
-      entries.push([this.#system.accountKey(who), new ScaleWriter(80).u32(0).u32(0).u32(1).u32(0).u64(free).u64(0n).u64(0n).u128(info.data.flags).finish()]);
+      entries.push([this.#system.accountKey(who), encodeAccountInfo({ ...emptyAccount(), providers: 1, data: { ...emptyAccount().data, free } })]);
       total += free;
     }
     entries.push([this.totalIssuance.key(), new ScaleWriter(8).u64(total).finish()]);
@@ -194,16 +193,7 @@ export class BalancesPallet implements Pallet {
       );
     const holdReason = b.variant(`${RUNTIME_PATH}::RuntimeHoldReason`, []);
     const freezeReason = b.variant(`${RUNTIME_PATH}::RuntimeFreezeReason`, []);
-    const accountData = b.composite(
-      "pallet_balances::types::AccountData",
-      [
-        { name: "free", type: t.u64, typeName: "Balance" },
-        { name: "reserved", type: t.u64, typeName: "Balance" },
-        { name: "frozen", type: t.u64, typeName: "Balance" },
-        { name: "flags", type: b.composite("pallet_balances::types::ExtraFlags", [{ type: t.u128, typeName: "u128" }]), typeName: "ExtraFlags" },
-      ],
-      { params: [{ name: "Balance", type: t.u64 }] },
-    );
+    const accountData = declareAccountData(b, t);
     const adjustmentDirection = unitVariant(b, "pallet_balances::types::AdjustmentDirection", ["Increase", "Decrease"]);
     const status = unitVariant(b, "frame_support::traits::tokens::misc::BalanceStatus", ["Free", "Reserved"]);
     const who = (name: string): { name: string; type: number; typeName: string } => ({ name, type: t.accountId, typeName: "T::AccountId" });

@@ -2,7 +2,7 @@
 import { blake2_256 } from "../../codec/hashing.js";
 import { toHex } from "../../codec/hex.js";
 import { ScaleReader, ScaleWriter } from "../../codec/scale.js";
-import type { CommonTypes } from "../../metadata/common-types.js";
+import { declareAccountData, declareRuntimeVersion, type CommonTypes } from "../../metadata/common-types.js";
 import type { TypeBuilder } from "../../metadata/type-builder.js";
 import type { BlockContext } from "../context.js";
 import { DispatchFailure, ensureRoot, type Origin } from "../dispatch.js";
@@ -156,16 +156,7 @@ export class SystemPallet implements Pallet {
 
   declare(b: TypeBuilder, t: CommonTypes): PalletDeclaration {
     const refCount = t.u32;
-    const accountData = b.composite(
-      "pallet_balances::types::AccountData",
-      [
-        { name: "free", type: t.u64, typeName: "Balance" },
-        { name: "reserved", type: t.u64, typeName: "Balance" },
-        { name: "frozen", type: t.u64, typeName: "Balance" },
-        { name: "flags", type: b.composite("pallet_balances::types::ExtraFlags", [{ type: t.u128, typeName: "u128" }]), typeName: "ExtraFlags" },
-      ],
-      { params: [{ name: "Balance", type: t.u64 }] },
-    );
+    const accountData = declareAccountData(b, t);
     const accountInfo = b.composite(
       "frame_system::AccountInfo",
       [
@@ -250,17 +241,7 @@ export class SystemPallet implements Pallet {
       { name: "read", type: t.u64, typeName: "u64" },
       { name: "write", type: t.u64, typeName: "u64" },
     ]);
-    const apis = b.sequence(b.tuple(t.bytes8, t.u32));
-    const runtimeVersion = b.composite("sp_version::RuntimeVersion", [
-      { name: "spec_name", type: t.str, typeName: "Cow<'static, str>" },
-      { name: "impl_name", type: t.str, typeName: "Cow<'static, str>" },
-      { name: "authoring_version", type: t.u32, typeName: "u32" },
-      { name: "spec_version", type: t.u32, typeName: "u32" },
-      { name: "impl_version", type: t.u32, typeName: "u32" },
-      { name: "apis", type: apis, typeName: "ApisVec" },
-      { name: "transaction_version", type: t.u32, typeName: "u32" },
-      { name: "system_version", type: t.u8, typeName: "u8" },
-    ]);
+    const runtimeVersion = declareRuntimeVersion(b, t);
     const executionPhase = t.phase;
     const zero = (n: number): Uint8Array => new Uint8Array(n);
     const c = this.#constants;
