@@ -294,7 +294,8 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
   };
   method("payment_queryInfo", (params) => {
     const { info, fee } = queryInfo(params);
-    return { weight: { ref_time: Number(info.refTime), proof_size: 0 }, class: info.class.toLowerCase(), partialFee: fee.toString() };
+    // Substrate serialises this weight in the v1 form (ref time only) for old clients; polkadot.js reads it so.
+    return { weight: Number(info.refTime), class: info.class.toLowerCase(), partialFee: fee.toString() };
   });
   method("payment_queryFeeDetails", (params) => {
     const bytes = fromHex(hexParam(params, 0, "extrinsic"));

@@ -21,7 +21,7 @@ function rawWs(url: string, frame: string): Promise<Record<string, unknown>> {
   });
 }
 
-describe("the devnet refuses bad input with Substrate's errors and keeps serving", () => {
+describe("the devnet refuses bad input with Substrate's errors and keeps serving", { timeout: 60_000 }, () => {
   let net: TestDevnet;
   before(async () => {
     net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });

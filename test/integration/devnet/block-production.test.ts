@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { HttpProvider, Keyring } from "@polkadot/api";
 import { rpcError, sendAndFinalize, startDevnet } from "../../helpers/devnet.js";
 
-describe("devnet block production", () => {
+describe("devnet block production", { timeout: 60_000 }, () => {
   it("makes blocks on demand with dev_newBlock, only when the dev RPC is enabled", async () => {
     const net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
     try {

@@ -12,7 +12,7 @@ function moduleErrorName(net: TestDevnet, error: DispatchError): string {
   return `${meta.section}.${meta.name}`;
 }
 
-describe("the devnet seen through @polkadot/api with subtensor's client options", () => {
+describe("the devnet seen through @polkadot/api with subtensor's client options", { timeout: 60_000 }, () => {
   let net: TestDevnet;
   before(async () => {
     net = await startDevnet();
@@ -166,5 +166,41 @@ describe("the devnet seen through @polkadot/api with subtensor's client options"
     const header = (await provider.send("chain_getHeader", [])) as { number: string };
     assert.equal(Number(header.number), net.node.chain.headNumber);
     await provider.disconnect();
+  });
+
+  it("answers storage hashes and sizes, and fee queries over the payment RPC", async () => {
+    const { api, alice, bob } = net;
+    const key = api.query.system.account.key(alice.address);
+    const value = (await api.query.system.account(alice.address)).toU8a();
+    assert.equal((await api.rpc.state.getStorageSize(key)).toNumber(), 56, "AccountInfo: 4 × u32, 3 × u64, u128");
+    const { blake2AsHex } = await import("@polkadot/util-crypto");
+    assert.equal((await api.rpc.state.getStorageHash(key)).toHex(), blake2AsHex(value, 256));
+    const signed = await api.tx.balances.transferKeepAlive(bob.address, 1n).signAsync(alice);
+    const viaRpc = await api.rpc.payment.queryInfo(signed.toHex());
+    const viaApi = await api.call.transactionPaymentApi.queryInfo(signed.toU8a(), signed.encodedLength);
+    assert.equal(viaRpc.partialFee.toBigInt(), viaApi.partialFee.toBigInt());
+    assert.ok(viaRpc.partialFee.toBigInt() > 0n);
+  });
+
+  it("tells a watcher its transaction became invalid when an earlier one spent the fee", async () => {
+    const { api, alice } = net;
+    const { Keyring } = await import("@polkadot/api");
+    const spender = new Keyring({ type: "sr25519" }).addFromUri("//Spender");
+    await sendAndFinalize(api.tx.balances.transferKeepAlive(spender.address, 2n * TAO), alice);
+    const free = (await api.query.system.account(spender.address)).data.free.toBigInt();
+    // The first transfer leaves too little for the second one's fee: both pass the pool's check, only one can be included.
+    const fee = (await api.tx.balances.transferAllowDeath(alice.address, free).paymentInfo(spender)).partialFee.toBigInt();
+    const drain = await api.tx.balances.transferAllowDeath(alice.address, free - fee - 2_000n).signAsync(spender, { nonce: 0 });
+    const starved = await api.tx.balances.transferAllowDeath(alice.address, 1n).signAsync(spender, { nonce: 1 });
+    const statuses: string[] = [];
+    const invalid = new Promise<void>((resolve) => {
+      void api.rpc.author.submitAndWatchExtrinsic(starved, (status) => {
+        statuses.push(status.type);
+        if (status.isInvalid) resolve();
+      });
+    });
+    await api.rpc.author.submitExtrinsic(drain);
+    await invalid;
+    assert.deepEqual(statuses, ["Future", "Ready", "Invalid"]);
   });
 });
