@@ -39,8 +39,11 @@ export interface CallDecl {
   readonly docs?: readonly string[];
   /** Weight (ref time) and class before dispatch; a constant or computed from the decoded args. */
   readonly info: Partial<CallInfo> | ((args: readonly Codec[]) => Partial<CallInfo>);
-  /** Runs the call. Throws DispatchFailure to fail (its changes are rolled back). */
-  readonly dispatch: (ctx: BlockContext, origin: Origin, args: readonly Codec[]) => PostDispatchInfo | void;
+  /**
+   * Runs the call. Throws DispatchFailure to fail (its changes are rolled back). A call declared
+   * without one is in the metadata but not implemented: the pool refuses it with a reason.
+   */
+  readonly dispatch?: (ctx: BlockContext, origin: Origin, args: readonly Codec[]) => PostDispatchInfo | void;
 }
 
 export interface EventDecl {

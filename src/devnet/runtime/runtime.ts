@@ -126,8 +126,10 @@ export class DevRuntime implements NestedCalls {
 
   #dispatch(ctx: BlockContext, origin: Origin, call: Call): { error?: DispatchErrorValue; paysFee?: boolean } {
     const decl = this.#decl(call);
+    const dispatch = decl.dispatch;
+    if (!dispatch) return { error: { kind: "Other" } };
     try {
-      const post = ctx.transactional(() => decl.dispatch(ctx, origin, call.args));
+      const post = ctx.transactional(() => dispatch(ctx, origin, call.args));
       return post?.paysFee === false ? { paysFee: false } : {};
     } catch (error) {
       if (error instanceof DispatchFailure) return { error: error.error };
@@ -156,6 +158,7 @@ export class DevRuntime implements NestedCalls {
     }
     const s = xt.signed;
     if (!s) throw new UnknownTransaction("NoUnsignedValidator");
+    if (!this.#decl(call).dispatch) throw new InvalidTransaction("Call", `${call.section}.${call.method} is not implemented by the devnet (docs/devnet.md lists what is)`);
     if (s.signer.every((byte) => byte === 0)) throw new InvalidTransaction("BadSigner");
     if (s.metadataHashMode !== 0) throw new UnknownTransaction("CannotLookup");
     const current = view.headNumber + 1;
