@@ -11,6 +11,7 @@ import type { FieldDecl, TypeBuilder, TypeId } from "../metadata/type-builder.js
 import type { CommonTypes } from "../metadata/common-types.js";
 import type { DispatchErrorValue, Origin } from "./dispatch.js";
 import type { BlockContext } from "./context.js";
+import type { StateReader } from "../state/overlay.js";
 
 export type DispatchClass = "Normal" | "Operational" | "Mandatory";
 
@@ -44,6 +45,12 @@ export interface CallDecl {
    * without one is in the metadata but not implemented: the pool refuses it with a reason.
    */
   readonly dispatch?: (ctx: BlockContext, origin: Origin, args: readonly Codec[]) => PostDispatchInfo | void;
+  /**
+   * Checks a transaction extension makes in the pool, before inclusion (subtensor's
+   * SubtensorTransactionExtension): throw InvalidTransaction (e.g. `{ custom: 6 }`) to refuse it.
+   * `state` is the head's state, `blockNumber` the block the transaction would go into.
+   */
+  readonly validate?: (state: StateReader, signer: Uint8Array, args: readonly Codec[], blockNumber: number) => void;
 }
 
 export interface EventDecl {
@@ -95,6 +102,10 @@ export interface Pallet {
   readonly name: string;
   readonly index: number;
   declare(b: TypeBuilder, t: CommonTypes): PalletDeclaration;
+  /** Runs at the start of every block, after System's initialisation, in pallet index order. */
+  onInitialize?(ctx: BlockContext): void;
+  /** Runs at the end of every block, before System's finalisation, in pallet index order. */
+  onFinalize?(ctx: BlockContext): void;
 }
 
 /** A storage item's key space: twox128(pallet) ++ twox128(item) ++ hashed keys. */

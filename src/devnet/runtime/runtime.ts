@@ -87,7 +87,7 @@ export class DevRuntime implements NestedCalls {
     this.transactionPayment = new TransactionPaymentPallet(constants);
     this.utility = new UtilityPallet(this, constants);
     this.sudo = new SudoPallet(this);
-    this.pallets = [this.system, this.timestamp, this.balances, this.transactionPayment, this.utility, this.sudo];
+    this.pallets = [this.system, this.timestamp, this.balances, this.transactionPayment, this.utility, this.sudo].sort((a, b) => a.index - b.index);
     this.metadata = buildMetadata({ pallets: this.pallets, apis: declareRuntimeApis });
     for (const [pallet, decl] of this.metadata.declarations) for (const c of decl.calls ?? []) this.#calls.set(pallet.index * 256 + c.index, c);
     this.registry = new TypeRegistry();
@@ -180,6 +180,7 @@ export class DevRuntime implements NestedCalls {
     }
     const info = this.info(call);
     if (info.class === "Mandatory") throw new InvalidTransaction("MandatoryValidation");
+    this.#decl(call).validate?.(view.state, s.signer, call.args, current);
     const maxLength = Math.floor((this.constants.maxBlockLength * Number(this.constants.normalDispatchRatioPercent)) / 100);
     if (bytes.length > maxLength || info.refTime + this.constants.extrinsicBaseWeight > normalMaxWeight(this.constants)) throw new InvalidTransaction("ExhaustsResources");
     const account = this.system.readAccount(view.state, s.signer);
@@ -260,10 +261,12 @@ export class DevRuntime implements NestedCalls {
   initializeBlock(ctx: BlockContext, parentHash: Uint8Array): void {
     ctx.phase = { kind: "Initialization" };
     this.system.initializeBlock(ctx, parentHash);
+    for (const pallet of this.pallets) pallet.onInitialize?.(ctx);
   }
 
   finalizeBlock(ctx: BlockContext, extrinsicCount: number, digest: Uint8Array): void {
     ctx.phase = { kind: "Finalization" };
+    for (const pallet of this.pallets) pallet.onFinalize?.(ctx);
     this.timestamp.finalizeBlock(ctx);
     this.system.finalizeBlock(ctx, extrinsicCount, digest);
   }
