@@ -74,7 +74,7 @@ export class DevnetNode {
     }
     try {
       const genesis = options.genesis ?? parseGenesis(DEFAULT_GENESIS_JSON, "default genesis");
-      const runtime = new DevRuntime(undefined, (error, call) => options.log.error({ err: error, call }, "internal error in a call: it failed with DispatchError::Other"));
+      const runtime = new DevRuntime({ onInternalError: (error, call) => options.log.error({ err: error, call }, "internal error in a call: it failed with DispatchError::Other") });
       const chain = await Chain.open({ runtime, store, genesis, stateHistory: options.stateHistory ?? 256, clock: options.clock ?? Date.now });
       const pool = new TxPool();
       const blockTime = options.blockTime ?? { mode: "interval", ms: 1000 };

@@ -21,6 +21,8 @@ import { SystemPallet } from "./pallets/system.js";
 import { TimestampPallet } from "./pallets/timestamp.js";
 import { TransactionPaymentPallet } from "./pallets/transaction-payment.js";
 import { UtilityPallet } from "./pallets/utility.js";
+import { HEAD_SETTINGS, type SubtensorSettings } from "./pallets/subtensor/env.js";
+import { SubtensorModulePallet } from "./pallets/subtensor/pallet.js";
 import { verifySignature } from "./signature.js";
 import { InvalidTransaction, UnknownTransaction } from "./validity.js";
 
@@ -51,6 +53,17 @@ export interface ApplyOutcome {
   readonly paysFee: boolean;
 }
 
+export interface RuntimeOptions {
+  readonly constants?: RuntimeConstants;
+  /** Subtensor's chain settings (a genesis preset); HEAD's by default. */
+  readonly subtensor?: SubtensorSettings;
+  /**
+   * Hears about exceptions a call's code throws that are not dispatch errors (a bug, not bad
+   * input): the call fails with `DispatchError::Other` and the chain goes on.
+   */
+  readonly onInternalError?: (error: unknown, call: string) => void;
+}
+
 /** How many earlier era windows a failed signature is tried against, to explain an expired transaction. */
 const EXPIRED_ERA_LOOKBACK = 32;
 
@@ -72,22 +85,21 @@ export class DevRuntime implements NestedCalls {
   readonly registry: TypeRegistry;
   readonly #calls = new Map<number, CallDecl>();
 
+  readonly subtensor: SubtensorModulePallet;
   readonly #onInternalError: (error: unknown, call: string) => void;
 
-  /**
-   * `onInternalError` hears about exceptions a call's code throws that are not dispatch errors (a
-   * bug, not bad input): the call fails with `DispatchError::Other` and the chain goes on.
-   */
-  constructor(constants: RuntimeConstants = SUBTENSOR_CONSTANTS, onInternalError: (error: unknown, call: string) => void = () => undefined) {
+  constructor(options: RuntimeOptions = {}) {
+    const constants = options.constants ?? SUBTENSOR_CONSTANTS;
     this.constants = constants;
-    this.#onInternalError = onInternalError;
+    this.#onInternalError = options.onInternalError ?? (() => undefined);
     this.system = new SystemPallet(constants);
     this.timestamp = new TimestampPallet(constants);
     this.balances = new BalancesPallet(this.system, constants);
     this.transactionPayment = new TransactionPaymentPallet(constants);
     this.utility = new UtilityPallet(this, constants);
     this.sudo = new SudoPallet(this);
-    this.pallets = [this.system, this.timestamp, this.balances, this.transactionPayment, this.utility, this.sudo].sort((a, b) => a.index - b.index);
+    this.subtensor = new SubtensorModulePallet(this.system, this.balances, options.subtensor ?? HEAD_SETTINGS);
+    this.pallets = [this.system, this.timestamp, this.balances, this.transactionPayment, this.subtensor, this.utility, this.sudo].sort((a, b) => a.index - b.index);
     this.metadata = buildMetadata({ pallets: this.pallets, apis: declareRuntimeApis });
     for (const [pallet, decl] of this.metadata.declarations) for (const c of decl.calls ?? []) this.#calls.set(pallet.index * 256 + c.index, c);
     this.registry = new TypeRegistry();

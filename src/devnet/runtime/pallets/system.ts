@@ -111,8 +111,7 @@ export class SystemPallet implements Pallet {
   incrementNonce(ctx: BlockContext, who: Uint8Array): void {
     const info = this.readAccount(ctx, who);
     info.nonce += 1;
-    // A transaction from an account that holds nothing (fee-free calls) still keeps its nonce.
-    if (info.providers === 0 && info.sufficients === 0) info.providers = 1;
+    // As in FRAME, an account that holds nothing (a hotkey sending fee-free calls) keeps its nonce.
     ctx.set(this.accountKey(who), encodeAccountInfo(info));
   }
 

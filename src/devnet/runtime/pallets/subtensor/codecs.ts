@@ -1,0 +1,121 @@
+/** SCALE codecs for the values SubtensorModule stores, written by hand for speed (no codec objects). */
+import { ScaleReader, ScaleWriter } from "../../../codec/scale.js";
+
+export interface ValueCodec<V> {
+  encode(value: V): Uint8Array;
+  decode(bytes: Uint8Array): V;
+}
+
+export const u16: ValueCodec<number> = {
+  encode: (v) => new ScaleWriter(2).u16(v).finish(),
+  decode: (b) => new ScaleReader(b).u16(),
+};
+export const u32: ValueCodec<number> = {
+  encode: (v) => new ScaleWriter(4).u32(v).finish(),
+  decode: (b) => new ScaleReader(b).u32(),
+};
+export const u64: ValueCodec<bigint> = {
+  encode: (v) => new ScaleWriter(8).u64(v).finish(),
+  decode: (b) => new ScaleReader(b).u64(),
+};
+export const u128: ValueCodec<bigint> = {
+  encode: (v) => new ScaleWriter(16).u128(v).finish(),
+  decode: (b) => new ScaleReader(b).u128(),
+};
+export const bool: ValueCodec<boolean> = {
+  encode: (v) => Uint8Array.of(v ? 1 : 0),
+  decode: (b) => new ScaleReader(b).bool(),
+};
+export const accountId: ValueCodec<Uint8Array> = {
+  encode: (v) => v,
+  decode: (b) => b.slice(0, 32),
+};
+export const vecU16: ValueCodec<number[]> = {
+  encode: (v) => new ScaleWriter(2 + v.length * 2).vec(v, (w, x) => w.u16(x)).finish(),
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    return Array.from({ length: r.compactNumber() }, () => r.u16());
+  },
+};
+export const vecU64: ValueCodec<bigint[]> = {
+  encode: (v) => new ScaleWriter(2 + v.length * 8).vec(v, (w, x) => w.u64(x)).finish(),
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    return Array.from({ length: r.compactNumber() }, () => r.u64());
+  },
+};
+export const vecBool: ValueCodec<boolean[]> = {
+  encode: (v) => new ScaleWriter(2 + v.length).vec(v, (w, x) => w.bool(x)).finish(),
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    return Array.from({ length: r.compactNumber() }, () => r.bool());
+  },
+};
+/** `Vec<(u16, u16)>`: sparse weights and bonds rows. */
+export const vecPairs: ValueCodec<[number, number][]> = {
+  encode: (v) => new ScaleWriter(2 + v.length * 4).vec(v, (w, [a, b]) => w.u16(a).u16(b)).finish(),
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    return Array.from({ length: r.compactNumber() }, () => [r.u16(), r.u16()] as [number, number]);
+  },
+};
+export const vecAccount: ValueCodec<Uint8Array[]> = {
+  encode: (v) => new ScaleWriter(2 + v.length * 32).vec(v, (w, x) => w.raw(x)).finish(),
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    return Array.from({ length: r.compactNumber() }, () => r.raw(32).slice());
+  },
+};
+/** substrate-fixed values stored as `{ bits }`: U64F64 / I64F64 as u128/i128 bits. */
+export const fixedU128Bits: ValueCodec<bigint> = u128;
+
+export interface AxonInfo {
+  readonly block: bigint;
+  readonly version: number;
+  readonly ip: bigint;
+  readonly port: number;
+  readonly ipType: number;
+  readonly protocol: number;
+  readonly placeholder1: number;
+  readonly placeholder2: number;
+}
+
+export const axonInfo: ValueCodec<AxonInfo> = {
+  encode: (a) => new ScaleWriter(36).u64(a.block).u32(a.version).u128(a.ip).u16(a.port).u8(a.ipType).u8(a.protocol).u8(a.placeholder1).u8(a.placeholder2).finish(),
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    return { block: r.u64(), version: r.u32(), ip: r.u128(), port: r.u16(), ipType: r.u8(), protocol: r.u8(), placeholder1: r.u8(), placeholder2: r.u8() };
+  },
+};
+
+export interface PrometheusInfo {
+  readonly block: bigint;
+  readonly version: number;
+  readonly ip: bigint;
+  readonly port: number;
+  readonly ipType: number;
+}
+
+export const prometheusInfo: ValueCodec<PrometheusInfo> = {
+  encode: (p) => new ScaleWriter(33).u64(p.block).u32(p.version).u128(p.ip).u16(p.port).u8(p.ipType).finish(),
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    return { block: r.u64(), version: r.u32(), ip: r.u128(), port: r.u16(), ipType: r.u8() };
+  },
+};
+
+/** One pending CRv2 commit as HEAD stores it: (hash, commit epoch, commit block, 0). */
+export interface WeightCommit {
+  readonly hash: Uint8Array;
+  readonly commitEpoch: bigint;
+  readonly commitBlock: bigint;
+  readonly unused: bigint;
+}
+
+export const weightCommits: ValueCodec<WeightCommit[]> = {
+  encode: (v) => new ScaleWriter(2 + v.length * 56).vec(v, (w, c) => w.raw(c.hash).u64(c.commitEpoch).u64(c.commitBlock).u64(c.unused)).finish(),
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    return Array.from({ length: r.compactNumber() }, () => ({ hash: r.raw(32).slice(), commitEpoch: r.u64(), commitBlock: r.u64(), unused: r.u64() }));
+  },
+};

@@ -1,0 +1,85 @@
+/**
+ * What SubtensorModule's parts share: its spec (error and event indices by name), the pallets it
+ * pays through, and the chain settings a genesis preset may change.
+ */
+import { ScaleWriter } from "../../../codec/scale.js";
+import type { BlockContext } from "../../context.js";
+import { DispatchFailure } from "../../dispatch.js";
+import type { BalancesPallet } from "../balances.js";
+import type { SystemPallet } from "../system.js";
+import type { PalletSpec } from "./declare.js";
+import { SUBTENSOR_MODULE_SPEC } from "./spec.generated.js";
+
+/** Chain-wide settings HEAD takes from its runtime configuration; a dev genesis shortens the waits. */
+export interface SubtensorSettings {
+  /** Tempo a new subnet starts with (HEAD: 360; fast-runtime localnet: 10). */
+  readonly initialTempo: number;
+  /** Blocks between two subnet registrations, anyone's (HEAD: 7200). */
+  readonly networkRateLimit: bigint;
+  /** Lock cost floor in rao (HEAD: 1000 TAO). */
+  readonly networkMinLockCost: bigint;
+  /** Blocks over which the lock cost halves back towards the floor (HEAD: 100800). */
+  readonly networkLockReductionInterval: bigint;
+  /** Blocks after registration before start_call (HEAD: 0). */
+  readonly startCallDelay: bigint;
+  /** Immunity period of new subnets' neurons (HEAD init_new_network: 5000). */
+  readonly initialImmunityPeriod: number;
+  /** Registration cost of a new subnet (HEAD: 1 TAO). */
+  readonly initialBurn: bigint;
+}
+
+export const HEAD_SETTINGS: SubtensorSettings = {
+  initialTempo: 360,
+  networkRateLimit: 7200n,
+  networkMinLockCost: 1_000_000_000_000n,
+  networkLockReductionInterval: 100_800n,
+  startCallDelay: 0n,
+  initialImmunityPeriod: 5000,
+  initialBurn: 1_000_000_000n,
+};
+
+export class SubtensorEnv {
+  readonly spec: PalletSpec = SUBTENSOR_MODULE_SPEC;
+  readonly system: SystemPallet;
+  readonly balances: BalancesPallet;
+  readonly settings: SubtensorSettings;
+  readonly #errors = new Map<string, number>();
+  readonly #events = new Map<string, number>();
+
+  constructor(system: SystemPallet, balances: BalancesPallet, settings: SubtensorSettings) {
+    this.system = system;
+    this.balances = balances;
+    this.settings = settings;
+    for (const e of this.spec.errors) this.#errors.set(e.name, e.index);
+    for (const e of this.spec.events) this.#events.set(e.name, e.index);
+  }
+
+  /** `Error::<T>::name` of SubtensorModule as a dispatch failure. */
+  error(name: string): DispatchFailure {
+    const index = this.#errors.get(name);
+    if (index === undefined) throw new Error(`SubtensorModule has no error ${name}`);
+    return new DispatchFailure({ kind: "Module", pallet: this.spec.index, error: index, name: `SubtensorModule.${name}` });
+  }
+
+  badOrigin(): DispatchFailure {
+    return new DispatchFailure({ kind: "BadOrigin" });
+  }
+
+  /** Deposits `Event::name` with its fields already encoded in order. */
+  event(ctx: BlockContext, name: string, fields: (w: ScaleWriter) => void): void {
+    const index = this.#events.get(name);
+    if (index === undefined) throw new Error(`SubtensorModule has no event ${name}`);
+    const w = new ScaleWriter(64);
+    fields(w);
+    ctx.depositEvent(this.spec.index, index, w.finish());
+  }
+}
+
+/** The account holding a subnet's TAO: "modl" ‖ "subtensr" ‖ u16_le(netuid), zero-padded to 32 bytes. */
+export function subnetAccount(netuid: number): Uint8Array {
+  const id = new Uint8Array(32);
+  id.set(new TextEncoder().encode("modlsubtensr"), 0);
+  id[12] = netuid & 0xff;
+  id[13] = netuid >> 8;
+  return id;
+}

@@ -1,0 +1,138 @@
+/**
+ * SubtensorModule (pallet 7) on the devnet: HEAD's whole interface in the metadata (from the
+ * generated spec) and, for the calls implemented so far, HEAD's behaviour — subnets, registration,
+ * serving and weights with commit-reveal — with SubtensorTransactionExtension's pool checks
+ * answering `InvalidTransaction::Custom(n)` as HEAD does. Calls not implemented yet are refused
+ * by the pool with a reason (docs/devnet.md lists them).
+ */
+import type { Codec } from "@polkadot/types-codec/types";
+import type { StateReader } from "../../../state/overlay.js";
+import type { BlockContext } from "../../context.js";
+import { ensureSigned } from "../../dispatch.js";
+import type { Pallet, PalletDeclaration } from "../../pallet.js";
+import { InvalidTransaction } from "../../validity.js";
+import type { CommonTypes } from "../../../metadata/common-types.js";
+import type { TypeBuilder } from "../../../metadata/type-builder.js";
+import type { BalancesPallet } from "../balances.js";
+import type { SystemPallet } from "../system.js";
+import { declareFromSpec, type CallImplementation } from "./declare.js";
+import { SubtensorEnv, type SubtensorSettings } from "./env.js";
+import { registerNeuron } from "./neurons.js";
+import { axonCheck, prometheusCheck, serveAxon, servePrometheus, type AxonArgs, type ServeArgs } from "./serving.js";
+import { S } from "./storage.js";
+import { registerNetwork, startCall, subnetsBlockStep } from "./subnets.js";
+import { commitHash, commitWeights, epochWithLookahead, revealWeights, setWeights, weightsRateLimitPasses, type RevealArgs, type WeightsArgs } from "./weights.js";
+import { bytesEqual } from "../../../codec/hex.js";
+
+/** InvalidTransaction::Custom codes of HEAD's SubtensorTransactionExtension, by pallet error. */
+const CUSTOM_CODE: Readonly<Record<string, number>> = {
+  HotKeyNotRegisteredInNetwork: 10,
+  InvalidIpAddress: 11,
+  ServingRateLimitExceeded: 12,
+  InvalidPort: 13,
+  SettingWeightsTooFast: 6,
+  CommittingWeightsTooFast: 6,
+  NetworkTxRateLimitExceeded: 6,
+  NoWeightsCommitFound: 16,
+  RevealTooEarly: 17,
+};
+
+function refuse(error: string): never {
+  throw new InvalidTransaction({ custom: CUSTOM_CODE[error] ?? 255 }, error);
+}
+
+const num = (c: Codec): number => Number(c.toString());
+const big = (c: Codec): bigint => BigInt(c.toString());
+const u16s = (c: Codec): number[] => [...(c as unknown as Iterable<Codec>)].map(num);
+
+function axonArgs(args: readonly Codec[]): AxonArgs {
+  return { netuid: num(args[0]!), version: num(args[1]!), ip: big(args[2]!), port: num(args[3]!), ipType: num(args[4]!), protocol: num(args[5]!), placeholder1: num(args[6]!), placeholder2: num(args[7]!) };
+}
+function prometheusArgs(args: readonly Codec[]): ServeArgs {
+  return { netuid: num(args[0]!), version: num(args[1]!), ip: big(args[2]!), port: num(args[3]!), ipType: num(args[4]!) };
+}
+function weightsArgs(args: readonly Codec[]): WeightsArgs {
+  return { netuid: num(args[0]!), uids: u16s(args[1]!), values: u16s(args[2]!), versionKey: big(args[3]!) };
+}
+function revealArgs(args: readonly Codec[]): RevealArgs {
+  return { netuid: num(args[0]!), uids: u16s(args[1]!), values: u16s(args[2]!), salt: u16s(args[3]!), versionKey: big(args[4]!) };
+}
+
+export class SubtensorModulePallet implements Pallet {
+  readonly name = "SubtensorModule";
+  readonly index = 7;
+  readonly env: SubtensorEnv;
+
+  constructor(system: SystemPallet, balances: BalancesPallet, settings: SubtensorSettings) {
+    this.env = new SubtensorEnv(system, balances, settings);
+  }
+
+  onInitialize(ctx: BlockContext): void {
+    // The Yuma epoch and emission come next; the schedule (and so commit-reveal epochs) runs now.
+    subnetsBlockStep(ctx, () => undefined);
+  }
+
+  declare(b: TypeBuilder, t: CommonTypes): PalletDeclaration {
+    return declareFromSpec(b, t, this.env.spec, this.#implementations());
+  }
+
+  #implementations(): Map<string, CallImplementation> {
+    const env = this.env;
+    const impl = new Map<string, CallImplementation>();
+    const coldkeyCall = (name: string, run: (ctx: BlockContext, who: Uint8Array, args: readonly Codec[]) => void): void =>
+      void impl.set(name, { dispatch: (ctx, origin, args) => run(ctx, ensureSigned(origin), args) });
+    coldkeyCall("register_network", (ctx, who, args) => void registerNetwork(env, ctx, who, args[0]!.toU8a()));
+    coldkeyCall("register_network_with_identity", (ctx, who, args) => void registerNetwork(env, ctx, who, args[0]!.toU8a()));
+    coldkeyCall("start_call", (ctx, who, args) => startCall(env, ctx, who, num(args[0]!)));
+    coldkeyCall("burned_register", (ctx, who, args) => registerNeuron(env, ctx, who, num(args[0]!), args[1]!.toU8a()));
+    // HEAD's `register` ignores its proof-of-work fields and registers by burning, paid by the signer.
+    coldkeyCall("register", (ctx, who, args) => registerNeuron(env, ctx, who, num(args[0]!), args[4]!.toU8a()));
+    coldkeyCall("register_limit", (ctx, who, args) => registerNeuron(env, ctx, who, num(args[0]!), args[1]!.toU8a(), big(args[2]!)));
+    coldkeyCall("serve_axon", (ctx, who, args) => serveAxon(env, ctx, who, axonArgs(args)));
+    coldkeyCall("serve_prometheus", (ctx, who, args) => servePrometheus(env, ctx, who, prometheusArgs(args)));
+    coldkeyCall("set_weights", (ctx, who, args) => setWeights(env, ctx, who, weightsArgs(args)));
+    coldkeyCall("commit_weights", (ctx, who, args) => commitWeights(env, ctx, who, num(args[0]!), args[1]!.toU8a()));
+    coldkeyCall("reveal_weights", (ctx, who, args) => revealWeights(env, ctx, who, revealArgs(args)));
+    this.#poolChecks(impl);
+    return impl;
+  }
+
+  /** SubtensorTransactionExtension: the checks HEAD repeats in the pool, answered with Custom(n). */
+  #poolChecks(impl: Map<string, CallImplementation>): void {
+    const withCheck = (name: string, validate: (state: StateReader, signer: Uint8Array, args: readonly Codec[], block: bigint) => void): void => {
+      const existing = impl.get(name)!;
+      impl.set(name, { ...existing, validate: (state, signer, args, block) => validate(state, signer, args, BigInt(block)) });
+    };
+    withCheck("serve_axon", (state, hotkey, args, now) => {
+      const failed = axonCheck(state, hotkey, axonArgs(args), now);
+      if (failed) refuse(failed);
+    });
+    withCheck("serve_prometheus", (state, hotkey, args, now) => {
+      const failed = prometheusCheck(state, hotkey, prometheusArgs(args), now);
+      if (failed) refuse(failed);
+    });
+    withCheck("set_weights", (state, hotkey, args, now) => {
+      const netuid = num(args[0]!);
+      const uid = S.Uids.get(state, netuid, hotkey);
+      if (!S.CommitRevealWeightsEnabled.get(state, netuid) && uid !== undefined && !weightsRateLimitPasses(state, netuid, uid, now)) refuse("SettingWeightsTooFast");
+    });
+    withCheck("commit_weights", (state, hotkey, args, now) => {
+      const netuid = num(args[0]!);
+      const uid = S.Uids.get(state, netuid, hotkey);
+      if (uid !== undefined && !weightsRateLimitPasses(state, netuid, uid, now)) refuse("CommittingWeightsTooFast");
+    });
+    withCheck("reveal_weights", (state, hotkey, args, now) => {
+      const a = revealArgs(args);
+      const commits = S.WeightCommits.get(state, a.netuid, hotkey);
+      if (!commits) refuse("NoWeightsCommitFound");
+      const hash = commitHash(hotkey, a.netuid, a.uids, a.values, a.salt, a.versionKey);
+      const commit = commits.find((c) => bytesEqual(c.hash, hash));
+      if (!commit) refuse("NoWeightsCommitFound");
+      if (epochWithLookahead(state, a.netuid, now, false) !== commit.commitEpoch + S.RevealPeriodEpochs.get(state, a.netuid)) refuse("RevealTooEarly");
+    });
+    withCheck("register_network", (state, _coldkey, _args, now) => {
+      const last = S.NetworkLastRegistered.get(state, undefined);
+      if (last !== 0n && now - last < S.NetworkRateLimit.get(state, undefined)) refuse("NetworkTxRateLimitExceeded");
+    });
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Weights: set_weights, and commit-reveal v2 (commit_weights then reveal_weights exactly
+ * RevealPeriodEpochs epochs later), with HEAD's checks in HEAD's order and max-upscaling on store.
+ * The devnet runs mechanism 0 only, so netuid_index = netuid.
+ */
+import { blake2_256 } from "../../../codec/hashing.js";
+import { bytesEqual } from "../../../codec/hex.js";
+import { ScaleWriter } from "../../../codec/scale.js";
+import { vecU16MaxUpscaleToU16 } from "../../../../yuma/index.js";
+import type { BlockContext } from "../../context.js";
+import type { WeightCommit } from "./codecs.js";
+import type { SubtensorEnv } from "./env.js";
+import { S } from "./storage.js";
+import type { StateRead } from "./typed-storage.js";
+
+export const MAX_UNREVEALED_COMMITS = 10;
+
+export interface WeightsArgs {
+  readonly netuid: number;
+  readonly uids: readonly number[];
+  readonly values: readonly number[];
+  readonly versionKey: bigint;
+}
+
+/** BlakeTwo256 of SCALE (hotkey, netuid_index, uids, values, salt, version_key): the CRv2 commit hash. */
+export function commitHash(hotkey: Uint8Array, netuidIndex: number, uids: readonly number[], values: readonly number[], salt: readonly number[], versionKey: bigint): Uint8Array {
+  const w = new ScaleWriter(64 + 2 * (uids.length + values.length + salt.length)).raw(hotkey).u16(netuidIndex);
+  for (const list of [uids, values, salt]) w.vec(list, (w, x) => w.u16(x));
+  return blake2_256(w.u64(versionKey).finish());
+}
+
+/** Whether an epoch fires for the subnet at block `now` (should_run_epoch). */
+export function shouldRunEpoch(state: StateRead, netuid: number, now: bigint): boolean {
+  const tempo = BigInt(S.Tempo.get(state, netuid));
+  if (tempo === 0n) return false;
+  const pending = S.PendingEpochAt.get(state, netuid);
+  if (pending > 0n && now >= pending) return true;
+  return now - S.LastEpochBlock.get(state, netuid) >= tempo;
+}
+
+/** SubnetEpochIndex plus one when an epoch is due at `now` (for the pool, before on_initialize ran). */
+export function epochWithLookahead(state: StateRead, netuid: number, now: bigint, afterInitialize: boolean): bigint {
+  const index = S.SubnetEpochIndex.get(state, netuid);
+  return !afterInitialize && shouldRunEpoch(state, netuid, now) ? index + 1n : index;
+}
+
+/** check_rate_limit: has the uid waited WeightsSetRateLimit blocks since its LastUpdate? */
+export function weightsRateLimitPasses(state: StateRead, netuid: number, uid: number, now: bigint): boolean {
+  if (!S.Keys.has(state, netuid, uid)) return false;
+  const last = S.LastUpdate.get(state, netuid)[uid] ?? 0n;
+  return last === 0n || now - last >= S.WeightsSetRateLimit.get(state, netuid);
+}
+
+/** do_set_weights after the commit-reveal gate: HEAD's checks in order, then store max-upscaled. */
+function applyWeights(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint8Array, a: WeightsArgs, checkRateLimit: boolean): void {
+  const now = BigInt(ctx.number);
+  if (a.netuid === 0) throw env.error("CanNotSetRootNetworkWeights");
+  if (a.uids.length !== a.values.length) throw env.error("WeightVecNotEqualSize");
+  if (!S.NetworksAdded.get(ctx, a.netuid)) throw env.error("MechanismDoesNotExist");
+  const n = S.SubnetworkN.get(ctx, a.netuid);
+  if (a.uids.length > n) throw env.error("UidsLengthExceedUidsInSubNet");
+  const uid = S.Uids.get(ctx, a.netuid, hotkey);
+  if (uid === undefined) throw env.error("HotKeyNotRegisteredInSubNet");
+  const key = S.WeightsVersionKey.get(ctx, a.netuid);
+  if (key !== 0n && a.versionKey < key) throw env.error("IncorrectWeightVersionKey");
+  if (checkRateLimit && !weightsRateLimitPasses(ctx, a.netuid, uid, now)) throw env.error("SettingWeightsTooFast");
+  const selfWeight = a.uids.length === 1 && a.uids[0] === uid;
+  const isOwner = bytesEqual(S.SubnetOwnerHotkey.get(ctx, a.netuid), hotkey);
+  if (!selfWeight && !isOwner && !S.ValidatorPermit.get(ctx, a.netuid)[uid]) throw env.error("NeuronNoValidatorPermit");
+  if (new Set(a.uids).size !== a.uids.length) throw env.error("DuplicateUids");
+  if (a.uids.some((dest) => !S.Keys.has(ctx, a.netuid, dest))) throw env.error("UidVecContainInvalidOne");
+  if (!selfWeight && a.uids.length < Math.min(S.MinAllowedWeights.get(ctx, a.netuid), n)) throw env.error("WeightVecLengthIsLow");
+  const upscaled = vecU16MaxUpscaleToU16(a.values);
+  S.Weights.set(ctx, a.netuid, uid, a.uids.map((dest, i) => [dest, upscaled[i]!]));
+  if (checkRateLimit) {
+    const last = S.LastUpdate.get(ctx, a.netuid).slice();
+    last[uid] = now;
+    S.LastUpdate.set(ctx, a.netuid, last);
+  }
+  env.event(ctx, "WeightsSet", (w) => w.u16(a.netuid).u16(uid));
+}
+
+export function setWeights(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint8Array, a: WeightsArgs): void {
+  if (S.CommitRevealWeightsEnabled.get(ctx, a.netuid)) throw env.error("CommitRevealEnabled");
+  applyWeights(env, ctx, hotkey, a, true);
+}
+
+function liveCommits(state: StateRead, netuid: number, hotkey: Uint8Array, epochNow: bigint): { live: WeightCommit[]; expired: WeightCommit[] } {
+  const period = S.RevealPeriodEpochs.get(state, netuid);
+  const all = S.WeightCommits.get(state, netuid, hotkey) ?? [];
+  const firstLive = all.findIndex((c) => !(epochNow > c.commitEpoch + period));
+  const split = firstLive < 0 ? all.length : firstLive;
+  return { live: all.slice(split), expired: all.slice(0, split) };
+}
+
+export function commitWeights(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint8Array, netuid: number, hash: Uint8Array): void {
+  const now = BigInt(ctx.number);
+  if (!S.NetworksAdded.get(ctx, netuid)) throw env.error("MechanismDoesNotExist");
+  if (!S.CommitRevealWeightsEnabled.get(ctx, netuid)) throw env.error("CommitRevealDisabled");
+  const uid = S.Uids.get(ctx, netuid, hotkey);
+  if (uid === undefined) throw env.error("HotKeyNotRegisteredInSubNet");
+  if (!weightsRateLimitPasses(ctx, netuid, uid, now)) throw env.error("CommittingWeightsTooFast");
+  const epoch = epochWithLookahead(ctx, netuid, now, true);
+  const { live } = liveCommits(ctx, netuid, hotkey, epoch);
+  if (live.length >= MAX_UNREVEALED_COMMITS) throw env.error("TooManyUnrevealedCommits");
+  S.WeightCommits.set(ctx, netuid, hotkey, [...live, { hash, commitEpoch: epoch, commitBlock: now, unused: 0n }]);
+  const last = S.LastUpdate.get(ctx, netuid).slice();
+  last[uid] = now;
+  S.LastUpdate.set(ctx, netuid, last);
+  env.event(ctx, "WeightsCommitted", (w) => w.raw(hotkey).u16(netuid).raw(hash));
+}
+
+export interface RevealArgs extends WeightsArgs {
+  readonly salt: readonly number[];
+}
+
+export function revealWeights(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint8Array, a: RevealArgs): void {
+  const now = BigInt(ctx.number);
+  if (!S.CommitRevealWeightsEnabled.get(ctx, a.netuid)) throw env.error("CommitRevealDisabled");
+  if (S.WeightCommits.get(ctx, a.netuid, hotkey) === undefined) throw env.error("NoWeightsCommitFound");
+  const epoch = epochWithLookahead(ctx, a.netuid, now, true);
+  const { live, expired } = liveCommits(ctx, a.netuid, hotkey, epoch);
+  const hash = commitHash(hotkey, a.netuid, a.uids, a.values, a.salt, a.versionKey);
+  const wasExpired = expired.some((c) => bytesEqual(c.hash, hash));
+  if (live.length === 0) throw env.error(wasExpired ? "ExpiredWeightCommit" : "NoWeightsCommitFound");
+  const position = live.findIndex((c) => bytesEqual(c.hash, hash));
+  if (position < 0) throw env.error(wasExpired ? "ExpiredWeightCommit" : "InvalidRevealCommitHashNotMatch");
+  const commit = live[position]!;
+  if (epoch !== commit.commitEpoch + S.RevealPeriodEpochs.get(ctx, a.netuid)) throw env.error("RevealTooEarly");
+  const rest = live.slice(position + 1);
+  if (rest.length > 0) S.WeightCommits.set(ctx, a.netuid, hotkey, rest);
+  else S.WeightCommits.remove(ctx, a.netuid, hotkey);
+  applyWeights(env, ctx, hotkey, a, false);
+  env.event(ctx, "WeightsRevealed", (w) => w.raw(hotkey).u16(a.netuid).raw(hash));
+}
