@@ -23,6 +23,7 @@ import { TransactionPaymentPallet } from "./pallets/transaction-payment.js";
 import { UtilityPallet } from "./pallets/utility.js";
 import { HEAD_SETTINGS, type SubtensorSettings } from "./pallets/subtensor/env.js";
 import { SubtensorModulePallet } from "./pallets/subtensor/pallet.js";
+import { AdminUtilsPallet } from "./pallets/subtensor/admin-utils.js";
 import { verifySignature } from "./signature.js";
 import { InvalidTransaction, UnknownTransaction } from "./validity.js";
 
@@ -86,6 +87,7 @@ export class DevRuntime implements NestedCalls {
   readonly #calls = new Map<number, CallDecl>();
 
   readonly subtensor: SubtensorModulePallet;
+  readonly adminUtils: AdminUtilsPallet;
   readonly #onInternalError: (error: unknown, call: string) => void;
 
   constructor(options: RuntimeOptions = {}) {
@@ -99,7 +101,8 @@ export class DevRuntime implements NestedCalls {
     this.utility = new UtilityPallet(this, constants);
     this.sudo = new SudoPallet(this);
     this.subtensor = new SubtensorModulePallet(this.system, this.balances, options.subtensor ?? HEAD_SETTINGS);
-    this.pallets = [this.system, this.timestamp, this.balances, this.transactionPayment, this.subtensor, this.utility, this.sudo].sort((a, b) => a.index - b.index);
+    this.adminUtils = new AdminUtilsPallet(this.subtensor.env);
+    this.pallets = [this.system, this.timestamp, this.balances, this.transactionPayment, this.subtensor, this.utility, this.sudo, this.adminUtils].sort((a, b) => a.index - b.index);
     this.metadata = buildMetadata({ pallets: this.pallets, apis: declareRuntimeApis });
     for (const [pallet, decl] of this.metadata.declarations) for (const c of decl.calls ?? []) this.#calls.set(pallet.index * 256 + c.index, c);
     this.registry = new TypeRegistry();

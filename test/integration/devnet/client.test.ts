@@ -40,7 +40,7 @@ describe("the devnet seen through @polkadot/api with subtensor's client options"
     assert.equal(nonce.toNumber(), (await api.query.system.account(alice.address)).nonce.toNumber());
     assert.deepEqual(
       api.runtimeMetadata.asLatest.pallets.map((p) => [p.name.toString(), p.index.toNumber()]),
-      [["System", 0], ["Timestamp", 2], ["Balances", 5], ["TransactionPayment", 6], ["SubtensorModule", 7], ["Utility", 11], ["Sudo", 12]],
+      [["System", 0], ["Timestamp", 2], ["Balances", 5], ["TransactionPayment", 6], ["SubtensorModule", 7], ["Utility", 11], ["Sudo", 12], ["AdminUtils", 19]],
     );
   });
 

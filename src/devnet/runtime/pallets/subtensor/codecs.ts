@@ -119,3 +119,23 @@ export const weightCommits: ValueCodec<WeightCommit[]> = {
     return Array.from({ length: r.compactNumber() }, () => ({ hash: r.raw(32).slice(), commitEpoch: r.u64(), commitBlock: r.u64(), unused: r.u64() }));
   },
 };
+
+/** share_pool::SafeFloat: value = mantissa × 10^exponent. */
+export interface SafeFloat {
+  readonly mantissa: bigint;
+  readonly exponent: bigint;
+}
+
+export const safeFloat: ValueCodec<SafeFloat> = {
+  encode: (v) => new ScaleWriter(24).u128(v.mantissa).i64(v.exponent).finish(),
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    return { mantissa: r.u128(), exponent: r.i64() };
+  },
+};
+
+/** A SafeFloat as an exact share count (mantissa × 10^exponent, truncated below one share). */
+export function safeFloatToShares(v: SafeFloat): bigint {
+  if (v.exponent >= 0n) return v.mantissa * 10n ** v.exponent;
+  return v.mantissa / 10n ** -v.exponent;
+}

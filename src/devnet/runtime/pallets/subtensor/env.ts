@@ -26,6 +26,8 @@ export interface SubtensorSettings {
   readonly initialImmunityPeriod: number;
   /** Registration cost of a new subnet (HEAD: 1 TAO). */
   readonly initialBurn: bigint;
+  /** Alpha minted per block for each started subnet before halvings, rao (HEAD: 1 alpha). */
+  readonly alphaEmissionPerBlock: bigint;
 }
 
 export const HEAD_SETTINGS: SubtensorSettings = {
@@ -36,6 +38,7 @@ export const HEAD_SETTINGS: SubtensorSettings = {
   startCallDelay: 0n,
   initialImmunityPeriod: 5000,
   initialBurn: 1_000_000_000n,
+  alphaEmissionPerBlock: 1_000_000_000n,
 };
 
 export class SubtensorEnv {

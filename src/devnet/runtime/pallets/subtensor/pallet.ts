@@ -18,6 +18,8 @@ import type { SystemPallet } from "../system.js";
 import { declareFromSpec, type CallImplementation } from "./declare.js";
 import { SubtensorEnv, type SubtensorSettings } from "./env.js";
 import { registerNeuron } from "./neurons.js";
+import { accumulateEmission, emitsThisBlock, runSubnetEpoch } from "./emission.js";
+import { addStake, removeStake } from "./staking.js";
 import { axonCheck, prometheusCheck, serveAxon, servePrometheus, type AxonArgs, type ServeArgs } from "./serving.js";
 import { S } from "./storage.js";
 import { registerNetwork, startCall, subnetsBlockStep } from "./subnets.js";
@@ -68,8 +70,11 @@ export class SubtensorModulePallet implements Pallet {
   }
 
   onInitialize(ctx: BlockContext): void {
-    // The Yuma epoch and emission come next; the schedule (and so commit-reveal epochs) runs now.
-    subnetsBlockStep(ctx, () => undefined);
+    subnetsBlockStep(ctx, {
+      emits: (netuid) => emitsThisBlock(ctx, netuid),
+      accumulate: (netuid) => accumulateEmission(this.env, ctx, netuid),
+      runEpoch: (netuid) => runSubnetEpoch(this.env, ctx, netuid),
+    });
   }
 
   declare(b: TypeBuilder, t: CommonTypes): PalletDeclaration {
@@ -93,6 +98,8 @@ export class SubtensorModulePallet implements Pallet {
     coldkeyCall("set_weights", (ctx, who, args) => setWeights(env, ctx, who, weightsArgs(args)));
     coldkeyCall("commit_weights", (ctx, who, args) => commitWeights(env, ctx, who, num(args[0]!), args[1]!.toU8a()));
     coldkeyCall("reveal_weights", (ctx, who, args) => revealWeights(env, ctx, who, revealArgs(args)));
+    coldkeyCall("add_stake", (ctx, who, args) => addStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
+    coldkeyCall("remove_stake", (ctx, who, args) => removeStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
     this.#poolChecks(impl);
     return impl;
   }

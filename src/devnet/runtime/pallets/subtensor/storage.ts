@@ -6,7 +6,8 @@
  */
 import { ScaleWriter } from "../../../codec/scale.js";
 import * as c from "./codecs.js";
-import { keyAccount, keyU16, TypedDoubleMap, TypedItem } from "./typed-storage.js";
+import { keyAccount, keyU16, TypedDoubleMap, TypedItem, type StateRead, type StateWrite } from "./typed-storage.js";
+import { StorageItem } from "../../pallet.js";
 
 const P = "SubtensorModule";
 const ZERO_ACCOUNT = new Uint8Array(32);
@@ -91,11 +92,55 @@ export const S = {
   Yuma3On: byNetuid("Yuma3On", c.bool, false, "Blake2_128Concat"),
   LiquidAlphaOn: byNetuid("LiquidAlphaOn", c.bool, false, "Blake2_128Concat"),
 
+  // Administration
+  AdminFreezeWindow: plain("AdminFreezeWindow", c.u16, 10),
+  OwnerHyperparamRateLimit: plain("OwnerHyperparamRateLimit", c.u16, 2),
+  StartCallDelay: plain("StartCallDelay", c.u64, 0n),
+  /** Keyed by the SCALE bytes of HEAD's RateLimitKey enum (Identity hasher). */
+  LastRateLimitedBlock: new TypedItem<Uint8Array, bigint>(P, "LastRateLimitedBlock", ["Identity"], (k) => k, c.u64, 0n),
+
+  // Emission
+  BlockEmission: plain("BlockEmission", c.u64, 1_000_000_000n),
+  PendingServerEmission: byNetuid("PendingServerEmission", c.u64, 0n),
+  PendingValidatorEmission: byNetuid("PendingValidatorEmission", c.u64, 0n),
+  PendingOwnerCut: byNetuid("PendingOwnerCut", c.u64, 0n),
+  PendingRootAlphaDivs: byNetuid("PendingRootAlphaDivs", c.u64, 0n),
+  SubnetAlphaOutEmission: byNetuid("SubnetAlphaOutEmission", c.u64, 0n),
+  BlocksSinceLastStep: byNetuid("BlocksSinceLastStep", c.u64, 0n),
+  OwnerCutEnabled: byNetuid("OwnerCutEnabled", c.bool, true),
+  AlphaDividendsPerSubnet: new TypedDoubleMap<number, Uint8Array, bigint>(P, "AlphaDividendsPerSubnet", ["Identity", "Blake2_128Concat"], keyU16, keyAccount, c.u64, 0n),
+  ActivityCutoffFactorMilli: byNetuid("ActivityCutoffFactorMilli", c.u32, 13889),
+  StakeThreshold: plain("StakeThreshold", c.u64, 0n),
+  TaoWeight: plain("TaoWeight", c.u64, 971_718_665_099_567_868n),
+  BondsPenalty: byNetuid("BondsPenalty", c.u16, 65535),
+  AlphaValues: byNetuid<[number, number]>("AlphaValues", { encode: ([l, h]) => new ScaleWriter(4).u16(l).u16(h).finish(), decode: (b) => [c.u16.decode(b.subarray(0, 2)), c.u16.decode(b.subarray(2, 4))] }, [45875, 58982]),
+  AlphaSigmoidSteepness: byNetuid("AlphaSigmoidSteepness", { encode: (v: number) => new ScaleWriter(2).u16(v & 0xffff).finish(), decode: (b) => (c.u16.decode(b) << 16) >> 16 }, 1000),
+  Delegates: new TypedItem<Uint8Array, number>(P, "Delegates", ["Blake2_128Concat"], keyAccount, c.u16, 11796),
+  TotalStake: plain("TotalStake", c.u64, 0n),
+
   // Stake (dTAO)
+  /** Share-pool denominators per (hotkey, netuid); the devnet writes whole shares (exponent 0). */
+  TotalHotkeySharesV2: new TypedDoubleMap<Uint8Array, number, c.SafeFloat>(P, "TotalHotkeySharesV2", ["Blake2_128Concat", "Identity"], keyAccount, keyU16, c.safeFloat, { mantissa: 0n, exponent: 0n }),
   TotalHotkeyAlpha: new TypedDoubleMap<Uint8Array, number, bigint>(P, "TotalHotkeyAlpha", ["Blake2_128Concat", "Identity"], keyAccount, keyU16, c.u64, 0n),
   SubnetTAO: byNetuid("SubnetTAO", c.u64, 0n),
   SubnetAlphaIn: byNetuid("SubnetAlphaIn", c.u64, 0n),
   SubnetAlphaOut: byNetuid("SubnetAlphaOut", c.u64, 0n),
 } as const;
+
+/** AlphaV2[(hotkey, coldkey, netuid)]: a coldkey's shares of a hotkey's alpha on a subnet. */
+export const AlphaV2 = {
+  raw: new StorageItem(P, "AlphaV2", ["Blake2_128Concat", "Blake2_128Concat", "Identity"]),
+  key(hotkey: Uint8Array, coldkey: Uint8Array, netuid: number): string {
+    return this.raw.key(hotkey, coldkey, keyU16(netuid));
+  },
+  get(state: StateRead, hotkey: Uint8Array, coldkey: Uint8Array, netuid: number): c.SafeFloat {
+    const bytes = state.get(this.key(hotkey, coldkey, netuid));
+    return bytes ? c.safeFloat.decode(bytes) : { mantissa: 0n, exponent: 0n };
+  },
+  set(state: StateWrite, hotkey: Uint8Array, coldkey: Uint8Array, netuid: number, value: c.SafeFloat): void {
+    if (value.mantissa === 0n) state.delete(this.key(hotkey, coldkey, netuid));
+    else state.set(this.key(hotkey, coldkey, netuid), c.safeFloat.encode(value));
+  },
+};
 
 export { keyU64 };

@@ -98,24 +98,26 @@ export function startCall(env: SubtensorEnv, ctx: BlockContext, who: Uint8Array,
   if (!S.NetworksAdded.get(ctx, netuid)) throw env.error("SubnetNotExists");
   if (!bytesEqual(S.SubnetOwner.get(ctx, netuid), who)) throw env.badOrigin();
   if (S.FirstEmissionBlockNumber.get(ctx, netuid) !== undefined) throw env.error("FirstEmissionBlockNumberAlreadySet");
-  if (now < S.NetworkRegisteredAt.get(ctx, netuid) + env.settings.startCallDelay) throw env.error("NeedWaitingMoreBlocksToStarCall");
+  if (now < S.NetworkRegisteredAt.get(ctx, netuid) + S.StartCallDelay.get(ctx, undefined)) throw env.error("NeedWaitingMoreBlocksToStarCall");
   S.FirstEmissionBlockNumber.set(ctx, netuid, now + 1n);
   S.SubtokenEnabled.set(ctx, netuid, true);
   env.event(ctx, "FirstEmissionBlockNumberSet", (w) => w.u16(netuid).u64(now + 1n));
 }
 
 /**
- * on_initialize for every subnet: registration price decay, then the epoch schedule. An epoch
- * consumes its slot (LastEpochBlock, SubnetEpochIndex, LastMechansimStepBlock); `runEpoch` does the
- * work of the epoch itself.
+ * on_initialize for every subnet, in HEAD's order: registration price decay, this block's emission
+ * into the pending pots, then the epoch schedule. An epoch consumes its slot (LastEpochBlock,
+ * SubnetEpochIndex, LastMechansimStepBlock); `hooks.runEpoch` does the epoch's work.
  */
-export function subnetsBlockStep(ctx: BlockContext, runEpoch: (ctx: BlockContext, netuid: number) => void): void {
+export function subnetsBlockStep(ctx: BlockContext, hooks: { emits(netuid: number): boolean; accumulate(netuid: number): void; runEpoch(netuid: number): void }): void {
   const now = BigInt(ctx.number);
   const netuids = registeredNetuids(ctx);
   for (const netuid of netuids) decayBurn(ctx, netuid);
+  for (const netuid of netuids) if (hooks.emits(netuid)) hooks.accumulate(netuid);
   for (const netuid of netuids) {
+    S.BlocksSinceLastStep.set(ctx, netuid, S.BlocksSinceLastStep.get(ctx, netuid) + 1n);
     if (!shouldRunEpoch(ctx, netuid, now)) continue;
-    runEpoch(ctx, netuid);
+    hooks.runEpoch(netuid);
     S.LastEpochBlock.set(ctx, netuid, now);
     S.PendingEpochAt.set(ctx, netuid, 0n);
     S.SubnetEpochIndex.set(ctx, netuid, S.SubnetEpochIndex.get(ctx, netuid) + 1n);

@@ -1,0 +1,171 @@
+/**
+ * Emission and the epoch, as HEAD's coinbase runs them for a subnet with no root stake and no TAO
+ * emission (a fresh chain: new subnets start with SubnetEmissionEnabled off): every block each
+ * started subnet mints its alpha emission into SubnetAlphaOut and splits it into the owner cut and
+ * the miners' and validators' pending pots (src/yuma/coinbase.ts); at its epoch the Yuma epoch of
+ * src/yuma (the code behind `tensornode sim epoch`) runs on the storage HEAD reads, its outputs go
+ * where HEAD writes them, and the pots are paid out as stake.
+ */
+import { bytesEqual } from "../../../codec/hex.js";
+import { dividendAlphaRootSplit, rowFromPairs, runEpoch, splitBlockEmission, type EpochInput, type EpochOutput } from "../../../../yuma/index.js";
+import type { BlockContext } from "../../context.js";
+import type { SubtensorEnv } from "./env.js";
+import { addToHotkeyPool, changeStake } from "./staking.js";
+import { S } from "./storage.js";
+import type { StateRead } from "./typed-storage.js";
+
+const ALPHA_SUPPLY_HALF = 10_500_000_000_000_000n;
+const ALPHA_SUPPLY = 21_000_000_000_000_000n;
+
+/** get_block_emission_for_issuance: the block emission halves each time issuance crosses 1/2, 3/4, 7/8 … of 21M. */
+export function blockEmissionForIssuance(base: bigint, issuance: bigint): bigint {
+  if (issuance >= ALPHA_SUPPLY) return 0n;
+  let halvings = 0n;
+  let threshold = ALPHA_SUPPLY_HALF;
+  while (issuance >= threshold && halvings < 64n) {
+    halvings++;
+    threshold = ALPHA_SUPPLY - (ALPHA_SUPPLY >> (halvings + 1n));
+  }
+  return base >> halvings;
+}
+
+/** Subnets that receive emission: started (start_call) and open for registration. */
+export function emitsThisBlock(state: StateRead, netuid: number): boolean {
+  return S.FirstEmissionBlockNumber.get(state, netuid) !== undefined && S.SubtokenEnabled.get(state, netuid) && S.NetworkRegistrationAllowed.get(state, netuid);
+}
+
+/** One block's alpha emission for a subnet, into its pending pots. */
+export function accumulateEmission(env: SubtensorEnv, ctx: BlockContext, netuid: number): void {
+  const issuance = S.SubnetAlphaIn.get(ctx, netuid) + S.SubnetAlphaOut.get(ctx, netuid);
+  const alphaOut = blockEmissionForIssuance(env.settings.alphaEmissionPerBlock, issuance);
+  S.SubnetAlphaOutEmission.set(ctx, netuid, alphaOut);
+  S.SubnetAlphaOut.set(ctx, netuid, S.SubnetAlphaOut.get(ctx, netuid) + alphaOut);
+  const split = splitBlockEmission({
+    alphaOut,
+    ownerCutEnabled: S.OwnerCutEnabled.get(ctx, netuid),
+    subnetOwnerCutU16: S.SubnetOwnerCut.get(ctx, undefined),
+    rootProportion: 0n,
+    rootSellFlag: false,
+  });
+  const add = (item: typeof S.PendingOwnerCut, amount: bigint): void => {
+    if (amount !== 0n) item.set(ctx, netuid, item.get(ctx, netuid) + amount);
+  };
+  add(S.PendingOwnerCut, split.ownerCut);
+  add(S.PendingServerEmission, split.pendingServer);
+  add(S.PendingValidatorEmission, split.pendingValidator);
+}
+
+/** The epoch's input, read from the storage HEAD's epoch reads. */
+export function epochInput(state: StateRead, netuid: number, currentBlock: bigint, raoEmission: bigint): EpochInput {
+  const n = S.SubnetworkN.get(state, netuid);
+  const uids = Array.from({ length: n }, (_, uid) => uid);
+  const hotkeys = uids.map((uid) => S.Keys.get(state, netuid, uid));
+  const ownerHotkey = S.SubnetOwnerHotkey.get(state, netuid);
+  const ownerUid = S.Uids.get(state, netuid, ownerHotkey);
+  const [alphaLow, alphaHigh] = S.AlphaValues.get(state, netuid);
+  const commitReveal = S.CommitRevealWeightsEnabled.get(state, netuid);
+  return {
+    hyperparams: {
+      kappa: S.Kappa.get(state, netuid),
+      bondsPenalty: S.BondsPenalty.get(state, netuid),
+      bondsMovingAverage: S.BondsMovingAverage.get(state, netuid),
+      yuma3: S.Yuma3On.get(state, netuid),
+      liquidAlpha: S.LiquidAlphaOn.get(state, netuid),
+      alphaLow,
+      alphaHigh,
+      alphaSigmoidSteepness: S.AlphaSigmoidSteepness.get(state, netuid),
+      commitRevealEnabled: commitReveal,
+      tempo: S.Tempo.get(state, netuid),
+      activityCutoffFactorMilli: S.ActivityCutoffFactorMilli.get(state, netuid),
+      maxAllowedValidators: S.MaxAllowedValidators.get(state, netuid),
+      stakeThreshold: S.StakeThreshold.get(state, undefined),
+      taoWeightU64: S.TaoWeight.get(state, undefined),
+    },
+    state: {
+      n,
+      currentBlock: Number(currentBlock),
+      lastMechanismStepBlock: Number(S.LastMechansimStepBlock.get(state, netuid)),
+      lastUpdate: S.LastUpdate.get(state, netuid).map(Number),
+      blockAtRegistration: uids.map((uid) => Number(S.BlockAtRegistration.get(state, netuid, uid))),
+      alphaStake: hotkeys.map((hk) => S.TotalHotkeyAlpha.get(state, hk, netuid)),
+      taoStake: uids.map(() => 0n),
+      ownerUid: ownerUid ?? null,
+      validatorPermit: S.ValidatorPermit.get(state, netuid),
+      weights: uids.map((uid) => rowFromPairs(S.Weights.get(state, netuid, uid))),
+      bonds: uids.map((uid) => rowFromPairs(S.Bonds.get(state, netuid, uid))),
+      raoEmission,
+      commitBlocks: commitReveal
+        ? hotkeys.map((hk) => {
+            const commits = S.WeightCommits.get(state, netuid, hk);
+            return commits && commits.length > 0 ? Number(commits[0]!.commitBlock) : Number.POSITIVE_INFINITY;
+          })
+        : undefined,
+    },
+  };
+}
+
+/** Writes the epoch's outputs where HEAD writes them. */
+export function writeEpochOutputs(ctx: BlockContext, netuid: number, out: EpochOutput): void {
+  S.Active.set(ctx, netuid, out.active);
+  S.Consensus.set(ctx, netuid, out.consensus);
+  S.Incentive.set(ctx, netuid, out.incentive);
+  S.Dividends.set(ctx, netuid, out.dividends);
+  S.ValidatorTrust.set(ctx, netuid, out.validatorTrust);
+  S.ValidatorPermit.set(ctx, netuid, out.newValidatorPermit);
+  S.StakeWeight.set(ctx, netuid, out.stakeWeight);
+  S.Emission.set(ctx, netuid, out.emission);
+  out.bonds.forEach((row, uid) => {
+    if (row.cols.length === 0) S.Bonds.remove(ctx, netuid, uid);
+    else S.Bonds.set(ctx, netuid, uid, Array.from(row.cols, (c, i) => [c, row.vals[i]!] as [number, number]));
+  });
+}
+
+/** distribute_emission: take the pots, run the epoch, pay the owner, miners and validators as stake. */
+export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: number): void {
+  const server = S.PendingServerEmission.get(ctx, netuid);
+  const validator = S.PendingValidatorEmission.get(ctx, netuid);
+  const ownerCut = S.PendingOwnerCut.get(ctx, netuid);
+  for (const pot of [S.PendingServerEmission, S.PendingValidatorEmission, S.PendingOwnerCut, S.PendingRootAlphaDivs]) pot.remove(ctx, netuid);
+  S.BlocksSinceLastStep.set(ctx, netuid, 0n);
+  const n = S.SubnetworkN.get(ctx, netuid);
+  if (n === 0) return;
+  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator));
+  writeEpochOutputs(ctx, netuid, out);
+  env.event(ctx, "IncentiveAlphaEmittedToMiners", (w) => w.u16(netuid).vec(out.serverEmission, (w, x) => w.u64(x)));
+
+  const ownerHotkey = S.SubnetOwnerHotkey.get(ctx, netuid);
+  const ownerColdkey = S.SubnetOwner.get(ctx, netuid);
+  if (ownerCut > 0n) changeStake(ctx, ownerHotkey, ownerColdkey, netuid, ownerCut);
+
+  const hotkeys = Array.from({ length: n }, (_, uid) => S.Keys.get(ctx, netuid, uid));
+  const ownerSet = [ownerHotkey, ...S.OwnedHotkeys.get(ctx, ownerColdkey)];
+  const incentiveTotal = out.serverEmission.reduce((a, b) => a + b, 0n);
+  hotkeys.forEach((hk, uid) => {
+    const incentive = out.serverEmission[uid] ?? 0n;
+    if (incentive === 0n) return;
+    if (ownerSet.some((o) => bytesEqual(o, hk))) {
+      // The owner's own miners' incentive is burned (RecycleOrBurn defaults to Burn).
+      S.SubnetAlphaOut.set(ctx, netuid, S.SubnetAlphaOut.get(ctx, netuid) - incentive);
+      return;
+    }
+    changeStake(ctx, hk, S.Owner.get(ctx, hk), netuid, incentive);
+  });
+
+  const dividends = new Map<number, bigint>();
+  const stake = new Map<number, readonly [bigint, bigint]>();
+  out.validatorEmission.forEach((e, uid) => {
+    if (e === 0n) return;
+    dividends.set(uid, e << 32n);
+    stake.set(uid, [S.TotalHotkeyAlpha.get(ctx, hotkeys[uid]!, netuid), 0n]);
+  });
+  const pendingAlpha = incentiveTotal === 0n ? server + validator : validator;
+  const split = dividendAlphaRootSplit({ pendingAlpha, pendingRootAlpha: 0n, taoWeight: 0n, stake, dividends });
+  for (const [uid, raw] of split.alphaDividends) {
+    const amount = raw >> 32n;
+    const hk = hotkeys[uid]!;
+    const take = (amount * BigInt(S.Delegates.get(ctx, hk))) / 65535n;
+    if (take > 0n) changeStake(ctx, hk, S.Owner.get(ctx, hk), netuid, take);
+    addToHotkeyPool(ctx, hk, netuid, amount - take);
+    S.AlphaDividendsPerSubnet.set(ctx, netuid, hk, amount);
+  }
+}
