@@ -9,8 +9,16 @@ import { blake2_256 } from "./codec/hashing.js";
 import { toHex } from "./codec/hex.js";
 import { UserError } from "../util/errors.js";
 
+export interface SubtensorGenesis {
+  /** `dev` (short waits, as subtensor's fast-block localnet) or `mainnet-like` (HEAD's values). */
+  readonly preset: "dev" | "mainnet-like";
+  /** Alpha minted per block for each started subnet, rao. */
+  readonly alphaEmissionPerBlock: bigint;
+}
+
 export interface GenesisConfig {
   readonly chain: string;
+  readonly subtensor: SubtensorGenesis;
   readonly chainType: "Development" | "Local" | "Live";
   readonly properties: { readonly ss58Format: number; readonly tokenDecimals: number; readonly tokenSymbol: string };
   readonly sudo?: Uint8Array;
@@ -26,6 +34,7 @@ export const DEFAULT_GENESIS_JSON = {
   properties: { ss58Format: 42, tokenDecimals: 9, tokenSymbol: "TAO" },
   sudo: "//Alice",
   balances: DEV_ACCOUNTS.map((name) => [`//${name}`, "1000000000000000"]),
+  subtensor: { preset: "dev", alphaEmissionPerBlock: "1000000000" },
 } as const;
 
 export class GenesisError extends UserError<"BAD_GENESIS"> {
@@ -34,7 +43,8 @@ export class GenesisError extends UserError<"BAD_GENESIS"> {
   }
 }
 
-const KEYS = new Set(["chain", "chainType", "properties", "sudo", "balances", "$comment"]);
+const KEYS = new Set(["chain", "chainType", "properties", "sudo", "balances", "subtensor", "$comment"]);
+const SUBTENSOR_KEYS = new Set(["preset", "alphaEmissionPerBlock"]);
 const PROPERTY_KEYS = new Set(["ss58Format", "tokenDecimals", "tokenSymbol"]);
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -93,7 +103,17 @@ export function parseGenesis(json: unknown, source: string): GenesisConfig {
   });
   const total = balances.reduce((sum, [, rao]) => sum + rao, 0n);
   if (total > U64_MAX) throw new GenesisError(`${source}: balances`, "total issuance exceeds u64");
-  return { chain, chainType, properties: { ss58Format: ss58Format as number, tokenDecimals: tokenDecimals as number, tokenSymbol }, sudo, balances };
+  return { chain, chainType, properties: { ss58Format: ss58Format as number, tokenDecimals: tokenDecimals as number, tokenSymbol }, sudo, balances, subtensor: parseSubtensor(o.subtensor, source) };
+}
+
+function parseSubtensor(value: unknown, source: string): SubtensorGenesis {
+  const o = (value ?? {}) as Record<string, unknown>;
+  if (typeof o !== "object" || Array.isArray(o)) throw new GenesisError(`${source}: subtensor`, "expected an object");
+  for (const key of Object.keys(o)) if (!SUBTENSOR_KEYS.has(key)) throw new GenesisError(`${source}: subtensor.${key}`, "unknown key (expected preset, alphaEmissionPerBlock)");
+  const preset = o.preset ?? "dev";
+  if (preset !== "dev" && preset !== "mainnet-like") throw new GenesisError(`${source}: subtensor.preset`, 'expected "dev" or "mainnet-like"');
+  const alphaEmissionPerBlock = o.alphaEmissionPerBlock === undefined ? 1_000_000_000n : parseRao(o.alphaEmissionPerBlock, `${source}: subtensor.alphaEmissionPerBlock`);
+  return { preset, alphaEmissionPerBlock };
 }
 
 /** A digest of the resolved genesis, to refuse a data dir created from another genesis. */
@@ -104,6 +124,7 @@ export function genesisDigest(genesis: GenesisConfig): string {
     properties: genesis.properties,
     sudo: genesis.sudo ? toHex(genesis.sudo) : null,
     balances: genesis.balances.map(([who, rao]) => [toHex(who), rao.toString()]),
+    subtensor: { preset: genesis.subtensor.preset, alphaEmissionPerBlock: genesis.subtensor.alphaEmissionPerBlock.toString() },
   });
   return toHex(blake2_256(new TextEncoder().encode(canonical)));
 }

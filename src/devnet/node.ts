@@ -16,6 +16,7 @@ import { devnetRpc } from "./rpc/methods.js";
 import { RpcServer, type RpcServerAddress } from "./rpc/server.js";
 import { DevRuntime } from "./runtime/runtime.js";
 import { signaturesReady } from "./runtime/signature.js";
+import { SUBTENSOR_PRESETS } from "./runtime/pallets/subtensor/env.js";
 import { CodedError } from "../util/errors.js";
 
 export interface DevnetOptions {
@@ -74,7 +75,10 @@ export class DevnetNode {
     }
     try {
       const genesis = options.genesis ?? parseGenesis(DEFAULT_GENESIS_JSON, "default genesis");
-      const runtime = new DevRuntime({ onInternalError: (error, call) => options.log.error({ err: error, call }, "internal error in a call: it failed with DispatchError::Other") });
+      const runtime = new DevRuntime({
+        subtensor: { ...SUBTENSOR_PRESETS[genesis.subtensor.preset]!, alphaEmissionPerBlock: genesis.subtensor.alphaEmissionPerBlock },
+        onInternalError: (error, call) => options.log.error({ err: error, call }, "internal error in a call: it failed with DispatchError::Other"),
+      });
       const chain = await Chain.open({ runtime, store, genesis, stateHistory: options.stateHistory ?? 256, clock: options.clock ?? Date.now });
       const pool = new TxPool();
       const blockTime = options.blockTime ?? { mode: "interval", ms: 1000 };

@@ -6,6 +6,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import type { SubmittableExtrinsic } from "@polkadot/api/types";
 import type { ISubmittableResult } from "@polkadot/types/types";
 import { DevnetNode, type DevnetOptions } from "../../src/devnet/node.js";
+import { DEFAULT_GENESIS_JSON, parseGenesis, type GenesisConfig } from "../../src/devnet/genesis.js";
 import { SUBTENSOR_API_OPTIONS } from "../../src/params/chain-options.js";
 import { createLogger } from "../../src/util/logger.js";
 
@@ -79,4 +80,9 @@ export async function includeManually(net: TestDevnet, tx: SubmittableExtrinsic<
   }
   await net.node.newBlocks(1);
   return result;
+}
+
+/** The default genesis with subtensor HEAD's waits (`mainnet-like` preset), for tests of HEAD's rules. */
+export function mainnetLikeGenesis(): GenesisConfig {
+  return parseGenesis({ ...DEFAULT_GENESIS_JSON, subtensor: { preset: "mainnet-like" } }, "mainnet-like test genesis");
 }

@@ -71,6 +71,7 @@ export class Chain {
         ...runtime.system.genesisStorage(),
         ...runtime.balances.genesisStorage(genesis.balances),
         ...runtime.sudo.genesisStorage(genesis.sudo),
+        ...runtime.subtensor.genesisStorage(),
       ]);
       state.load([], 0, []);
       const header: Header = { parentHash: new Uint8Array(32), number: 0, stateRoot: state.rootAfter(entries), extrinsicsRoot: extrinsicsRoot([]), digest: [] };

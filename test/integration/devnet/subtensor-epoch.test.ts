@@ -13,7 +13,7 @@ import type { ApiDecoration } from "@polkadot/api/types";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { splitBlockEmission } from "../../../src/yuma/index.js";
 import { runCliCaptured } from "../../helpers/cli.js";
-import { includeManually, startDevnet, type TestDevnet } from "../../helpers/devnet.js";
+import { includeManually, mainnetLikeGenesis, startDevnet, type TestDevnet } from "../../helpers/devnet.js";
 
 const TAO = 1_000_000_000n;
 
@@ -47,7 +47,7 @@ describe("the Yuma epoch on the devnet", { timeout: 180_000 }, () => {
   };
 
   before(async () => {
-    net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
+    net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true, genesis: mainnetLikeGenesis() });
     const { api, alice, bob, charlie } = net;
     const dave = keyring.addFromUri("//Dave");
     const result = await includeManually(net, tx("registerNetwork")(owner.address), alice);

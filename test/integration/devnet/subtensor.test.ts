@@ -6,7 +6,7 @@ import type { DispatchError } from "@polkadot/types/interfaces";
 import type { ISubmittableResult } from "@polkadot/types/types";
 import { u8aToHex } from "@polkadot/util";
 import { commitHash } from "../../../src/devnet/runtime/pallets/subtensor/weights.js";
-import { includeManually, rpcError, startDevnet, type TestDevnet } from "../../helpers/devnet.js";
+import { includeManually, mainnetLikeGenesis, rpcError, startDevnet, type TestDevnet } from "../../helpers/devnet.js";
 
 const TAO = 1_000_000_000n;
 const ipv4 = (a: number, b: number, c: number, d: number): bigint => BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
@@ -19,7 +19,7 @@ describe("SubtensorModule on the devnet: subnets, registration, serving, commit-
   const keyring = new Keyring({ type: "sr25519" });
 
   before(async () => {
-    net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
+    net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true, genesis: mainnetLikeGenesis() });
     ownerHotkey = keyring.addFromUri("//Alice//owner-hotkey");
     minerHotkey = keyring.addFromUri("//Bob//miner-hotkey");
   });

@@ -28,8 +28,15 @@ export interface SubtensorSettings {
   readonly initialBurn: bigint;
   /** Alpha minted per block for each started subnet before halvings, rao (HEAD: 1 alpha). */
   readonly alphaEmissionPerBlock: bigint;
+  /** Epochs between owner changes of one hyperparameter, × tempo (HEAD: 2). */
+  readonly ownerHyperparamRateLimit: number;
+  /** Blocks before an epoch in which no admin change is allowed (HEAD: 10). */
+  readonly adminFreezeWindow: number;
+  /** Default WeightsSetRateLimit of a new subnet (HEAD: 100). */
+  readonly weightsSetRateLimit: bigint;
 }
 
+/** HEAD's values (`mainnet-like` preset). */
 export const HEAD_SETTINGS: SubtensorSettings = {
   initialTempo: 360,
   networkRateLimit: 7200n,
@@ -39,7 +46,27 @@ export const HEAD_SETTINGS: SubtensorSettings = {
   initialImmunityPeriod: 5000,
   initialBurn: 1_000_000_000n,
   alphaEmissionPerBlock: 1_000_000_000n,
+  ownerHyperparamRateLimit: 2,
+  adminFreezeWindow: 10,
+  weightsSetRateLimit: 100n,
 };
+
+/**
+ * The default `dev` preset, after subtensor's own fast-block localnet: a subnet reaches its first
+ * epoch in seconds, and nothing waits for hours (registration rate limit, owner rate limit, freeze
+ * window, immunity, weights rate limit are short); the rules themselves are HEAD's.
+ */
+export const DEV_SETTINGS: SubtensorSettings = {
+  ...HEAD_SETTINGS,
+  initialTempo: 10,
+  networkRateLimit: 0n,
+  initialImmunityPeriod: 50,
+  ownerHyperparamRateLimit: 0,
+  adminFreezeWindow: 0,
+  weightsSetRateLimit: 1n,
+};
+
+export const SUBTENSOR_PRESETS: Readonly<Record<string, SubtensorSettings>> = { dev: DEV_SETTINGS, "mainnet-like": HEAD_SETTINGS };
 
 export class SubtensorEnv {
   readonly spec: PalletSpec = SUBTENSOR_MODULE_SPEC;

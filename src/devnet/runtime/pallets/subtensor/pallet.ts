@@ -22,6 +22,7 @@ import { accumulateEmission, emitsThisBlock, runSubnetEpoch } from "./emission.j
 import { addStake, removeStake } from "./staking.js";
 import { axonCheck, prometheusCheck, serveAxon, servePrometheus, type AxonArgs, type ServeArgs } from "./serving.js";
 import { S } from "./storage.js";
+import * as c from "./codecs.js";
 import { registerNetwork, startCall, subnetsBlockStep } from "./subnets.js";
 import { commitHash, commitWeights, epochWithLookahead, revealWeights, setWeights, weightsRateLimitPasses, type RevealArgs, type WeightsArgs } from "./weights.js";
 import { bytesEqual } from "../../../codec/hex.js";
@@ -67,6 +68,19 @@ export class SubtensorModulePallet implements Pallet {
 
   constructor(system: SystemPallet, balances: BalancesPallet, settings: SubtensorSettings) {
     this.env = new SubtensorEnv(system, balances, settings);
+  }
+
+  /** Genesis storage of the chain-wide settings the preset chooses. */
+  genesisStorage(): [string, Uint8Array][] {
+    const entries: [string, Uint8Array][] = [];
+    const put = <V>(item: { key(k: undefined): string }, codec: { encode(v: V): Uint8Array }, value: V): void => void entries.push([item.key(undefined), codec.encode(value)]);
+    const s = this.env.settings;
+    put(S.NetworkRateLimit, c.u64, s.networkRateLimit);
+    put(S.NetworkLastLockCost, c.u64, s.networkMinLockCost);
+    put(S.StartCallDelay, c.u64, s.startCallDelay);
+    put(S.OwnerHyperparamRateLimit, c.u16, s.ownerHyperparamRateLimit);
+    put(S.AdminFreezeWindow, c.u16, s.adminFreezeWindow);
+    return entries;
   }
 
   onInitialize(ctx: BlockContext): void {

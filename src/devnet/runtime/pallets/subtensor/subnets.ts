@@ -70,6 +70,7 @@ export function registerNetwork(env: SubtensorEnv, ctx: BlockContext, coldkey: U
   env.event(ctx, "ImmunityPeriodSet", (w) => w.u16(netuid).u16(env.settings.initialImmunityPeriod));
   S.Yuma3On.set(ctx, netuid, true);
   S.Burn.set(ctx, netuid, env.settings.initialBurn);
+  S.WeightsSetRateLimit.set(ctx, netuid, env.settings.weightsSetRateLimit);
   S.Kappa.set(ctx, netuid, S.Kappa.get(ctx, netuid));
   S.ActivityCutoff.set(ctx, netuid, S.ActivityCutoff.get(ctx, netuid));
 

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Keyring } from "@polkadot/api";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { DispatchError } from "@polkadot/types/interfaces";
+import { includeManually, mainnetLikeGenesis, startDevnet, type TestDevnet } from "../../helpers/devnet.js";
+
+const TAO = 1_000_000_000n;
+const keyring = new Keyring({ type: "sr25519" });
+type Untyped = (...args: unknown[]) => any;
+
+function helpers(net: TestDevnet) {
+  const tx = (name: string): Untyped => net.api.tx["subtensorModule"]![name] as Untyped;
+  const admin = (name: string): Untyped => net.api.tx["adminUtils"]![name] as Untyped;
+  const query = (name: string): Untyped => net.api.query["subtensorModule"]![name] as unknown as Untyped;
+  const errorName = (error: DispatchError | undefined): string => {
+    if (!error) return "none";
+    if (!error.isModule) return error.type;
+    const meta = net.api.registry.findMetaError(error.asModule);
+    return `${meta.section}.${meta.name}`;
+  };
+  const outcome = async (call: unknown, signer: KeyringPair): Promise<string> => errorName((await includeManually(net, call as never, signer)).dispatchError);
+  const newSubnet = async (ownerHotkey: KeyringPair): Promise<number> => {
+    const result = await includeManually(net, tx("registerNetwork")(ownerHotkey.address), net.alice);
+    return Number(result.events.find(({ event }) => event.method === "NetworkAdded")!.event.data[0]!.toString());
+  };
+  return { tx, admin, query, outcome, newSubnet };
+}
+
+describe("AdminUtils and staking on the devnet (mainnet-like preset)", { timeout: 120_000 }, () => {
+  it("lets the owner set hyperparameters once per rate-limit window, never inside the freeze window, and root-only ones only through sudo", async () => {
+    const net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true, genesis: mainnetLikeGenesis() });
+    try {
+      const { admin, query, outcome, newSubnet } = helpers(net);
+      const netuid = await newSubnet(keyring.addFromUri("//Alice//hk"));
+      assert.equal(await outcome(admin("sudoSetMinAllowedWeights")(netuid, 8), net.alice), "none");
+      assert.equal((await query("minAllowedWeights")(netuid)).toString(), "8");
+      assert.equal(await outcome(admin("sudoSetMinAllowedWeights")(netuid, 9), net.alice), "subtensorModule.TxRateLimitExceeded");
+      assert.equal(await outcome(admin("sudoSetImmunityPeriod")(netuid, 100), net.bob), "BadOrigin");
+      assert.equal(await outcome(admin("sudoSetMinAllowedWeights")(77, 9), net.alice), "BadOrigin", "nobody owns a subnet that does not exist");
+      assert.equal(await outcome(admin("sudoSetKappa")(netuid, 100), net.alice), "BadOrigin", "kappa is root-only");
+      assert.equal(await outcome(net.api.tx.sudo.sudo(admin("sudoSetKappa")(netuid, 100)), net.alice), "none");
+      assert.equal((await query("kappa")(netuid)).toString(), "100");
+      const sudid = await includeManually(net, net.api.tx.sudo.sudo(admin("sudoSetKappa")(99, 100)), net.alice);
+      const inner = sudid.events.find(({ event }) => event.method === "Sudid")!.event.data[0] as unknown as { isErr: boolean; asErr: DispatchError };
+      assert.ok(inner.isErr);
+      assert.equal(net.api.registry.findMetaError(inner.asErr.asModule).name, "SubnetDoesNotExist");
+      // The last AdminFreezeWindow (10) blocks before the epoch allow no change.
+      const lastEpoch = BigInt((await query("lastEpochBlock")(netuid)).toString());
+      const tempo = BigInt((await query("tempo")(netuid)).toString());
+      await net.node.newBlocks(Number(lastEpoch + tempo - BigInt(net.node.chain.headNumber) - 5n));
+      assert.equal(await outcome(admin("sudoSetImmunityPeriod")(netuid, 100), net.alice), "subtensorModule.AdminActionProhibitedDuringWeightsWindow");
+    } finally {
+      await net.close();
+    }
+  });
+
+  it("stakes TAO into a started subnet's pool and unstakes it back, refusing what HEAD refuses", async () => {
+    const net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true, genesis: mainnetLikeGenesis() });
+    try {
+      const { tx, query, outcome, newSubnet } = helpers(net);
+      const ownerHotkey = keyring.addFromUri("//Alice//hk");
+      const netuid = await newSubnet(ownerHotkey);
+      const hotkey = keyring.addFromUri("//Bob//hk");
+      assert.equal(await outcome(tx("addStake")(ownerHotkey.address, netuid, 10n * TAO), net.bob), "subtensorModule.SubtokenDisabled");
+      assert.equal(await outcome(tx("startCall")(netuid), net.alice), "none");
+      assert.equal(await outcome(tx("addStake")(hotkey.address, netuid, 10n * TAO), net.bob), "subtensorModule.HotKeyAccountNotExists");
+      assert.equal(await outcome(tx("burnedRegister")(netuid, hotkey.address), net.bob), "none");
+      assert.equal(await outcome(tx("addStake")(hotkey.address, netuid, 1_000_000n), net.bob), "subtensorModule.AmountTooLow");
+      assert.equal(await outcome(tx("addStake")(hotkey.address, 42, 10n * TAO), net.bob), "subtensorModule.SubnetNotExists");
+      const before = (await net.api.query.system.account(net.bob.address)).data.free.toBigInt();
+      assert.equal(await outcome(tx("addStake")(hotkey.address, netuid, 10n * TAO), net.bob), "none");
+      const alpha = BigInt((await query("totalHotkeyAlpha")(hotkey.address, netuid)).toString());
+      assert.ok(alpha > 9n * TAO && alpha < 10n * TAO, `10 TAO buys a little under 10 alpha at price 1 (${alpha})`);
+      assert.equal(await outcome(tx("removeStake")(hotkey.address, netuid, alpha), net.bob), "none");
+      assert.equal((await query("totalHotkeyAlpha")(hotkey.address, netuid)).toString(), "0");
+      const after = (await net.api.query.system.account(net.bob.address)).data.free.toBigInt();
+      const lost = before - after;
+      // Two swap fees of 33/65535 (≈ 0.05 % each way) plus two transaction fees.
+      const swapFees = 2n * ((10n * TAO * 33n) / 65535n);
+      assert.ok(lost > swapFees && lost < swapFees + 1_000_000n, `a round trip costs the swap and transaction fees only (${lost} rao)`);
+    } finally {
+      await net.close();
+    }
+  });
+});
+
+describe("the dev preset", { timeout: 60_000 }, () => {
+  it("brings a new subnet to its first epoch in a few blocks and lets its owner change settings at once", async () => {
+    const net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
+    try {
+      const { tx, admin, query, outcome, newSubnet } = helpers(net);
+      const netuid = await newSubnet(keyring.addFromUri("//Alice//hk"));
+      assert.equal((await query("tempo")(netuid)).toString(), "10");
+      assert.equal(await outcome(tx("startCall")(netuid), net.alice), "none");
+      await net.node.newBlocks(11);
+      assert.ok(BigInt((await query("subnetEpochIndex")(netuid)).toString()) >= 1n, "an epoch within a tempo of 10 blocks");
+      assert.equal(await outcome(admin("sudoSetMinAllowedWeights")(netuid, 2), net.alice), "none");
+      assert.equal(await outcome(admin("sudoSetMinAllowedWeights")(netuid, 3), net.alice), "none", "no owner rate limit in dev");
+      const second = await includeManually(net, tx("registerNetwork")(keyring.addFromUri("//Bob//hk").address), net.bob);
+      assert.ok(second.events.some(({ event }) => event.method === "NetworkAdded"), "no network registration rate limit in dev");
+    } finally {
+      await net.close();
+    }
+  });
+});
