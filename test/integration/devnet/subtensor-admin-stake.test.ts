@@ -103,4 +103,29 @@ describe("the dev preset", { timeout: 60_000 }, () => {
       await net.close();
     }
   });
+
+  it("lets the owner change the tempo and trigger an epoch once commit-reveal is off", async () => {
+    const net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
+    try {
+      const { tx, admin, query, outcome, newSubnet } = helpers(net);
+      const netuid = await newSubnet(keyring.addFromUri("//Alice//hk"));
+      assert.equal(await outcome(tx("setTempo")(netuid, 50), net.bob), "BadOrigin");
+      assert.equal(await outcome(tx("setTempo")(netuid, 60_000), net.alice), "subtensorModule.TempoOutOfBounds");
+      assert.equal(await outcome(tx("setTempo")(netuid, 50), net.alice), "none");
+      assert.equal((await query("tempo")(netuid)).toString(), "50");
+      assert.equal(await outcome(tx("triggerEpoch")(netuid), net.alice), "subtensorModule.DynamicTempoBlockedByCommitReveal");
+      assert.equal(await outcome(admin("sudoSetCommitRevealWeightsEnabled")(netuid, false), net.alice), "none");
+      const epochs = BigInt((await query("subnetEpochIndex")(netuid)).toString());
+      const triggered = await includeManually(net, tx("triggerEpoch")(netuid), net.alice);
+      assert.ok(triggered.events.some(({ event }) => event.method === "EpochTriggered"));
+      assert.equal((await query("pendingEpochAt")(netuid)).toString(), String(net.node.chain.headNumber), "fires AdminFreezeWindow (0 in dev) blocks on");
+      await net.node.newBlocks(1);
+      assert.equal(BigInt((await query("subnetEpochIndex")(netuid)).toString()), epochs + 1n, "with no freeze window the triggered epoch fires in the next block");
+      assert.equal(await outcome(tx("setActivityCutoffFactor")(netuid, 10), net.alice), "subtensorModule.ActivityCutoffFactorMilliOutOfBounds");
+      assert.equal(await outcome(tx("setActivityCutoffFactor")(netuid, 20_000), net.alice), "none");
+      assert.equal((await query("activityCutoffFactorMilli")(netuid)).toString(), "20000");
+    } finally {
+      await net.close();
+    }
+  });
 });

@@ -34,6 +34,10 @@ export interface SubtensorSettings {
   readonly adminFreezeWindow: number;
   /** Default WeightsSetRateLimit of a new subnet (HEAD: 100). */
   readonly weightsSetRateLimit: bigint;
+  /** The least tempo an owner may set (HEAD: MIN_TEMPO 360). */
+  readonly minTempo: number;
+  /** Blocks between two set_tempo calls of one owner on one subnet (HEAD: 360). */
+  readonly tempoUpdateRateLimit: bigint;
 }
 
 /** HEAD's values (`mainnet-like` preset). */
@@ -49,6 +53,8 @@ export const HEAD_SETTINGS: SubtensorSettings = {
   ownerHyperparamRateLimit: 2,
   adminFreezeWindow: 10,
   weightsSetRateLimit: 100n,
+  minTempo: 360,
+  tempoUpdateRateLimit: 360n,
 };
 
 /**
@@ -64,6 +70,8 @@ export const DEV_SETTINGS: SubtensorSettings = {
   ownerHyperparamRateLimit: 0,
   adminFreezeWindow: 0,
   weightsSetRateLimit: 1n,
+  minTempo: 1,
+  tempoUpdateRateLimit: 0n,
 };
 
 export const SUBTENSOR_PRESETS: Readonly<Record<string, SubtensorSettings>> = { dev: DEV_SETTINGS, "mainnet-like": HEAD_SETTINGS };

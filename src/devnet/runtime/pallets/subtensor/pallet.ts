@@ -20,6 +20,7 @@ import { SubtensorEnv, type SubtensorSettings } from "./env.js";
 import { registerNeuron } from "./neurons.js";
 import { accumulateEmission, emitsThisBlock, runSubnetEpoch } from "./emission.js";
 import { addStake, removeStake } from "./staking.js";
+import { setActivityCutoffFactor, setTempo, triggerEpoch } from "./tempo.js";
 import { axonCheck, prometheusCheck, serveAxon, servePrometheus, type AxonArgs, type ServeArgs } from "./serving.js";
 import { S } from "./storage.js";
 import * as c from "./codecs.js";
@@ -112,6 +113,9 @@ export class SubtensorModulePallet implements Pallet {
     coldkeyCall("set_weights", (ctx, who, args) => setWeights(env, ctx, who, weightsArgs(args)));
     coldkeyCall("commit_weights", (ctx, who, args) => commitWeights(env, ctx, who, num(args[0]!), args[1]!.toU8a()));
     coldkeyCall("reveal_weights", (ctx, who, args) => revealWeights(env, ctx, who, revealArgs(args)));
+    impl.set("set_tempo", { dispatch: (ctx, origin, args) => setTempo(env, ctx, origin, num(args[0]!), num(args[1]!)) });
+    impl.set("trigger_epoch", { dispatch: (ctx, origin, args) => triggerEpoch(env, ctx, origin, num(args[0]!)) });
+    impl.set("set_activity_cutoff_factor", { dispatch: (ctx, origin, args) => setActivityCutoffFactor(env, ctx, origin, num(args[0]!), num(args[1]!)) });
     coldkeyCall("add_stake", (ctx, who, args) => addStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
     coldkeyCall("remove_stake", (ctx, who, args) => removeStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
     this.#poolChecks(impl);

@@ -96,6 +96,20 @@ export const S = {
   AdminFreezeWindow: plain("AdminFreezeWindow", c.u16, 10),
   OwnerHyperparamRateLimit: plain("OwnerHyperparamRateLimit", c.u16, 2),
   StartCallDelay: plain("StartCallDelay", c.u64, 0n),
+  /** (coldkey, netuid, transaction type u16) → last block. */
+  TransactionKeyLastBlock: {
+    raw: new StorageItem(P, "TransactionKeyLastBlock", ["Blake2_128Concat", "Identity", "Identity"]),
+    key(coldkey: Uint8Array, netuid: number, txType: Uint8Array): string {
+      return this.raw.key(coldkey, keyU16(netuid), txType);
+    },
+    get(state: StateRead, coldkey: Uint8Array, netuid: number, txType: Uint8Array): bigint {
+      const bytes = state.get(this.key(coldkey, netuid, txType));
+      return bytes ? c.u64.decode(bytes) : 0n;
+    },
+    set(state: StateWrite, coldkey: Uint8Array, netuid: number, txType: Uint8Array, block: bigint): void {
+      state.set(this.key(coldkey, netuid, txType), c.u64.encode(block));
+    },
+  },
   /** Keyed by the SCALE bytes of HEAD's RateLimitKey enum (Identity hasher). */
   LastRateLimitedBlock: new TypedItem<Uint8Array, bigint>(P, "LastRateLimitedBlock", ["Identity"], (k) => k, c.u64, 0n),
 
