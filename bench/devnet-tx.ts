@@ -19,11 +19,12 @@ import { sr25519Verify as wasmVerify } from "@polkadot/wasm-crypto";
 import { SUBTENSOR_API_OPTIONS } from "../src/params/chain-options.js";
 import { signaturesReady } from "../src/devnet/runtime/signature.js";
 import type { BenchLine } from "./harness.js";
+import { benchDevnetEpoch } from "./devnet-epoch.js";
 
 const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
 
 async function startDevnetProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, "devnet", "--data-dir", dataDir, "--port", "0", "--block-time", "instant", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [BIN, "devnet", "--data-dir", dataDir, "--port", "0", "--block-time", "instant", "--dev-rpc", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
@@ -43,7 +44,7 @@ async function startDevnetProcess(dataDir: string): Promise<{ url: string; stop:
   };
 }
 
-/** Pre-signs `count` transfers spread over `senders` accounts, submits them pipelined, waits for all to be in blocks. */
+/** Pre-signs `count` transfers (immortal: instant blocks outrun a mortal era while thousands are signed) spread over `senders` accounts, submits them pipelined, waits for all to be in blocks. */
 async function transfersPerSecond(api: ApiPromise, count: number, senders: number): Promise<{ perSecond: number; signPerSecond: number; blocks: number }> {
   const keyring = new Keyring({ type: "sr25519" });
   const accounts = ["//Alice", "//Bob", "//Charlie", "//Dave", "//Eve", "//Ferdie"].slice(0, senders).map((uri) => keyring.addFromUri(uri));
@@ -53,7 +54,7 @@ async function transfersPerSecond(api: ApiPromise, count: number, senders: numbe
   const signed: string[] = [];
   for (let i = 0; i < count; i++) {
     const k = i % senders;
-    const tx = await api.tx.balances.transferKeepAlive(dest, 1_000_000n + BigInt(i)).signAsync(accounts[k]!, { nonce: nonces[k]!++ });
+    const tx = await api.tx.balances.transferKeepAlive(dest, 1_000_000n + BigInt(i)).signAsync(accounts[k]!, { nonce: nonces[k]!++, era: 0 });
     signed.push(tx.toHex());
   }
   const signPerSecond = count / ((performance.now() - signStart) / 1000);
@@ -75,6 +76,73 @@ async function transfersPerSecond(api: ApiPromise, count: number, senders: numbe
   const seconds = (performance.now() - t0) / 1000;
   const blocks = (await api.rpc.chain.getHeader()).number.toNumber() - startHead;
   return { perSecond: count / seconds, signPerSecond, blocks };
+}
+
+type Untyped = (...args: unknown[]) => any;
+
+/** Waits until every account has used the nonces given (its transactions are in blocks). */
+async function untilNonces(api: ApiPromise, expected: readonly (readonly [string, number])[]): Promise<void> {
+  for (;;) {
+    const done = await Promise.all(expected.map(async ([address, nonce]) => (await api.query.system.account(address)).nonce.toNumber() >= nonce));
+    if (done.every(Boolean)) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/**
+ * A dev-preset subnet of 256 uids whose first 64 hold stake and validator permits, commit-reveal
+ * off and no weights rate limit; then `count` signed set_weights (256 uids each) from those 64
+ * validators, pre-signed and submitted pipelined, until all are in blocks.
+ */
+async function setWeightsPerSecond(api: ApiPromise, url: string, count: number): Promise<{ perSecond: number; blocks: number; failed: number }> {
+  const keyring = new Keyring({ type: "sr25519" });
+  const alice = keyring.addFromUri("//Alice");
+  const st = (name: string): Untyped => api.tx["subtensorModule"]![name] as Untyped;
+  const admin = (name: string): Untyped => api.tx["adminUtils"]![name] as Untyped;
+  const hotkeys = Array.from({ length: 256 }, (_, i) => keyring.addFromUri(`//Alice//bench-${i}`));
+  const send = async (call: unknown): Promise<void> => {
+    await new Promise<void>((resolve, reject) => {
+      (call as { signAndSend: Untyped }).signAndSend(alice, ({ status, dispatchError }: { status: { isFinalized: boolean }; dispatchError?: unknown }) => {
+        if (!status.isFinalized) return;
+        if (dispatchError) reject(new Error(String(dispatchError)));
+        else resolve();
+      }).catch(reject);
+    });
+  };
+  const registered = await send(st("registerNetwork")(hotkeys[0]!.address)).then(async () => Number((await api.query["subtensorModule"]!["totalNetworks"]!()).toString()));
+  const netuid = registered;
+  await send(admin("sudoSetCommitRevealWeightsEnabled")(netuid, false));
+  await send(api.tx.sudo.sudo(admin("sudoSetWeightsSetRateLimit")(netuid, 0)));
+  await send(st("startCall")(netuid));
+  await send(api.tx.utility.batchAll(hotkeys.slice(1).map((hk) => st("burnedRegister")(netuid, hk.address))));
+  await send(api.tx.utility.batchAll(hotkeys.slice(0, 64).map((hk) => st("addStake")(hk.address, netuid, 10_000_000_000n))));
+  const http = new (await import("@polkadot/api")).HttpProvider(url.replace("ws://", "http://"));
+  await http.send("dev_newBlock", [{ count: 12 }]); // an epoch: permits by stake
+  const validators = hotkeys.slice(0, 64);
+  const uids = Array.from({ length: 256 }, (_, i) => i);
+  const nonces = await Promise.all(validators.map(async (v) => (await api.rpc.system.accountNextIndex(v.address)).toNumber()));
+  const signed: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const k = i % validators.length;
+    const weights = uids.map((u) => 1 + ((u * 7919 + i) % 65534));
+    signed.push((await st("setWeights")(netuid, uids, weights, 0).signAsync(validators[k]!, { nonce: nonces[k]!++, era: 0 })).toHex());
+  }
+  const startHead = (await api.rpc.chain.getHeader()).number.toNumber();
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 128 }, async () => {
+    while (next < signed.length) await api.rpc.author.submitExtrinsic(signed[next++]!);
+  }));
+  await untilNonces(api, validators.map((v, k) => [v.address, nonces[k]!] as const));
+  const seconds = (performance.now() - t0) / 1000;
+  const head = (await api.rpc.chain.getHeader()).number.toNumber();
+  let failed = 0;
+  for (let n = startHead + 1; n <= head; n++) {
+    const events = await (await api.at(await api.rpc.chain.getBlockHash(n))).query.system.events();
+    failed += events.filter(({ event }) => event.section === "system" && event.method === "ExtrinsicFailed").length;
+  }
+  await http.disconnect();
+  return { perSecond: count / seconds, blocks: head - startHead, failed };
 }
 
 function verifyRates(): { wasm: number; js: number } {
@@ -105,10 +173,14 @@ export async function benchDevnetTx(): Promise<BenchLine[]> {
   try {
     const api = await ApiPromise.create({ provider: new WsProvider(devnet.url), ...SUBTENSOR_API_OPTIONS, throwOnConnect: true });
     await transfersPerSecond(api, 200, 4); // warm-up
+    let baseline = 0;
     for (const count of [1000, 3000]) {
       const r = await transfersPerSecond(api, count, 4);
+      baseline = r.perSecond;
       lines.push({ name: `devnet-tx transfers n=${count}`, figures: { "tx/s": r.perSecond, blocks: r.blocks, "tx/block": count / Math.max(r.blocks, 1), "client_sign/s": r.signPerSecond } });
     }
+    const w = await setWeightsPerSecond(api, devnet.url, 2000);
+    lines.push({ name: "devnet-tx set_weights 256 uids n=2000", figures: { "tx/s": w.perSecond, blocks: w.blocks, failed: w.failed, ratio_to_transfers: w.perSecond / baseline }, goal: "≥ 200 set_weights/s" });
     await api.disconnect();
   } finally {
     await devnet.stop();
@@ -116,5 +188,6 @@ export async function benchDevnetTx(): Promise<BenchLine[]> {
   }
   const v = verifyRates();
   lines.push({ name: "devnet-tx sr25519 verify", figures: { "wasm/s": v.wasm, "pure_js/s": v.js, ratio: v.wasm / v.js } });
+  lines.push(...benchDevnetEpoch());
   return lines;
 }

@@ -179,17 +179,12 @@ export class DevRuntime implements NestedCalls {
     const current = view.headNumber + 1;
     const birth = eraBirth(s.era, current);
     const eraBlockHash = this.#blockHash(view, birth);
-    if (!eraBlockHash) throw new InvalidTransaction("AncientBirthBlock");
+    if (!eraBlockHash) {
+      this.#explainExpiredEra(view, xt, s, birth);
+      throw new InvalidTransaction("AncientBirthBlock");
+    }
     if (!this.#signatureValid(view, xt, s, eraBlockHash)) {
-      // Substrate reports an expired mortal transaction as a bad signature (the era now points at a
-      // later block); the devnet says what it is when the signature fits the previous window.
-      if (!s.era.immortal) {
-        for (let windows = 1, earlierBirth = birth - s.era.period; windows <= EXPIRED_ERA_LOOKBACK && earlierBirth >= 0; windows++, earlierBirth -= s.era.period) {
-          const earlier = this.#blockHash(view, earlierBirth);
-          if (!earlier) break;
-          if (this.#signatureValid(view, xt, s, earlier)) throw new InvalidTransaction("Stale", "its mortal era has expired");
-        }
-      }
+      this.#explainExpiredEra(view, xt, s, birth);
       this.#explainMissingExtension(view, bytes);
       throw new InvalidTransaction("BadProof");
     }
@@ -204,6 +199,20 @@ export class DevRuntime implements NestedCalls {
     const partialFee = this.transactionPayment.partialFee(bytes.length, info);
     if (partialFee + s.tip > this.balances.reducible(view.state, s.signer, "preserve")) throw new InvalidTransaction("Payment");
     return { xt, signedPart: s, call, info, partialFee, accountNonce: account.nonce, birth, validTill: eraDeath(s.era, current) - 1 };
+  }
+
+  /**
+   * Substrate reports an expired mortal transaction as a bad signature or an ancient birth block
+   * (its era now points at a later block); the devnet says what it is when the signature fits an
+   * earlier window of the era.
+   */
+  #explainExpiredEra(view: ChainView, xt: UncheckedExtrinsic, s: SignedPart, birth: number): void {
+    if (s.era.immortal) return;
+    for (let windows = 1, earlierBirth = birth - s.era.period; windows <= EXPIRED_ERA_LOOKBACK && earlierBirth >= 0; windows++, earlierBirth -= s.era.period) {
+      const earlier = this.#blockHash(view, earlierBirth);
+      if (!earlier) return;
+      if (this.#signatureValid(view, xt, s, earlier)) throw new InvalidTransaction("Stale", "its mortal era has expired");
+    }
   }
 
   #signatureValid(view: ChainView, xt: UncheckedExtrinsic, s: SignedPart, eraBlockHash: Uint8Array): boolean {
