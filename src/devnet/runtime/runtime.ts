@@ -173,7 +173,7 @@ export class DevRuntime implements NestedCalls {
     }
     const s = xt.signed;
     if (!s) throw new UnknownTransaction("NoUnsignedValidator");
-    if (!this.#decl(call).dispatch) throw new InvalidTransaction("Call", `${call.section}.${call.method} is not implemented by the devnet (docs/devnet.md lists what is)`);
+    if (!this.#decl(call).dispatch) throw new InvalidTransaction("Call", `${call.section}.${call.method} is not implemented by the devnet (docs/devnet-subtensor.md lists what is)`);
     if (s.signer.every((byte) => byte === 0)) throw new InvalidTransaction("BadSigner");
     if (s.metadataHashMode !== 0) throw new UnknownTransaction("CannotLookup");
     const current = view.headNumber + 1;
