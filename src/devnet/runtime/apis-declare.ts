@@ -2,6 +2,7 @@
 import { declareRuntimeVersion, type CommonTypes } from "../metadata/common-types.js";
 import type { RuntimeApiDecl } from "../metadata/build.js";
 import type { TypeBuilder, TypeId } from "../metadata/type-builder.js";
+import { declareSubtensorApis } from "./pallets/subtensor/runtime-apis.js";
 
 export function declareRuntimeApis(b: TypeBuilder, t: CommonTypes, extrinsic: TypeId): RuntimeApiDecl[] {
   const runtimeVersion = declareRuntimeVersion(b, t);
@@ -66,5 +67,6 @@ export function declareRuntimeApis(b: TypeBuilder, t: CommonTypes, extrinsic: Ty
         { name: "query_length_to_fee", inputs: [{ name: "length", type: t.u32 }], output: balance },
       ],
     },
+    ...declareSubtensorApis(b, t),
   ];
 }

@@ -3,6 +3,7 @@ import { ScaleReader, ScaleWriter } from "../codec/scale.js";
 import { encodeRuntimeVersion } from "./constants.js";
 import { decodeExtrinsic, ExtrinsicFormatError } from "./extrinsic.js";
 import type { CallInfo } from "./pallet.js";
+import { subtensorApiMethods } from "./pallets/subtensor/runtime-apis.js";
 import type { DevRuntime } from "./runtime.js";
 import type { StateReader } from "../state/overlay.js";
 
@@ -17,7 +18,7 @@ const CLASS_INDEX = { Normal: 0, Operational: 1, Mandatory: 2 } as const;
 
 export const SUPPORTED_METADATA_VERSIONS = [14, 15] as const;
 
-type ApiMethod = (state: StateReader, input: ScaleReader) => Uint8Array;
+export type ApiMethod = (state: StateReader, input: ScaleReader) => Uint8Array;
 
 /** Dispatches `Api_method` names to their implementations. */
 export function runtimeApiTable(runtime: DevRuntime): ReadonlyMap<string, ApiMethod> {
@@ -85,6 +86,7 @@ export function runtimeApiTable(runtime: DevRuntime): ReadonlyMap<string, ApiMet
     }],
     ["TransactionPaymentCallApi_query_weight_to_fee", (_s, r) => weightToFee(r)],
     ["TransactionPaymentCallApi_query_length_to_fee", (_s, r) => lengthToFee(r)],
+    ...subtensorApiMethods(),
   ]);
 }
 

@@ -46,6 +46,10 @@ export const SUBTENSOR_CONSTANTS: RuntimeConstants = {
       ["AccountNonceApi", 1],
       ["TransactionPaymentApi", 4],
       ["TransactionPaymentCallApi", 3],
+      // subtensor's, as served by pallets/subtensor/runtime-apis.ts (SubnetInfoRuntimeApi is #[api_version(2)] on HEAD)
+      ["NeuronInfoRuntimeApi", 1],
+      ["SubnetInfoRuntimeApi", 2],
+      ["StakeInfoRuntimeApi", 1],
     ],
     transactionVersion: 1,
     systemVersion: 1,

@@ -1,0 +1,152 @@
+/**
+ * Generates src/devnet/runtime/pallets/subtensor/runtime-apis.generated.ts — subtensor HEAD's
+ * runtime APIs (traits, versions, methods) and the structs they return (field names and type
+ * expressions in HEAD's order, real type paths) — from ../shared/reference/subtensor-api.json.
+ * Run: node --import tsx scripts/generate-subtensor-runtime-apis.ts
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const API_JSON_PATH = fileURLToPath(new URL("../../shared/reference/subtensor-api.json", import.meta.url));
+export const RUNTIME_APIS_OUTPUT_PATH = fileURLToPath(new URL("../src/devnet/runtime/pallets/subtensor/runtime-apis.generated.ts", import.meta.url));
+
+/** The parts of subtensor-api.json the generator reads. */
+export interface RuntimeApiJson {
+  readonly generatedFrom: { readonly sourceRepo: string; readonly sourceCommit: string; readonly sourceSpecVersion: number };
+  readonly runtimeApis: readonly {
+    readonly name: string;
+    readonly methods: readonly {
+      readonly name: string;
+      readonly inputs: readonly { readonly name: string; readonly type: string }[];
+      readonly outputRust: string;
+      readonly apiVersion?: number;
+      readonly deprecated?: boolean;
+    }[];
+  }[];
+  readonly runtimeApiTypes: Readonly<
+    Record<
+      string,
+      {
+        readonly sourceFile: string;
+        readonly fields: readonly { readonly name: string; readonly type: string }[];
+        readonly vs343: { readonly changed: readonly string[]; readonly added: readonly string[]; readonly removed: readonly string[] } | null;
+      }
+    >
+  >;
+}
+
+export function readRuntimeApiJson(path = API_JSON_PATH): RuntimeApiJson {
+  return JSON.parse(readFileSync(path, "utf8")) as RuntimeApiJson;
+}
+
+/** `pallets/subtensor/src/rpc_info/neuron_info.rs` + `NeuronInfo` → `pallet_subtensor::rpc_info::neuron_info::NeuronInfo`. */
+function typePath(sourceFile: string, name: string): string {
+  const match = /^pallets\/([a-z_-]+)\/src\/(.+)\.rs$/.exec(sourceFile);
+  if (!match) throw new Error(`cannot derive a Rust path from ${sourceFile}`);
+  const crate = `pallet_${match[1]!.replace(/-/g, "_")}`;
+  const modules = match[2]!.split("/").filter((m) => m !== "lib" && m !== "mod");
+  return [crate, ...modules, name].join("::");
+}
+
+/** Structs HEAD declares generic over the account (`NeuronInfo<AccountId32>` somewhere in an output). */
+function takesAccountId(api: RuntimeApiJson, name: string): boolean {
+  const generic = new RegExp(`\\b${name}<AccountId32>`);
+  return api.runtimeApis.some((a) => a.methods.some((m) => generic.test(m.outputRust)));
+}
+
+function apiVersion(methods: RuntimeApiJson["runtimeApis"][number]["methods"]): number {
+  return Math.max(1, ...methods.map((m) => m.apiVersion ?? 1));
+}
+
+function changesSince343(vs343: RuntimeApiJson["runtimeApiTypes"][string]["vs343"]): readonly string[] | null {
+  if (vs343 === null) return null;
+  return [...vs343.added.map((f) => `added ${f}`), ...vs343.removed.map((f) => `removed ${f}`), ...vs343.changed];
+}
+
+const HEADER_TYPES = `/** A runtime API trait: its name, HEAD's api_version and methods. */
+export interface RuntimeApiSpec {
+  readonly name: string;
+  readonly version: number;
+  readonly methods: readonly RuntimeApiMethodSpec[];
+}
+
+export interface RuntimeApiMethodSpec {
+  readonly name: string;
+  /** Argument names with their type expressions. */
+  readonly inputs: readonly (readonly [name: string, type: string])[];
+  /** The Rust return type (the devnet builds the output type from the structs below). */
+  readonly output: string;
+  readonly deprecated: boolean;
+}
+
+/** A struct a runtime API returns, with HEAD's fields in order. */
+export interface RuntimeApiTypeSpec {
+  readonly path: string;
+  /** Generic over \`AccountId\` (= AccountId32) as in the real metadata. */
+  readonly accountIdParam: boolean;
+  readonly fields: readonly (readonly [name: string, type: string])[];
+  /** How the layout differs from spec 343's; null when the struct is not in 343. */
+  readonly changedSince343: readonly string[] | null;
+}`;
+
+/** The text of runtime-apis.generated.ts for `api`. */
+export function generateRuntimeApisSource(api: RuntimeApiJson): string {
+  const { sourceRepo, sourceCommit, sourceSpecVersion } = api.generatedFrom;
+  const apis = api.runtimeApis.map((a) => ({
+    name: a.name,
+    version: apiVersion(a.methods),
+    methods: a.methods.map((m) => ({ name: m.name, inputs: m.inputs.map((i) => [i.name, i.type]), output: m.outputRust, deprecated: m.deprecated ?? false })),
+  }));
+  const types = Object.fromEntries(
+    Object.entries(api.runtimeApiTypes).map(([name, t]) => [
+      name,
+      { path: typePath(t.sourceFile, name), accountIdParam: takesAccountId(api, name), fields: t.fields.map((f) => [f.name, f.type]), changedSince343: changesSince343(t.vs343) },
+    ]),
+  );
+  return [
+    "/**",
+    " * GENERATED by scripts/generate-subtensor-runtime-apis.ts from ../shared/reference/subtensor-api.json",
+    ` * (${sourceRepo} @ ${sourceCommit}, spec ${sourceSpecVersion}). Do not edit: change the generator`,
+    " * and run `node --import tsx scripts/generate-subtensor-runtime-apis.ts`.",
+    " */",
+    HEADER_TYPES,
+    "",
+    `export const SUBTENSOR_RUNTIME_APIS: readonly RuntimeApiSpec[] = ${render(apis, "")};`,
+    "",
+    `export const SUBTENSOR_RUNTIME_API_TYPES: Readonly<Record<string, RuntimeApiTypeSpec>> = ${render(types, "")};`,
+    "",
+  ].join("\n");
+}
+
+const LINE_WIDTH = 160;
+
+/** JSON as TypeScript source: a value on one line where it fits in LINE_WIDTH, else one item per line. */
+function render(value: unknown, indent: string): string {
+  const inline = renderInline(value);
+  if (indent.length + inline.length <= LINE_WIDTH || typeof value !== "object" || value === null) return inline;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) return `[\n${value.map((item) => `${inner}${render(item, inner)},\n`).join("")}${indent}]`;
+  return `{\n${Object.entries(value).map(([k, v]) => `${inner}${key(k)}: ${render(v, inner)},\n`).join("")}${indent}}`;
+}
+
+function renderInline(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(renderInline).join(", ")}]`;
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value);
+    return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${key(k)}: ${renderInline(v)}`).join(", ")} }`;
+  }
+  return JSON.stringify(value);
+}
+
+function key(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name);
+}
+
+function main(): void {
+  const source = generateRuntimeApisSource(readRuntimeApiJson());
+  writeFileSync(RUNTIME_APIS_OUTPUT_PATH, source);
+  console.log(`wrote ${RUNTIME_APIS_OUTPUT_PATH} (${source.length} characters)`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
