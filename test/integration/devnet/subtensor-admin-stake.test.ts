@@ -128,4 +128,40 @@ describe("the dev preset", { timeout: 60_000 }, () => {
       await net.close();
     }
   });
+
+  it("sets weights in batches, reporting failed items without failing the rest, and moves stake between hotkeys and subnets", async () => {
+    const net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
+    try {
+      const { tx, admin, query, outcome, newSubnet } = helpers(net);
+      const ownerHotkey = keyring.addFromUri("//Alice//hk");
+      const a = await newSubnet(ownerHotkey);
+      const b = await newSubnet(ownerHotkey);
+      for (const netuid of [a, b]) assert.equal(await outcome(tx("startCall")(netuid), net.alice), "none");
+      assert.equal(await outcome(admin("sudoSetCommitRevealWeightsEnabled")(a, false), net.alice), "none");
+      await net.node.newBlocks(2);
+      const batch = await includeManually(net, tx("batchSetWeights")([a, b], [[[0, 100]], [[0, 100]]], [0, 0]), ownerHotkey);
+      const names = batch.events.filter(({ event }) => event.section === "subtensorModule").map(({ event }) => event.method);
+      assert.deepEqual(names, ["WeightsSet", "BatchCompletedWithErrors", "BatchWeightItemFailed", "BatchWeightsCompleted"]);
+      const failed = batch.events.find(({ event }) => event.method === "BatchWeightItemFailed")!.event;
+      assert.equal(failed.data[0]!.toString(), String(b));
+      assert.equal(net.api.registry.findMetaError((failed.data[1] as DispatchError).asModule).name, "CommitRevealEnabled");
+      assert.deepEqual((await query("weights")(a, 0)).toJSON(), [[0, 65535]]);
+
+      const bobHotkey = keyring.addFromUri("//Bob//hk");
+      assert.equal(await outcome(tx("burnedRegister")(a, bobHotkey.address), net.bob), "none");
+      assert.equal(await outcome(tx("addStake")(bobHotkey.address, a, 20n * TAO), net.bob), "none");
+      const stakeOf = async (hotkey: KeyringPair, netuid: number): Promise<bigint> => BigInt((await query("totalHotkeyAlpha")(hotkey.address, netuid)).toString());
+      const held = await stakeOf(bobHotkey, a);
+      assert.equal(await outcome(tx("moveStake")(bobHotkey.address, bobHotkey.address, a, a, held), net.bob), "subtensorModule.SameNetuid");
+      const moved = await includeManually(net, tx("moveStake")(bobHotkey.address, ownerHotkey.address, a, a, held / 2n), net.bob);
+      assert.ok(moved.events.some(({ event }) => event.method === "StakeMoved"));
+      assert.equal(await stakeOf(bobHotkey, a), held - held / 2n);
+      const across = await includeManually(net, tx("moveStake")(bobHotkey.address, bobHotkey.address, a, b, held - held / 2n), net.bob);
+      assert.ok(across.events.some(({ event }) => event.method === "StakeMoved"));
+      assert.equal(await stakeOf(bobHotkey, a), 0n);
+      assert.ok((await stakeOf(bobHotkey, b)) > 0n, "the TAO from selling on subnet a bought alpha on subnet b");
+    } finally {
+      await net.close();
+    }
+  });
 });

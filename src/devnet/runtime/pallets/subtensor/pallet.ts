@@ -19,13 +19,13 @@ import { declareFromSpec, type CallImplementation } from "./declare.js";
 import { SubtensorEnv, type SubtensorSettings } from "./env.js";
 import { registerNeuron } from "./neurons.js";
 import { accumulateEmission, emitsThisBlock, runSubnetEpoch } from "./emission.js";
-import { addStake, removeStake } from "./staking.js";
+import { addStake, moveStake, removeStake } from "./staking.js";
 import { setActivityCutoffFactor, setTempo, triggerEpoch } from "./tempo.js";
 import { axonCheck, prometheusCheck, serveAxon, servePrometheus, type AxonArgs, type ServeArgs } from "./serving.js";
 import { S } from "./storage.js";
 import * as c from "./codecs.js";
 import { registerNetwork, startCall, subnetsBlockStep } from "./subnets.js";
-import { commitHash, commitWeights, epochWithLookahead, revealWeights, setWeights, weightsRateLimitPasses, type RevealArgs, type WeightsArgs } from "./weights.js";
+import { batchCommitWeights, batchRevealWeights, batchSetWeights, commitHash, commitWeights, epochWithLookahead, revealWeights, setWeights, weightsRateLimitPasses, type RevealArgs, type WeightsArgs } from "./weights.js";
 import { bytesEqual } from "../../../codec/hex.js";
 
 /** InvalidTransaction::Custom codes of HEAD's SubtensorTransactionExtension, by pallet error. */
@@ -39,6 +39,7 @@ const CUSTOM_CODE: Readonly<Record<string, number>> = {
   NetworkTxRateLimitExceeded: 6,
   NoWeightsCommitFound: 16,
   RevealTooEarly: 17,
+  InputLengthsUnequal: 18,
 };
 
 function refuse(error: string): never {
@@ -116,6 +117,16 @@ export class SubtensorModulePallet implements Pallet {
     impl.set("set_tempo", { dispatch: (ctx, origin, args) => setTempo(env, ctx, origin, num(args[0]!), num(args[1]!)) });
     impl.set("trigger_epoch", { dispatch: (ctx, origin, args) => triggerEpoch(env, ctx, origin, num(args[0]!)) });
     impl.set("set_activity_cutoff_factor", { dispatch: (ctx, origin, args) => setActivityCutoffFactor(env, ctx, origin, num(args[0]!), num(args[1]!)) });
+    const compacts = (c: Codec): number[] => [...(c as unknown as Iterable<Codec>)].map(num);
+    const lists = (c: Codec): number[][] => [...(c as unknown as Iterable<Codec>)].map(u16s);
+    coldkeyCall("batch_set_weights", (ctx, who, args) =>
+      batchSetWeights(env, ctx, who, compacts(args[0]!), [...(args[1] as unknown as Iterable<Iterable<[Codec, Codec]>>)].map((row) => [...row].map(([u, v]) => [num(u), num(v)] as [number, number])), [...(args[2] as unknown as Iterable<Codec>)].map(big)),
+    );
+    coldkeyCall("batch_commit_weights", (ctx, who, args) => batchCommitWeights(env, ctx, who, compacts(args[0]!), [...(args[1] as unknown as Iterable<Codec>)].map((h) => h.toU8a())));
+    coldkeyCall("batch_reveal_weights", (ctx, who, args) =>
+      batchRevealWeights(env, ctx, who, { netuid: num(args[0]!), uids: lists(args[1]!), values: lists(args[2]!), salts: lists(args[3]!), versionKeys: [...(args[4] as unknown as Iterable<Codec>)].map(big) }),
+    );
+    coldkeyCall("move_stake", (ctx, who, args) => moveStake(env, ctx, who, { originHotkey: args[0]!.toU8a(), destinationHotkey: args[1]!.toU8a(), originNetuid: num(args[2]!), destinationNetuid: num(args[3]!), amount: big(args[4]!) }));
     coldkeyCall("add_stake", (ctx, who, args) => addStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
     coldkeyCall("remove_stake", (ctx, who, args) => removeStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
     this.#poolChecks(impl);
@@ -155,6 +166,26 @@ export class SubtensorModulePallet implements Pallet {
       if (!commit) refuse("NoWeightsCommitFound");
       if (epochWithLookahead(state, a.netuid, now, false) !== commit.commitEpoch + S.RevealPeriodEpochs.get(state, a.netuid)) refuse("RevealTooEarly");
     });
+    withCheck("batch_reveal_weights", (state, hotkey, args, now) => {
+      const lists = [1, 2, 3].map((i) => [...(args[i] as unknown as Iterable<Codec>)].map(u16s));
+      const versionKeys = [...(args[4] as unknown as Iterable<Codec>)].map(big);
+      if (lists.some((l) => l.length !== versionKeys.length)) refuse("InputLengthsUnequal");
+      const netuid = num(args[0]!);
+      const commits = S.WeightCommits.get(state, netuid, hotkey) ?? [];
+      const epoch = epochWithLookahead(state, netuid, now, false);
+      versionKeys.forEach((versionKey, i) => {
+        const hash = commitHash(hotkey, netuid, lists[0]![i]!, lists[1]![i]!, lists[2]![i]!, versionKey);
+        const commit = commits.find((c) => bytesEqual(c.hash, hash));
+        if (!commit) refuse("NoWeightsCommitFound");
+        if (epoch !== commit.commitEpoch + S.RevealPeriodEpochs.get(state, netuid)) refuse("RevealTooEarly");
+      });
+    });
+    for (const name of ["batch_set_weights", "batch_commit_weights"]) {
+      withCheck(name, (_state, _hotkey, args) => {
+        const lengths = args.map((a) => [...(a as unknown as Iterable<Codec>)].length);
+        if (lengths.some((l) => l !== lengths[0])) refuse("InputLengthsUnequal");
+      });
+    }
     withCheck("register_network", (state, _coldkey, _args, now) => {
       const last = S.NetworkLastRegistered.get(state, undefined);
       if (last !== 0n && now - last < S.NetworkRateLimit.get(state, undefined)) refuse("NetworkTxRateLimitExceeded");

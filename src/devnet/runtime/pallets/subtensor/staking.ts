@@ -118,3 +118,52 @@ export function removeStake(env: SubtensorEnv, ctx: BlockContext, coldkey: Uint8
   env.balances.transfer(ctx, subnetAccount(netuid), coldkey, taoOut, "expendable");
   env.event(ctx, "StakeRemoved", (w) => w.raw(coldkey).raw(hotkey).u64(taoOut).u64(net).u16(netuid).u64(fee));
 }
+
+export interface MoveArgs {
+  readonly originHotkey: Uint8Array;
+  readonly destinationHotkey: Uint8Array;
+  readonly originNetuid: number;
+  readonly destinationNetuid: number;
+  readonly amount: bigint;
+}
+
+/**
+ * move_stake: within a subnet the shares move with no swap; across subnets the alpha is sold on
+ * the origin pool (fee charged) and the TAO bought into the destination pool (no fee), as HEAD does.
+ */
+export function moveStake(env: SubtensorEnv, ctx: BlockContext, coldkey: Uint8Array, m: MoveArgs): void {
+  const held = stakeOf(ctx, m.originHotkey, coldkey, m.originNetuid);
+  const amount = m.amount < held ? m.amount : held;
+  if (bytesEqual(m.originHotkey, m.destinationHotkey) && m.originNetuid === m.destinationNetuid) throw env.error("SameNetuid");
+  for (const netuid of [m.originNetuid, m.destinationNetuid]) if (!S.NetworksAdded.get(ctx, netuid)) throw env.error("SubnetNotExists");
+  for (const netuid of [m.originNetuid, m.destinationNetuid]) if (!S.SubtokenEnabled.get(ctx, netuid)) throw env.error("SubtokenDisabled");
+  for (const hotkey of [m.originHotkey, m.destinationHotkey]) if (!S.Owner.has(ctx, hotkey)) throw env.error("HotKeyAccountNotExists");
+  if (amount === 0n || amount > held) throw env.error("NotEnoughStakeToWithdraw");
+  const price = (netuid: number): [bigint, bigint] => [S.SubnetTAO.get(ctx, netuid), S.SubnetAlphaIn.get(ctx, netuid)];
+  const [taoIn, alphaIn] = price(m.originNetuid);
+  const taoEquivalent = alphaIn === 0n ? 0n : (amount * taoIn) / alphaIn;
+  let taoMoved: bigint;
+  if (m.originNetuid === m.destinationNetuid) {
+    if (taoEquivalent < MIN_STAKE) throw env.error("AmountTooLow");
+    changeStake(ctx, m.originHotkey, coldkey, m.originNetuid, -amount);
+    changeStake(ctx, m.destinationHotkey, coldkey, m.destinationNetuid, amount);
+    env.event(ctx, "StakeRemoved", (w) => w.raw(coldkey).raw(m.originHotkey).u64(taoEquivalent).u64(amount).u16(m.originNetuid).u64(0n));
+    env.event(ctx, "StakeAdded", (w) => w.raw(coldkey).raw(m.destinationHotkey).u64(taoEquivalent).u64(amount).u16(m.destinationNetuid).u64(0n));
+    taoMoved = taoEquivalent;
+  } else {
+    if (taoEquivalent <= MIN_STAKE) throw env.error("AmountTooLow");
+    const fee = swapFee(amount);
+    changeStake(ctx, m.originHotkey, coldkey, m.originNetuid, -amount);
+    taoMoved = sellAlpha(ctx, m.originNetuid, amount - fee, amount);
+    env.event(ctx, "StakeRemoved", (w) => w.raw(coldkey).raw(m.originHotkey).u64(taoMoved).u64(amount - fee).u16(m.originNetuid).u64(fee));
+    if (taoMoved >= MIN_STAKE) {
+      env.balances.transfer(ctx, subnetAccount(m.originNetuid), subnetAccount(m.destinationNetuid), taoMoved, "expendable");
+      const alpha = buyAlpha(ctx, m.destinationNetuid, taoMoved);
+      changeStake(ctx, m.destinationHotkey, coldkey, m.destinationNetuid, alpha);
+      env.event(ctx, "StakeAdded", (w) => w.raw(coldkey).raw(m.destinationHotkey).u64(taoMoved).u64(alpha).u16(m.destinationNetuid).u64(0n));
+    } else {
+      env.balances.transfer(ctx, subnetAccount(m.originNetuid), coldkey, taoMoved, "expendable");
+    }
+  }
+  env.event(ctx, "StakeMoved", (w) => w.raw(coldkey).raw(m.originHotkey).u16(m.originNetuid).raw(m.destinationHotkey).u16(m.destinationNetuid).u64(taoMoved));
+}

@@ -8,6 +8,7 @@ import { bytesEqual } from "../../../codec/hex.js";
 import { ScaleWriter } from "../../../codec/scale.js";
 import { vecU16MaxUpscaleToU16 } from "../../../../yuma/index.js";
 import type { BlockContext } from "../../context.js";
+import { DispatchFailure, encodeDispatchError } from "../../dispatch.js";
 import type { WeightCommit } from "./codecs.js";
 import type { SubtensorEnv } from "./env.js";
 import { S } from "./storage.js";
@@ -132,4 +133,75 @@ export function revealWeights(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint
   else S.WeightCommits.remove(ctx, a.netuid, hotkey);
   applyWeights(env, ctx, hotkey, a, false);
   env.event(ctx, "WeightsRevealed", (w) => w.raw(hotkey).u16(a.netuid).raw(hash));
+}
+
+export interface BatchItem<T> {
+  readonly netuid: number;
+  readonly item: T;
+}
+
+/**
+ * do_batch_set_weights / do_batch_commit_weights: each item on its own (its changes kept only if
+ * it succeeds), failures reported after all items ran, then BatchWeightsCompleted.
+ */
+function runBatch<T>(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint8Array, items: readonly BatchItem<T>[], each: (netuid: number, item: T) => void): void {
+  const failures: [number, Uint8Array][] = [];
+  for (const { netuid, item } of items) {
+    try {
+      ctx.transactional(() => each(netuid, item));
+    } catch (error) {
+      if (!(error instanceof DispatchFailure)) throw error;
+      failures.push([netuid, encodeDispatchError(error.error)]);
+    }
+  }
+  if (failures.length > 0) env.event(ctx, "BatchCompletedWithErrors", () => undefined);
+  for (const [netuid, error] of failures) env.event(ctx, "BatchWeightItemFailed", (w) => w.u16(netuid).raw(error));
+  env.event(ctx, "BatchWeightsCompleted", (w) => w.vec(items, (w, i) => w.compact(i.netuid)).raw(hotkey));
+}
+
+export function batchSetWeights(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint8Array, netuids: readonly number[], rows: readonly (readonly [number, number][])[], versionKeys: readonly bigint[]): void {
+  if (netuids.length !== rows.length || netuids.length !== versionKeys.length) throw env.error("InputLengthsUnequal");
+  const items = netuids.map((netuid, i) => ({ netuid, item: i }));
+  runBatch(env, ctx, hotkey, items, (netuid, i) => {
+    const row = rows[i]!;
+    setWeights(env, ctx, hotkey, { netuid, uids: row.map(([u]) => u), values: row.map(([, v]) => v), versionKey: versionKeys[i]! });
+  });
+}
+
+export function batchCommitWeights(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint8Array, netuids: readonly number[], hashes: readonly Uint8Array[]): void {
+  if (netuids.length !== hashes.length) throw env.error("InputLengthsUnequal");
+  runBatch(env, ctx, hotkey, netuids.map((netuid, i) => ({ netuid, item: hashes[i]! })), (netuid, hash) => commitWeights(env, ctx, hotkey, netuid, hash));
+}
+
+export interface BatchRevealArgs {
+  readonly netuid: number;
+  readonly uids: readonly (readonly number[])[];
+  readonly values: readonly (readonly number[])[];
+  readonly salts: readonly (readonly number[])[];
+  readonly versionKeys: readonly bigint[];
+}
+
+/** do_batch_reveal_weights: every reveal must be valid now, or the whole call fails. */
+export function batchRevealWeights(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint8Array, a: BatchRevealArgs): void {
+  const n = a.uids.length;
+  if (a.values.length !== n || a.salts.length !== n || a.versionKeys.length !== n) throw env.error("InputLengthsUnequal");
+  if (!S.CommitRevealWeightsEnabled.get(ctx, a.netuid)) throw env.error("CommitRevealDisabled");
+  if (S.WeightCommits.get(ctx, a.netuid, hotkey) === undefined) throw env.error("NoWeightsCommitFound");
+  const epoch = epochWithLookahead(ctx, a.netuid, BigInt(ctx.number), true);
+  const { live, expired } = liveCommits(ctx, a.netuid, hotkey, epoch);
+  const hashes = a.uids.map((uids, i) => commitHash(hotkey, a.netuid, uids, a.values[i]!, a.salts[i]!, a.versionKeys[i]!));
+  const period = S.RevealPeriodEpochs.get(ctx, a.netuid);
+  for (const hash of hashes) {
+    const commit = live.find((c) => bytesEqual(c.hash, hash));
+    if (!commit) throw env.error(expired.some((c) => bytesEqual(c.hash, hash)) ? "ExpiredWeightCommit" : "InvalidRevealCommitHashNotMatch");
+    if (epoch !== commit.commitEpoch + period) throw env.error("RevealTooEarly");
+  }
+  let remaining = live;
+  hashes.forEach((hash, i) => {
+    remaining = remaining.filter((c) => !bytesEqual(c.hash, hash));
+    applyWeights(env, ctx, hotkey, { netuid: a.netuid, uids: a.uids[i]!, values: a.values[i]!, versionKey: a.versionKeys[i]! }, false);
+  });
+  if (remaining.length > 0) S.WeightCommits.set(ctx, a.netuid, hotkey, remaining);
+  else S.WeightCommits.remove(ctx, a.netuid, hotkey);
+  env.event(ctx, "WeightsBatchRevealed", (w) => w.raw(hotkey).u16(a.netuid).vec(hashes, (w, h) => w.raw(h)));
 }
