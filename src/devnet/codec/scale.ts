@@ -196,6 +196,10 @@ export class ScaleReader {
   rest(): Uint8Array {
     return this.raw(this.remaining);
   }
+  /** The bytes read since `start` (an earlier offset). */
+  encodedSince(start: number): Uint8Array {
+    return this.#buf.subarray(start, this.#at);
+  }
 }
 
 export function encodeCompact(v: bigint | number): Uint8Array {

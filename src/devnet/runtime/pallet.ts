@@ -12,6 +12,7 @@ import type { CommonTypes } from "../metadata/common-types.js";
 import type { DispatchErrorValue, Origin } from "./dispatch.js";
 import type { BlockContext } from "./context.js";
 import type { StateReader } from "../state/overlay.js";
+import type { ScaleReader } from "../codec/scale.js";
 
 export type DispatchClass = "Normal" | "Operational" | "Mandatory";
 
@@ -51,6 +52,8 @@ export interface CallDecl {
    * `state` is the head's state, `blockNumber` the block the transaction would go into.
    */
   readonly validate?: (state: StateReader, signer: Uint8Array, args: readonly Codec[], blockNumber: number) => void;
+  /** Decoders of the arguments for a fast path that skips @polkadot/types (lite-call.ts), for hot calls. */
+  readonly lite?: readonly ((r: ScaleReader) => Codec)[];
 }
 
 export interface EventDecl {

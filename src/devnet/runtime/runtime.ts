@@ -25,6 +25,7 @@ import { HEAD_SETTINGS, type SubtensorSettings } from "./pallets/subtensor/env.j
 import { SubtensorModulePallet } from "./pallets/subtensor/pallet.js";
 import { AdminUtilsPallet } from "./pallets/subtensor/admin-utils.js";
 import { verifySignature } from "./signature.js";
+import { liteCall } from "./lite-call.js";
 import { InvalidTransaction, UnknownTransaction } from "./validity.js";
 
 /** What the runtime needs to know of the chain to validate a transaction on top of its head. */
@@ -85,6 +86,7 @@ export class DevRuntime implements NestedCalls {
   readonly metadata: BuiltMetadata;
   readonly registry: TypeRegistry;
   readonly #calls = new Map<number, CallDecl>();
+  readonly #lite = new Map<number, { section: string; method: string; decoders: NonNullable<CallDecl["lite"]> }>();
 
   readonly subtensor: SubtensorModulePallet;
   readonly adminUtils: AdminUtilsPallet;
@@ -104,14 +106,28 @@ export class DevRuntime implements NestedCalls {
     this.adminUtils = new AdminUtilsPallet(this.subtensor.env);
     this.pallets = [this.system, this.timestamp, this.balances, this.transactionPayment, this.subtensor, this.utility, this.sudo, this.adminUtils].sort((a, b) => a.index - b.index);
     this.metadata = buildMetadata({ pallets: this.pallets, apis: declareRuntimeApis });
-    for (const [pallet, decl] of this.metadata.declarations) for (const c of decl.calls ?? []) this.#calls.set(pallet.index * 256 + c.index, c);
+    for (const [pallet, decl] of this.metadata.declarations) {
+      for (const c of decl.calls ?? []) {
+        this.#calls.set(pallet.index * 256 + c.index, c);
+        if (c.lite) this.#lite.set(pallet.index * 256 + c.index, { section: lowerFirst(pallet.name), method: camelCase(c.name), decoders: c.lite });
+      }
+    }
     this.registry = new TypeRegistry();
     const metadata = this.registry.createType("Metadata", this.metadata.v15);
     this.registry.setMetadata(metadata as never, undefined, SUBTENSOR_SIGNED_EXTENSIONS as never, true);
   }
 
-  /** Decodes a call; the bytes must be exactly one call. */
+  /** Decodes a call; the bytes must be exactly one call. Hot calls take the fast path of lite-call.ts. */
   decodeCall(bytes: Uint8Array): Call {
+    const fast = bytes.length >= 2 ? this.#lite.get(bytes[0]! * 256 + bytes[1]!) : undefined;
+    if (fast) {
+      try {
+        const decoded = liteCall(bytes, fast.section, fast.method, fast.decoders);
+        if (decoded) return decoded as unknown as Call;
+      } catch {
+        // malformed: let @polkadot/types decode it and say what is wrong
+      }
+    }
     let call: Call;
     try {
       call = this.registry.createType("Call", bytes);
@@ -307,3 +323,11 @@ export class DevRuntime implements NestedCalls {
 }
 
 import { encodeDispatchError as encodeDispatchErrorBytes } from "./dispatch.js";
+
+/** polkadot.js's names: `SubtensorModule` → `subtensorModule`, `set_weights` → `setWeights`. */
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+function camelCase(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}

@@ -85,6 +85,8 @@ export interface CallImplementation {
   readonly dispatch: NonNullable<CallDecl["dispatch"]>;
   /** The pool's checks for the call (subtensor's transaction extension). */
   readonly validate?: CallDecl["validate"];
+  /** Argument decoders for the fast path of hot calls. */
+  readonly lite?: CallDecl["lite"];
   /** Weight and class; class and fee payment default to the spec's. */
   readonly info?: CallDecl["info"];
 }
@@ -131,6 +133,7 @@ function callDecl(c: SpecCall, implementation: CallImplementation | undefined, t
     info: typeof info === "function" ? (args) => ({ ...defaults, ...info(args) }) : { ...defaults, ...info },
     ...(implementation ? { dispatch: implementation.dispatch } : {}),
     ...(implementation?.validate ? { validate: implementation.validate } : {}),
+    ...(implementation?.lite ? { lite: implementation.lite } : {}),
   };
 }
 

@@ -27,6 +27,7 @@ import * as c from "./codecs.js";
 import { registerNetwork, startCall, subnetsBlockStep } from "./subnets.js";
 import { batchCommitWeights, batchRevealWeights, batchSetWeights, commitHash, commitWeights, epochWithLookahead, revealWeights, setWeights, weightsRateLimitPasses, type RevealArgs, type WeightsArgs } from "./weights.js";
 import { bytesEqual } from "../../../codec/hex.js";
+import { lite } from "../../lite-call.js";
 
 /** InvalidTransaction::Custom codes of HEAD's SubtensorTransactionExtension, by pallet error. */
 const CUSTOM_CODE: Readonly<Record<string, number>> = {
@@ -130,6 +131,12 @@ export class SubtensorModulePallet implements Pallet {
     coldkeyCall("add_stake", (ctx, who, args) => addStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
     coldkeyCall("remove_stake", (ctx, who, args) => removeStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
     this.#poolChecks(impl);
+    // The calls validators send every tempo skip @polkadot/types decoding (a 256-uid vector costs ~0.6 ms there).
+    const u16Vec = lite.vec(lite.u16);
+    const withLite = (name: string, decoders: NonNullable<CallImplementation["lite"]>): void => void impl.set(name, { ...impl.get(name)!, lite: decoders });
+    withLite("set_weights", [lite.u16, u16Vec, u16Vec, lite.u64]);
+    withLite("commit_weights", [lite.u16, lite.bytes32]);
+    withLite("reveal_weights", [lite.u16, u16Vec, u16Vec, u16Vec, lite.u64]);
     return impl;
   }
 
