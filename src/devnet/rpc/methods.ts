@@ -74,6 +74,14 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     return (await chain.block(fromHex(hex))) ?? null;
   };
 
+  /** The account's nonce plus its transactions waiting in the pool without a gap (as Substrate's accountNextIndex). */
+  const nextNonce = (who: Uint8Array): number => {
+    let nonce = runtime.system.readAccount(chain.state, who).nonce;
+    const pending = new Set(pool.nonces(who));
+    while (pending.has(nonce)) nonce++;
+    return nonce;
+  };
+
   // system_*
   method("system_chain", () => genesis.chain);
   method("system_name", () => "tensornode-devnet");
@@ -93,10 +101,7 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     } catch {
       throw invalidParams(`account: "${address}" is not an SS58 address or a 0x public key`);
     }
-    let nonce = runtime.system.readAccount(chain.state, who).nonce;
-    const pending = new Set(pool.nonces(who));
-    while (pending.has(nonce)) nonce++;
-    return nonce;
+    return nextNonce(who);
   });
 
   // chain_*
@@ -247,7 +252,7 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
   const submit = (params: readonly unknown[], watcher?: (status: TxStatus) => void): { hash: string; status: "ready" | "future" } => {
     const bytes = fromHex(hexParam(params, 0, "extrinsic"));
     try {
-      const checked = runtime.validate(chain.view(), bytes);
+      const checked = runtime.validate({ ...chain.view(), nextNonce }, bytes);
       const added = pool.add(checked, watcher);
       author.transactionAdded();
       return added;

@@ -34,6 +34,8 @@ export interface ChainView {
   readonly headNumber: number;
   readonly headHash: Uint8Array;
   readonly genesisHash: Uint8Array;
+  /** The sender's next nonce counting its transactions already waiting in the pool (default: the account's). */
+  readonly nextNonce?: (who: Uint8Array) => number;
 }
 
 export interface CheckedTransaction {
@@ -69,7 +71,7 @@ export interface RuntimeOptions {
 /** How many earlier era windows a failed signature is tried against, to explain an expired transaction. */
 const EXPIRED_ERA_LOOKBACK = 32;
 
-/** How far ahead of an account's nonce a transaction may wait in the pool. */
+/** How far ahead of a sender's next nonce (its account's, plus its transactions in the pool) a transaction may wait. */
 export const MAX_FUTURE_NONCE_GAP = 64;
 
 const DISPATCH_CLASS_INDEX = { Normal: 0, Operational: 1, Mandatory: 2 } as const;
@@ -211,7 +213,8 @@ export class DevRuntime implements NestedCalls {
     if (bytes.length > maxLength || info.refTime + this.constants.extrinsicBaseWeight > normalMaxWeight(this.constants)) throw new InvalidTransaction("ExhaustsResources");
     const account = this.system.readAccount(view.state, s.signer);
     if (s.nonce < account.nonce) throw new InvalidTransaction("Stale");
-    if (s.nonce > account.nonce + MAX_FUTURE_NONCE_GAP) throw new InvalidTransaction("Future", `nonce ${s.nonce} is more than ${MAX_FUTURE_NONCE_GAP} ahead of the account's ${account.nonce}`);
+    const expected = Math.max(account.nonce, view.nextNonce?.(s.signer) ?? account.nonce);
+    if (s.nonce > expected + MAX_FUTURE_NONCE_GAP) throw new InvalidTransaction("Future", `nonce ${s.nonce} is more than ${MAX_FUTURE_NONCE_GAP} ahead of the next expected ${expected}`);
     const partialFee = this.transactionPayment.partialFee(bytes.length, info);
     if (partialFee + s.tip > this.balances.reducible(view.state, s.signer, "preserve")) throw new InvalidTransaction("Payment");
     return { xt, signedPart: s, call, info, partialFee, accountNonce: account.nonce, birth, validTill: eraDeath(s.era, current) - 1 };

@@ -61,7 +61,7 @@ describe("the devnet refuses bad input with Substrate's errors and keeps serving
     const stale = await api.tx.balances.transferKeepAlive(bob.address, TAO).signAsync(alice, { nonce });
     assert.equal(await submitError(stale.toHex()), "1010: Invalid Transaction: Transaction is outdated");
     const farAhead = await api.tx.balances.transferKeepAlive(bob.address, TAO).signAsync(alice, { nonce: nonce + 1000 });
-    assert.match(await submitError(farAhead.toHex()), /^1010: Invalid Transaction: Transaction will be valid in the future: nonce \d+ is more than 64 ahead/);
+    assert.match(await submitError(farAhead.toHex()), /^1010: Invalid Transaction: Transaction will be valid in the future: nonce \d+ is more than 64 ahead of the next expected/);
   });
 
   it("refuses a mortal transaction whose era has expired", async () => {

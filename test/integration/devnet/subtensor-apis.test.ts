@@ -9,56 +9,20 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { Keyring } from "@polkadot/api";
 import type { KeyringPair } from "@polkadot/keyring/types";
-import { Metadata, TypeRegistry } from "@polkadot/types";
 import type { Codec } from "@polkadot/types/types";
-import type { Option, Struct } from "@polkadot/types-codec";
+import type { Option } from "@polkadot/types-codec";
 import { blake2AsHex } from "@polkadot/util-crypto";
-import { compactStripLength, hexToU8a, u8aToHex } from "@polkadot/util";
+import { u8aToHex } from "@polkadot/util";
 import { subtensorApiMethods, subtensorApiVersions } from "../../../src/devnet/runtime/pallets/subtensor/runtime-apis.js";
 import { SUBTENSOR_RUNTIME_API_TYPES } from "../../../src/devnet/runtime/pallets/subtensor/runtime-apis.generated.js";
-import { SUBTENSOR_SIGNED_EXTENSIONS } from "../../../src/params/chain-options.js";
 import { API_JSON_PATH, generateRuntimeApisSource, readRuntimeApiJson, RUNTIME_APIS_OUTPUT_PATH } from "../../../scripts/generate-subtensor-runtime-apis.js";
 import { includeManually, startDevnet, type TestDevnet } from "../../helpers/devnet.js";
+import { camel, fieldsOf, jsonFieldsOf, realChain, strings } from "../../helpers/runtime-apis.js";
 
 const TAO = 1_000_000_000n;
-const REAL_V15 = new URL("../../../../shared/reference/real-chain/subtensor-spec343-metadata-v15.hex", import.meta.url);
 const ipv4 = (a: number, b: number, c: number, d: number): bigint => BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
 
 type Untyped = (...args: unknown[]) => any;
-
-/** The real spec-343 registry and its runtime API output types. */
-function realChain(): { registry: TypeRegistry; outputOf: (api: string, method: string) => string } {
-  const registry = new TypeRegistry();
-  const hex = readFileSync(REAL_V15, "utf8").trim();
-  // The blob is `Option<OpaqueMetadata>`: a Some byte, then length-prefixed metadata.
-  const metadata = new Metadata(registry, compactStripLength(hexToU8a(hex).subarray(1))[1]);
-  registry.setMetadata(metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS as never, true);
-  const outputOf = (api: string, method: string): string => {
-    const found = metadata.asV15.apis.find((a) => a.name.toString() === api)?.methods.find((m) => m.name.toString() === method);
-    assert.ok(found, `spec 343 has no ${api}.${method}`);
-    return registry.createLookupType(found.output.toNumber());
-  };
-  return { registry, outputOf };
-}
-
-/** A struct's fields as strings (camelCase names, as polkadot.js decodes them). */
-function fieldsOf(codec: Codec): Record<string, string> {
-  return Object.fromEntries([...(codec as Struct).entries()].map(([name, value]) => [name, value.toString()]));
-}
-
-/** A struct's fields as JSON text, for vectors (whose toString() is not JSON). */
-function jsonFieldsOf(codec: Codec): Record<string, string> {
-  return Object.fromEntries([...(codec as Struct).entries()].map(([name, value]) => [name, JSON.stringify(value.toJSON())]));
-}
-
-/** `NeuronInfoRuntimeApi` → `neuronInfoRuntimeApi`, `get_neurons_lite` → `getNeuronsLite`: polkadot.js's `api.call` names. */
-function camel(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1).replace(/_(.)/g, (_m, c: string) => c.toUpperCase());
-}
-
-function strings(vector: Codec): string[] {
-  return [...(vector as unknown as Iterable<Codec>)].map(String);
-}
 
 describe("subtensor runtime APIs on the devnet (NeuronInfo, SubnetInfo, StakeInfo)", { timeout: 180_000 }, () => {
   let net: TestDevnet;
@@ -126,7 +90,7 @@ describe("subtensor runtime APIs on the devnet (NeuronInfo, SubnetInfo, StakeInf
       const [api, method] = [name.slice(0, name.indexOf("_")), name.slice(name.indexOf("_") + 1)];
       assert.equal(typeof net.api.call[camel(api)]?.[camel(method)], "function", `api.call has ${name}`);
     }
-    for (const name of ["NeuronInfo", "NeuronInfoLite", "StakeInfo", "SubnetHyperparamsV2", "SubnetState"]) {
+    for (const name of ["NeuronInfo", "NeuronInfoLite", "StakeInfo", "SubnetHyperparamsV2", "SubnetState", "Metagraph"]) {
       const path = SUBTENSOR_RUNTIME_API_TYPES[name]!.path;
       const inReal = real.registry.lookup.types.some((t) => t.type.path.map(String).join("::") === path);
       assert.ok(inReal, `spec 343 has a type ${path}`);
@@ -208,6 +172,7 @@ describe("subtensor runtime APIs on the devnet (NeuronInfo, SubnetInfo, StakeInf
     assert.ok(((await neuronApi("getNeuron")(netuid, 99)) as Option<Codec>).isNone);
     assert.ok(((await call("subnetInfoRuntimeApi", "getSubnetHyperparamsV2")(77)) as Option<Codec>).isNone);
     assert.ok(((await call("subnetInfoRuntimeApi", "getSubnetState")(77)) as Option<Codec>).isNone);
+    assert.ok(((await call("subnetInfoRuntimeApi", "getMetagraph")(77)) as Option<Codec>).isNone);
   });
 
   /** A coldkey's alpha through a hotkey, from the share pool in storage. */

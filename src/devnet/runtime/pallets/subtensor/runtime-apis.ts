@@ -14,15 +14,19 @@ import type { StateReader } from "../../../state/overlay.js";
 import type { ApiMethod } from "../../apis.js";
 import { NEURON_INFO, NEURON_INFO_LITE, neuronOf, neuronsOf, readNeuron, readNeuronLite } from "./rpc-info/neuron-info.js";
 import { readStakeRow, STAKE_INFO, stakeRowsOfColdkey } from "./rpc-info/stake-info.js";
-import { encodeOption, encodeVec, fieldNames, type StructCodec } from "./rpc-info/struct.js";
+import { METAGRAPH, readAllMetagraphs, readMetagraph } from "./rpc-info/metagraph.js";
+import { encodeOption, encodeVec, encodeVecOfOptions, fieldNames, type StructCodec } from "./rpc-info/struct.js";
 import { readSubnetHyperparams, SUBNET_HYPERPARAMS_V2 } from "./rpc-info/subnet-hyperparams.js";
 import { readSubnetState, SUBNET_STATE } from "./rpc-info/subnet-state.js";
 import { SUBTENSOR_RUNTIME_API_TYPES, SUBTENSOR_RUNTIME_APIS, type RuntimeApiMethodSpec, type RuntimeApiSpec, type RuntimeApiTypeSpec } from "./runtime-apis.generated.js";
 import { SUBTENSOR_TYPE_ALIASES } from "./spec.generated.js";
 
-/** A served method: the struct it returns (in a Vec or an Option) and its implementation. */
+/** How a method's struct is wrapped in its return type. */
+type Wrapper = "Vec" | "Option" | "VecOption";
+
+/** A served method: the struct it returns (in a Vec, an Option or a Vec of Options) and its implementation. */
 interface ServedMethod {
-  readonly wrapper: "Vec" | "Option";
+  readonly wrapper: Wrapper;
   readonly struct: string;
   /** The writer's field names, checked against HEAD's struct when declared. */
   readonly fields: readonly string[];
@@ -35,6 +39,10 @@ function returnsVec<T>(struct: StructCodec<T>, read: (state: StateReader, input:
 
 function returnsOption<T>(struct: StructCodec<T>, read: (state: StateReader, input: ScaleReader) => T | undefined): ServedMethod {
   return { wrapper: "Option", struct: struct.name, fields: fieldNames(struct), run: (state, input) => encodeOption(struct, read(state, input)) };
+}
+
+function returnsVecOfOptions<T>(struct: StructCodec<T>, read: (state: StateReader, input: ScaleReader) => readonly (T | undefined)[]): ServedMethod {
+  return { wrapper: "VecOption", struct: struct.name, fields: fieldNames(struct), run: (state, input) => encodeVecOfOptions(struct, read(state, input)) };
 }
 
 const ACCOUNT_ID_LENGTH = 32;
@@ -57,6 +65,8 @@ const SERVED: Readonly<Record<string, Readonly<Record<string, ServedMethod>>>> =
   SubnetInfoRuntimeApi: {
     get_subnet_hyperparams_v2: returnsOption(SUBNET_HYPERPARAMS_V2, (state, input) => readSubnetHyperparams(state, input.u16())),
     get_subnet_state: returnsOption(SUBNET_STATE, (state, input) => readSubnetState(state, input.u16())),
+    get_metagraph: returnsOption(METAGRAPH, (state, input) => readMetagraph(state, input.u16())),
+    get_all_metagraphs: returnsVecOfOptions(METAGRAPH, (state) => readAllMetagraphs(state)),
   },
   StakeInfoRuntimeApi: {
     get_stake_info_for_coldkey: returnsVec(STAKE_INFO, (state, input) => stakeRowsOfColdkey(state, account(input))),
@@ -114,10 +124,21 @@ export function declareSubtensorApis(b: TypeBuilder, t: CommonTypes): RuntimeApi
       return {
         name: method.name,
         inputs: method.inputs.map(([name, expr]) => ({ name, type: type(expr) })),
-        output: served.wrapper === "Vec" ? b.sequence(struct) : b.option(struct),
+        output: wrap(b, served.wrapper, struct),
       };
     }),
   }));
+}
+
+function wrap(b: TypeBuilder, wrapper: Wrapper, struct: TypeId): TypeId {
+  if (wrapper === "Vec") return b.sequence(struct);
+  if (wrapper === "Option") return b.option(struct);
+  return b.sequence(b.option(struct));
+}
+
+/** The Rust return type a wrapper gives `struct` (as the generated spec writes it). */
+function rustOutput(wrapper: Wrapper, struct: string): string {
+  return wrapper === "VecOption" ? `Vec<Option<${struct}>>` : `${wrapper}<${struct}>`;
 }
 
 function structTypeSpec(name: string): RuntimeApiTypeSpec {
@@ -142,7 +163,7 @@ function rustTypeName(expr: string): string {
 /** The writer must return what HEAD's method returns, with HEAD's fields in HEAD's order. */
 function checkServedMatchesSpec(api: string, method: RuntimeApiMethodSpec, served: ServedMethod): void {
   const spec = structTypeSpec(served.struct);
-  const output = `${served.wrapper}<${served.struct}${spec.accountIdParam ? "<AccountId32>" : ""}>`;
+  const output = rustOutput(served.wrapper, `${served.struct}${spec.accountIdParam ? "<AccountId32>" : ""}`);
   if (output !== method.output) throw new Error(`${api}.${method.name} returns ${method.output} on HEAD, the devnet ${output}`);
   const expected = spec.fields.map(([name]) => name);
   if (expected.join(",") !== served.fields.join(",")) throw new Error(`${served.struct}: HEAD's fields are ${expected.join(", ")}; the devnet writes ${served.fields.join(", ")}`);

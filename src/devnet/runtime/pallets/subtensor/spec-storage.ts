@@ -29,3 +29,9 @@ export function hotkeyNetuidMapFromSpec<V>(name: string, codec: ValueCodec<V>): 
   if (first === undefined || second === undefined) throw new Error(`SubtensorModule.${name} lacks hashers`);
   return new TypedDoubleMap(SUBTENSOR_MODULE_SPEC.name, name, [first, second], keyAccount, keyU16, codec, codec.decode(fromHex(spec.default)));
 }
+
+/** A value keyed by an account (`Map<AccountId32, V>`), absent entries reading as the spec's default. */
+export function accountItemFromSpec<V>(name: string, codec: ValueCodec<V>): TypedItem<Uint8Array, V> {
+  const spec = specOf(name, ["AccountId32"]);
+  return new TypedItem(SUBTENSOR_MODULE_SPEC.name, name, spec.hashers, keyAccount, codec, codec.decode(fromHex(spec.default)));
+}

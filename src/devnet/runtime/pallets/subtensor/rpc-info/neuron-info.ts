@@ -40,7 +40,8 @@ const DEPRECATED_RANK = 0;
 const DEPRECATED_TRUST = 0;
 const DEPRECATED_PRUNING_SCORE = 0xffff;
 
-const EMPTY_AXON: AxonInfo = { block: 0n, version: 0, ip: 0n, port: 0, ipType: 0, protocol: 0, placeholder1: 0, placeholder2: 0 };
+/** `get_axon_info`'s answer for a hotkey that never served. */
+export const EMPTY_AXON: AxonInfo = { block: 0n, version: 0, ip: 0n, port: 0, ipType: 0, protocol: 0, placeholder1: 0, placeholder2: 0 };
 const EMPTY_PROMETHEUS: PrometheusInfo = { block: 0n, version: 0, ip: 0n, port: 0, ipType: 0 };
 
 /** The uid's entry of a per-uid vector, or `fallback` where the vector is shorter (HEAD's `get(uid).unwrap_or`). */
@@ -94,7 +95,8 @@ export function neuronsOf<T>(state: StateRead, netuid: number, read: (state: Sta
   return neurons;
 }
 
-function writeAxon(w: ScaleWriter, a: AxonInfo): void {
+/** `AxonInfo` (PalletSubtensorAxonInfo). */
+export function writeAxon(w: ScaleWriter, a: AxonInfo): void {
   w.u64(a.block).u32(a.version).u128(a.ip).u16(a.port).u8(a.ipType).u8(a.protocol).u8(a.placeholder1).u8(a.placeholder2);
 }
 

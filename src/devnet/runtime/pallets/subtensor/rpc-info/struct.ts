@@ -25,6 +25,10 @@ export function encodeOption<T>(struct: StructCodec<T>, value: T | undefined): U
   return new ScaleWriter(256).option(value, (w, v) => writeStruct(w, struct, v)).finish();
 }
 
+export function encodeVecOfOptions<T>(struct: StructCodec<T>, values: readonly (T | undefined)[]): Uint8Array {
+  return new ScaleWriter(256 * (values.length + 1)).vec(values, (w, value) => w.option(value, (w, v) => writeStruct(w, struct, v))).finish();
+}
+
 export function fieldNames<T>(struct: StructCodec<T>): string[] {
   return struct.fields.map(([name]) => name);
 }
@@ -35,4 +39,9 @@ export function writeNonZeroPairs(w: ScaleWriter, pairs: readonly (readonly [num
     pairs.filter(([, value]) => value > 0),
     (w, [index, value]) => w.compact(index).compact(value),
   );
+}
+
+/** `Vec<Compact<_>>`. */
+export function writeCompacts(w: ScaleWriter, values: readonly (number | bigint)[]): void {
+  w.vec(values, (w, v) => w.compact(v));
 }

@@ -5,22 +5,21 @@
  * inherited alpha is its `TotalHotkeyAlpha` on the subnet and its TAO stake its `TotalHotkeyAlpha` on
  * root (netuid 0); total = alpha + tao × TaoWeight in HEAD's fixed-point steps.
  */
-import type { ScaleWriter } from "../../../../codec/scale.js";
 import type { StateReader } from "../../../../state/overlay.js";
 import * as c from "../codecs.js";
 import { hotkeyNetuidMapFromSpec } from "../spec-storage.js";
 import { S } from "../storage.js";
 import type { StateRead } from "../typed-storage.js";
 import { allSubnetNetuids } from "./netuids.js";
-import type { StructCodec } from "./struct.js";
+import { writeCompacts, type StructCodec } from "./struct.js";
 
 const ROOT_NETUID = 0;
 const U64_MAX = (1n << 64n) - 1n;
 
 const LastHotkeyEmissionOnNetuid = hotkeyNetuidMapFromSpec("LastHotkeyEmissionOnNetuid", c.u64);
 
-export interface SubnetState {
-  readonly netuid: number;
+/** The per-uid vectors SubnetState and Metagraph share (HEAD reads both from the same storage). */
+export interface UidVectors {
   readonly hotkeys: readonly Uint8Array[];
   readonly coldkeys: readonly Uint8Array[];
   readonly active: readonly boolean[];
@@ -34,6 +33,10 @@ export interface SubnetState {
   readonly alphaStake: readonly bigint[];
   readonly taoStake: readonly bigint[];
   readonly totalStake: readonly bigint[];
+}
+
+export interface SubnetState extends UidVectors {
+  readonly netuid: number;
   /** Per subnet (all of them, storage order), each hotkey's last emission there. */
   readonly emissionHistory: readonly (readonly bigint[])[];
 }
@@ -51,9 +54,11 @@ function totalStake(alpha: bigint, tao: bigint, weightBits32: bigint): bigint {
   return alpha + ((tao * weightBits32) >> 32n);
 }
 
-/** None on a subnet that does not exist. */
-export function readSubnetState(state: StateReader, netuid: number): SubnetState | undefined {
-  if (!S.NetworksAdded.get(state, netuid)) return undefined;
+/**
+ * Uids 0..SubnetworkN: hotkeys (`Keys`, the zero account where a uid has none), their owners, the
+ * per-uid vectors as stored, and `get_stake_weights_for_network`'s stakes.
+ */
+export function readUidVectors(state: StateRead, netuid: number): UidVectors {
   const uids = Array.from({ length: S.SubnetworkN.get(state, netuid) }, (_, uid) => uid);
   const hotkeys = uids.map((uid) => S.Keys.get(state, netuid, uid));
   const registered = uids.map((uid) => S.Keys.has(state, netuid, uid));
@@ -61,7 +66,6 @@ export function readSubnetState(state: StateReader, netuid: number): SubnetState
   const taoStake = hotkeys.map((hotkey, uid) => (registered[uid] ? S.TotalHotkeyAlpha.get(state, hotkey, ROOT_NETUID) : 0n));
   const weightBits32 = taoWeightBits32(state);
   return {
-    netuid,
     hotkeys,
     coldkeys: hotkeys.map((hotkey) => S.Owner.get(state, hotkey)),
     active: S.Active.get(state, netuid),
@@ -75,13 +79,18 @@ export function readSubnetState(state: StateReader, netuid: number): SubnetState
     alphaStake,
     taoStake,
     totalStake: alphaStake.map((alpha, uid) => totalStake(alpha, taoStake[uid]!, weightBits32)),
-    emissionHistory: allSubnetNetuids(state).map((subnet) => hotkeys.map((hotkey) => LastHotkeyEmissionOnNetuid.get(state, hotkey, subnet))),
   };
 }
 
-/** `Vec<Compact<_>>`. */
-function writeCompacts(w: ScaleWriter, values: readonly (number | bigint)[]): void {
-  w.vec(values, (w, v) => w.compact(v));
+/** None on a subnet that does not exist. */
+export function readSubnetState(state: StateReader, netuid: number): SubnetState | undefined {
+  if (!S.NetworksAdded.get(state, netuid)) return undefined;
+  const vectors = readUidVectors(state, netuid);
+  return {
+    netuid,
+    ...vectors,
+    emissionHistory: allSubnetNetuids(state).map((subnet) => vectors.hotkeys.map((hotkey) => LastHotkeyEmissionOnNetuid.get(state, hotkey, subnet))),
+  };
 }
 
 export const SUBNET_STATE: StructCodec<SubnetState> = {
