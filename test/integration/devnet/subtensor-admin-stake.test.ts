@@ -164,4 +164,26 @@ describe("the dev preset", { timeout: 60_000 }, () => {
       await net.close();
     }
   });
+
+  it("applies the other owner setters with HEAD's bounds, and root may do what the owner may not", async () => {
+    const net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
+    try {
+      const { admin, query, outcome, newSubnet } = helpers(net);
+      const netuid = await newSubnet(keyring.addFromUri("//Alice//hk"));
+      assert.equal(await outcome(admin("sudoSetBurnHalfLife")(netuid, 0), net.alice), "adminUtils.InvalidValue");
+      assert.equal(await outcome(admin("sudoSetBurnHalfLife")(netuid, 720), net.alice), "none");
+      assert.equal((await query("burnHalfLife")(netuid)).toString(), "720");
+      assert.equal(await outcome(admin("sudoSetBurnIncreaseMult")(netuid, { bits: 4n << 64n }), net.alice), "adminUtils.InvalidValue");
+      assert.equal(await outcome(admin("sudoSetAlphaSigmoidSteepness")(netuid, -5), net.alice), "adminUtils.NegativeSigmoidSteepness");
+      assert.equal(await outcome(net.api.tx.sudo.sudo(admin("sudoSetAlphaSigmoidSteepness")(netuid, -5)), net.alice), "none");
+      assert.equal((await query("alphaSigmoidSteepness")(netuid)).toString(), "-5");
+      assert.equal(await outcome(admin("sudoSetOwnerImmuneNeuronLimit")(netuid, 11), net.alice), "subtensorModule.InvalidValue");
+      assert.equal(await outcome(admin("sudoSetOwnerImmuneNeuronLimit")(netuid, 3), net.alice), "none");
+      assert.equal(await outcome(admin("sudoSetActivityCutoff")(netuid, 100), net.alice), "subtensorModule.ActivityCutoffTooLow");
+      assert.equal(await outcome(admin("sudoSetBondsResetEnabled")(netuid, true), net.alice), "none");
+      assert.equal((await query("bondsResetOn")(netuid)).toString(), "true");
+    } finally {
+      await net.close();
+    }
+  });
 });

@@ -33,6 +33,8 @@ interface Setter {
   readonly requireSubnet: boolean;
   /** A chain-wide setting: the call has no netuid argument. */
   readonly global?: boolean;
+  /** Checks only the owner (not root) must pass, before anything else. */
+  readonly ownerCheck?: (args: readonly Codec[]) => void;
   /** Bounds, write and event; `netuid` is the call's first argument (undefined for chain-wide settings). */
   readonly apply: (ctx: BlockContext, netuid: number | undefined, args: readonly Codec[]) => void;
 }
@@ -67,6 +69,7 @@ export class AdminUtilsPallet implements Pallet {
     if (!isRoot) {
       if (setter.who === "root" || origin.kind !== "signed" || netuid === undefined) throw env.badOrigin();
       if (!bytesEqual(S.SubnetOwner.get(ctx, netuid), origin.who)) throw env.badOrigin();
+      setter.ownerCheck?.(args);
       if (setter.hyperparameter !== undefined) {
         const last = S.LastRateLimitedBlock.get(ctx, ownerRateLimitKey(netuid, setter.hyperparameter));
         const limit = BigInt(S.OwnerHyperparamRateLimit.get(ctx, undefined)) * BigInt(S.Tempo.get(ctx, netuid));
@@ -77,6 +80,12 @@ export class AdminUtilsPallet implements Pallet {
     if (setter.requireSubnet && netuid !== undefined && !S.NetworksAdded.get(ctx, netuid)) throw this.#error("SubnetDoesNotExist");
     setter.apply(ctx, netuid, args);
     if (!isRoot && setter.hyperparameter !== undefined && netuid !== undefined) S.LastRateLimitedBlock.set(ctx, ownerRateLimitKey(netuid, setter.hyperparameter), now);
+  }
+
+  #adminEvent(ctx: BlockContext, name: string, fields: Uint8Array): void {
+    const index = ADMIN_UTILS_SPEC.events.find((e) => e.name === name)?.index;
+    if (index === undefined) throw new Error(`AdminUtils has no event ${name}`);
+    ctx.depositEvent(this.index, index, fields);
   }
 
   #setters(): Record<string, Setter> {
@@ -152,9 +161,59 @@ export class AdminUtilsPallet implements Pallet {
       }),
       sudo_set_yuma3_enabled: owner(21, (ctx, n, a) => {
         S.Yuma3On.set(ctx, n!, bool(a[1]!));
-        const index = ADMIN_UTILS_SPEC.events.find((e) => e.name === "Yuma3EnableToggled")!.index;
-        ctx.depositEvent(this.index, index, new ScaleWriter(3).u16(n!).bool(bool(a[1]!)).finish());
+        this.#adminEvent(ctx, "Yuma3EnableToggled", new ScaleWriter(3).u16(n!).bool(bool(a[1]!)).finish());
       }, false),
+      sudo_set_max_difficulty: owner(2, (ctx, n, a) => {
+        S.MaxDifficulty.set(ctx, n!, big(a[1]!));
+        ev(ctx, "MaxDifficultySet", (w) => w.u16(n!).u64(big(a[1]!)));
+      }),
+      sudo_set_adjustment_alpha: owner(3, (ctx, n, a) => {
+        S.AdjustmentAlpha.set(ctx, n!, big(a[1]!));
+        ev(ctx, "AdjustmentAlphaSet", (w) => w.u16(n!).u64(big(a[1]!)));
+      }),
+      sudo_set_rho: owner(8, (ctx, n, a) => S.Rho.set(ctx, n!, num(a[1]!))),
+      sudo_set_activity_cutoff: owner(9, (ctx, n, a) => {
+        const value = num(a[1]!);
+        if (value < S.MinActivityCutoff.get(ctx, undefined)) throw env.error("ActivityCutoffTooLow");
+        S.ActivityCutoff.set(ctx, n!, value);
+        ev(ctx, "ActivityCutoffSet", (w) => w.u16(n!).u16(value));
+      }),
+      sudo_set_toggle_transfer: owner(19, (ctx, n, a) => {
+        S.TransferToggle.set(ctx, n!, bool(a[1]!));
+        ev(ctx, "TransferToggle", (w) => w.u16(n!).bool(bool(a[1]!)));
+      }, false),
+      sudo_set_alpha_sigmoid_steepness: { ...owner(20, (ctx, n, a) => S.AlphaSigmoidSteepness.set(ctx, n!, Number(a[1]!.toString()))), ownerCheck: (a) => {
+        if (Number(a[1]!.toString()) < 0) throw this.#error("NegativeSigmoidSteepness");
+      } },
+      sudo_set_bonds_reset_enabled: owner(22, (ctx, n, a) => {
+        S.BondsResetOn.set(ctx, n!, bool(a[1]!));
+        ev(ctx, "BondsResetOnSet", (w) => w.u16(n!).bool(bool(a[1]!)));
+        this.#adminEvent(ctx, "BondsResetToggled", new ScaleWriter(3).u16(n!).bool(bool(a[1]!)).finish());
+      }, false),
+      sudo_set_owner_immune_neuron_limit: owner(23, (ctx, n, a) => {
+        const value = num(a[1]!);
+        if (value < 1 || value > 10) throw env.error("InvalidValue");
+        S.ImmuneOwnerUidsLimit.set(ctx, n!, value);
+      }, false),
+      sudo_set_recycle_or_burn: owner(24, (ctx, n, a) => S.RecycleOrBurn.set(ctx, n!, (a[1] as unknown as { index: number }).index), false),
+      sudo_set_burn_half_life: owner(26, (ctx, n, a) => {
+        const value = num(a[1]!);
+        if (n === 0) throw this.#error("NotPermittedOnRootSubnet");
+        if (value < 1 || value > 36_100) throw this.#error("InvalidValue");
+        S.BurnHalfLife.set(ctx, n!, value);
+        this.#adminEvent(ctx, "BurnHalfLifeSet", new ScaleWriter(4).u16(n!).u16(value).finish());
+      }),
+      sudo_set_burn_increase_mult: owner(27, (ctx, n, a) => {
+        const bits = BigInt((a[1] as unknown as { bits: Codec }).bits.toString());
+        if (n === 0) throw this.#error("NotPermittedOnRootSubnet");
+        if (bits < 1n << 64n || bits > 3n << 64n) throw this.#error("InvalidValue");
+        S.BurnIncreaseMult.set(ctx, n!, bits);
+        this.#adminEvent(ctx, "BurnIncreaseMultSet", new ScaleWriter(18).u16(n!).u128(bits).finish());
+      }),
+      sudo_set_owner_cut_enabled: { who: "owner", freeze: true, requireSubnet: true, apply: (ctx, n, a) => {
+        if (n === 0) throw this.#error("NotPermittedOnRootSubnet");
+        S.OwnerCutEnabled.set(ctx, n!, bool(a[1]!));
+      } },
       sudo_set_weights_set_rate_limit: root((ctx, n, a) => {
         S.WeightsSetRateLimit.set(ctx, n!, big(a[1]!));
         ev(ctx, "WeightsSetRateLimitSet", (w) => w.u16(n!).u64(big(a[1]!)));

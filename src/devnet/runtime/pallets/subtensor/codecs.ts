@@ -6,6 +6,10 @@ export interface ValueCodec<V> {
   decode(bytes: Uint8Array): V;
 }
 
+export const u8: ValueCodec<number> = {
+  encode: (v) => Uint8Array.of(v & 0xff),
+  decode: (b) => new ScaleReader(b).u8(),
+};
 export const u16: ValueCodec<number> = {
   encode: (v) => new ScaleWriter(2).u16(v).finish(),
   decode: (b) => new ScaleReader(b).u16(),

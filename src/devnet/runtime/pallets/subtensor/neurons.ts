@@ -12,8 +12,7 @@ import type { StateRead } from "./typed-storage.js";
 
 const Q32 = 1n << 32n;
 const U64F64_ONE = 1n << 64n;
-/** HEAD's ImmuneOwnerUidsLimit and MinNonImmuneUids defaults. */
-const IMMUNE_OWNER_UIDS = 1;
+/** HEAD's MinNonImmuneUids default. */
 const MIN_NON_IMMUNE_UIDS = 10;
 
 /** Makes `coldkey` the owner of `hotkey` if nobody owns it yet (create_account_if_non_existent). */
@@ -100,7 +99,7 @@ export function neuronToPrune(state: StateRead, netuid: number, now: bigint): nu
       return bytesEqual(hk, ownerHotkey) || ownerHotkeys.some((h) => bytesEqual(h, hk));
     })
     .sort((a, b) => (registeredAt(a) < registeredAt(b) ? -1 : registeredAt(a) > registeredAt(b) ? 1 : a - b))
-    .slice(0, IMMUNE_OWNER_UIDS);
+    .slice(0, S.ImmuneOwnerUidsLimit.get(state, netuid));
   const better = (a: number, b: number): boolean => {
     const ea = emission[a] ?? 0n;
     const eb = emission[b] ?? 0n;

@@ -92,6 +92,16 @@ export const S = {
   Yuma3On: byNetuid("Yuma3On", c.bool, false, "Blake2_128Concat"),
   LiquidAlphaOn: byNetuid("LiquidAlphaOn", c.bool, false, "Blake2_128Concat"),
 
+  // Hyperparameters only stored (the devnet has nothing they steer: proof of work, transfer toggles, …)
+  MaxDifficulty: byNetuid("MaxDifficulty", c.u64, 4_611_686_018_427_387_903n),
+  AdjustmentAlpha: byNetuid("AdjustmentAlpha", c.u64, 0n),
+  Rho: byNetuid("Rho", c.u16, 10),
+  TransferToggle: byNetuid("TransferToggle", c.bool, true),
+  BondsResetOn: byNetuid("BondsResetOn", c.bool, false),
+  ImmuneOwnerUidsLimit: byNetuid("ImmuneOwnerUidsLimit", c.u16, 1),
+  RecycleOrBurn: byNetuid("RecycleOrBurn", c.u8, 0),
+  MinActivityCutoff: plain("MinActivityCutoff", c.u16, 360),
+
   // Administration
   AdminFreezeWindow: plain("AdminFreezeWindow", c.u16, 10),
   OwnerHyperparamRateLimit: plain("OwnerHyperparamRateLimit", c.u16, 2),
