@@ -180,6 +180,10 @@ describe("the dev preset", { timeout: 60_000 }, () => {
       assert.equal(await outcome(admin("sudoSetOwnerImmuneNeuronLimit")(netuid, 11), net.alice), "subtensorModule.InvalidValue");
       assert.equal(await outcome(admin("sudoSetOwnerImmuneNeuronLimit")(netuid, 3), net.alice), "none");
       assert.equal(await outcome(admin("sudoSetActivityCutoff")(netuid, 100), net.alice), "subtensorModule.ActivityCutoffTooLow");
+      const newOwnerHotkey = keyring.addFromUri("//Alice//hk2");
+      assert.equal(await outcome(admin("sudoSetSnOwnerHotkey")(netuid, newOwnerHotkey.address), net.bob), "BadOrigin");
+      assert.equal(await outcome(admin("sudoSetSnOwnerHotkey")(netuid, newOwnerHotkey.address), net.alice), "none");
+      assert.equal((await query("subnetOwnerHotkey")(netuid)).toString(), newOwnerHotkey.address);
       assert.equal(await outcome(admin("sudoSetBondsResetEnabled")(netuid, true), net.alice), "none");
       assert.equal((await query("bondsResetOn")(netuid)).toString(), "true");
     } finally {

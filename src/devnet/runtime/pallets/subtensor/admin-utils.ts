@@ -82,6 +82,29 @@ export class AdminUtilsPallet implements Pallet {
     if (!isRoot && setter.hyperparameter !== undefined && netuid !== undefined) S.LastRateLimitedBlock.set(ctx, ownerRateLimitKey(netuid, setter.hyperparameter), now);
   }
 
+  /** do_set_sn_owner_hotkey: owner or root, at most once per ownerHotkeyRateLimit blocks per subnet (root too), no freeze window. */
+  #ownerHotkeySetter(): Setter {
+    const env = this.#env;
+    return {
+      who: "owner",
+      freeze: false,
+      requireSubnet: false,
+      apply: (ctx, n, a) => {
+        const netuid = n!;
+        const now = BigInt(ctx.number);
+        if (!S.NetworksAdded.get(ctx, netuid)) throw env.error("SubnetNotExists");
+        const key = new ScaleWriter(3).u8(0).u16(netuid).finish();
+        const last = S.LastRateLimitedBlock.get(ctx, key);
+        if (last !== 0n && now - last < env.settings.ownerHotkeyRateLimit) throw env.error("TxRateLimitExceeded");
+        const hotkey = a[1]!.toU8a();
+        if (bytesEqual(hotkey.subarray(0, 12), new TextEncoder().encode("modlsubtensr"))) throw env.error("CannotUseSystemAccount");
+        S.SubnetOwnerHotkey.set(ctx, netuid, hotkey);
+        S.LastRateLimitedBlock.set(ctx, key, now);
+        env.event(ctx, "SubnetOwnerHotkeySet", (w) => w.u16(netuid).raw(hotkey));
+      },
+    };
+  }
+
   #adminEvent(ctx: BlockContext, name: string, fields: Uint8Array): void {
     const index = ADMIN_UTILS_SPEC.events.find((e) => e.name === name)?.index;
     if (index === undefined) throw new Error(`AdminUtils has no event ${name}`);
@@ -214,6 +237,8 @@ export class AdminUtilsPallet implements Pallet {
         if (n === 0) throw this.#error("NotPermittedOnRootSubnet");
         S.OwnerCutEnabled.set(ctx, n!, bool(a[1]!));
       } },
+      sudo_set_subnet_owner_hotkey: this.#ownerHotkeySetter(),
+      sudo_set_sn_owner_hotkey: this.#ownerHotkeySetter(),
       sudo_set_weights_set_rate_limit: root((ctx, n, a) => {
         S.WeightsSetRateLimit.set(ctx, n!, big(a[1]!));
         ev(ctx, "WeightsSetRateLimitSet", (w) => w.u16(n!).u64(big(a[1]!)));

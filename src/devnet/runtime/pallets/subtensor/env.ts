@@ -38,6 +38,8 @@ export interface SubtensorSettings {
   readonly minTempo: number;
   /** Blocks between two set_tempo calls of one owner on one subnet (HEAD: 360). */
   readonly tempoUpdateRateLimit: bigint;
+  /** Blocks between two changes of a subnet's owner hotkey (HEAD: 50400). */
+  readonly ownerHotkeyRateLimit: bigint;
 }
 
 /** HEAD's values (`mainnet-like` preset). */
@@ -55,6 +57,7 @@ export const HEAD_SETTINGS: SubtensorSettings = {
   weightsSetRateLimit: 100n,
   minTempo: 360,
   tempoUpdateRateLimit: 360n,
+  ownerHotkeyRateLimit: 50_400n,
 };
 
 /**
@@ -72,6 +75,7 @@ export const DEV_SETTINGS: SubtensorSettings = {
   weightsSetRateLimit: 1n,
   minTempo: 1,
   tempoUpdateRateLimit: 0n,
+  ownerHotkeyRateLimit: 0n,
 };
 
 export const SUBTENSOR_PRESETS: Readonly<Record<string, SubtensorSettings>> = { dev: DEV_SETTINGS, "mainnet-like": HEAD_SETTINGS };
