@@ -168,4 +168,23 @@ describe("the Yuma epoch on the devnet", { timeout: 180_000 }, () => {
     assert.ok(stakeInfo > 0n);
     assert.equal((await query(api, "owner")(miners[0]!.address)).toString(), dave.address);
   });
+
+  it("refuses the weights HEAD refuses, by HEAD's error names", async () => {
+    const { api, alice } = net;
+    await untilEpoch(); // the admin window is open right after an epoch
+    await ok(api.tx.sudo.sudo(admin("sudoSetWeightsVersionKey")(netuid, 7)), alice);
+    await ok(api.tx.sudo.sudo(admin("sudoSetMinAllowedWeights")(netuid, 2)), alice);
+    const refusal = async (uids: number[], values: number[], versionKey: number): Promise<string> => {
+      const result = await includeManually(net, tx("setWeights")(netuid, uids, values, versionKey), validators[0]!);
+      return result.dispatchError ? net.api.registry.findMetaError(result.dispatchError.asModule).name : "none";
+    };
+    assert.equal(await refusal([3, 4], [1, 2], 6), "IncorrectWeightVersionKey");
+    assert.equal(await refusal([3], [1], 7), "WeightVecLengthIsLow");
+    assert.equal(await refusal([3, 3], [1, 2], 7), "DuplicateUids");
+    assert.equal(await refusal([3, 9], [1, 2], 7), "UidVecContainInvalidOne");
+    assert.equal(await refusal([3, 4], [1], 7), "WeightVecNotEqualSize");
+    assert.equal(await refusal([0, 1, 2, 3, 4, 4], [1, 1, 1, 1, 1, 1], 7), "UidsLengthExceedUidsInSubNet");
+    assert.equal(await refusal([1], [1], 7), "none", "a single weight on oneself is allowed below the minimum");
+    assert.equal(await refusal([3, 4], [1, 2], 8), "none");
+  });
 });
