@@ -86,3 +86,23 @@ export async function includeManually(net: TestDevnet, tx: SubmittableExtrinsic<
 export function mainnetLikeGenesis(): GenesisConfig {
   return parseGenesis({ ...DEFAULT_GENESIS_JSON, subtensor: { preset: "mainnet-like" } }, "mainnet-like test genesis");
 }
+
+/** A call or query polkadot.js builds from the devnet's metadata (SubtensorModule is not in api-augment's types). */
+export type Untyped = (...args: unknown[]) => any;
+
+/**
+ * SubtensorModule / AdminUtils calls, queries and runtime APIs by name, and `ok` (include a call,
+ * assert it succeeded). `getNet` is read at call time, so tests may start the devnet in `before`.
+ */
+export function subtensorCalls(getNet: () => TestDevnet) {
+  return {
+    tx: (name: string): Untyped => getNet().api.tx["subtensorModule"]![name] as Untyped,
+    admin: (name: string): Untyped => getNet().api.tx["adminUtils"]![name] as Untyped,
+    query: (name: string): Untyped => getNet().api.query["subtensorModule"]![name] as unknown as Untyped,
+    call: (api: string, method: string): Untyped => getNet().api.call[api]![method] as unknown as Untyped,
+    ok: async (extrinsic: unknown, signer: KeyringPair): Promise<void> => {
+      const result = await includeManually(getNet(), extrinsic as never, signer);
+      if (result.dispatchError) throw new Error(`expected success, got ${result.dispatchError.toString()}`);
+    },
+  };
+}

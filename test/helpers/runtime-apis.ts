@@ -1,20 +1,16 @@
 /** Reading subtensor runtime API answers in tests: the real spec-343 types and struct fields as strings. */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { Metadata, TypeRegistry } from "@polkadot/types";
+import { TypeRegistry } from "@polkadot/types";
 import type { Codec } from "@polkadot/types/types";
 import type { Struct } from "@polkadot/types-codec";
-import { compactStripLength, hexToU8a } from "@polkadot/util";
 import { SUBTENSOR_SIGNED_EXTENSIONS } from "../../src/params/chain-options.js";
+import { realMetadata } from "./real-chain.js";
 
-const REAL_V15 = new URL("../../../shared/reference/real-chain/subtensor-spec343-metadata-v15.hex", import.meta.url);
 
 /** The real spec-343 registry and its runtime API output types. */
 export function realChain(): { registry: TypeRegistry; outputOf: (api: string, method: string) => string } {
   const registry = new TypeRegistry();
-  const hex = readFileSync(REAL_V15, "utf8").trim();
-  // The blob is `Option<OpaqueMetadata>`: a Some byte, then length-prefixed metadata.
-  const metadata = new Metadata(registry, compactStripLength(hexToU8a(hex).subarray(1))[1]);
+  const metadata = realMetadata(registry);
   registry.setMetadata(metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS as never, true);
   const outputOf = (api: string, method: string): string => {
     const found = metadata.asV15.apis.find((a) => a.name.toString() === api)?.methods.find((m) => m.name.toString() === method);

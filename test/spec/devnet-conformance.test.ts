@@ -5,17 +5,14 @@
  * and errors must agree, and @polkadot/api must build byte-identical calls from both.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { Metadata, TypeRegistry } from "@polkadot/types";
-import type { PalletMetadataLatest } from "@polkadot/types/interfaces";
-import { compactStripLength, hexToU8a, u8aToHex } from "@polkadot/util";
+import type { TypeRegistry } from "@polkadot/types";
+import { palletOf, realRegistry, typeOf } from "../helpers/real-chain.js";
+import { u8aToHex } from "@polkadot/util";
 import { DevRuntime } from "../../src/devnet/runtime/runtime.js";
-import { SUBTENSOR_SIGNED_EXTENSIONS } from "../../src/params/chain-options.js";
 import { prng } from "../../src/util/prng.js";
 
 const PALLETS = ["System", "Timestamp", "Balances", "TransactionPayment", "Utility", "Sudo"];
-const REAL_V15 = new URL("../../../shared/reference/real-chain/subtensor-spec343-metadata-v15.hex", import.meta.url);
 
 /**
  * Known, deliberate differences, each with its reason. Anything else that differs fails the test.
@@ -30,25 +27,6 @@ const KNOWN_DIFFERENCES = new Set([
   "storage Balances.Holds value",
   "storage Balances.Freezes value",
 ]);
-
-function realRegistry(): TypeRegistry {
-  const hex = readFileSync(REAL_V15, "utf8").trim();
-  const registry = new TypeRegistry();
-  // The blob is `Option<OpaqueMetadata>`: a Some byte, then length-prefixed metadata.
-  const metadata = new Metadata(registry, compactStripLength(hexToU8a(hex).subarray(1))[1]);
-  registry.setMetadata(metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS as never, true);
-  return registry;
-}
-
-function pallet(registry: TypeRegistry, name: string): PalletMetadataLatest {
-  const found = registry.metadata.pallets.find((p) => p.name.toString() === name);
-  assert.ok(found, `pallet ${name} missing`);
-  return found;
-}
-
-function typeOf(registry: TypeRegistry, id: { toNumber(): number } | number): string {
-  return registry.lookup.getTypeDef(typeof id === "number" ? id : id.toNumber()).type;
-}
 
 function variants(registry: TypeRegistry, id: { toNumber(): number } | undefined) {
   return id === undefined ? [] : registry.lookup.getSiType(id.toNumber()).def.asVariant.variants;
@@ -104,14 +82,14 @@ describe("devnet metadata conformance with the real subtensor metadata (spec 343
   const ours = new DevRuntime().registry;
 
   it("has these pallets at the real chain's indices", () => {
-    for (const name of PALLETS) assert.equal(pallet(ours, name).index.toNumber(), pallet(real, name).index.toNumber(), name);
+    for (const name of PALLETS) assert.equal(palletOf(ours, name).index.toNumber(), palletOf(real, name).index.toNumber(), name);
   });
 
   it("declares every call with the real index, argument names and argument types", () => {
     const differences: string[] = [];
     for (const name of PALLETS) {
-      const r = variants(real, pallet(real, name).calls.unwrapOr(undefined)?.type);
-      const o = variants(ours, pallet(ours, name).calls.unwrapOr(undefined)?.type);
+      const r = variants(real, palletOf(real, name).calls.unwrapOr(undefined)?.type);
+      const o = variants(ours, palletOf(ours, name).calls.unwrapOr(undefined)?.type);
       assert.deepEqual(o.map((v) => v.name.toString()).sort(), r.map((v) => v.name.toString()).sort(), `${name} calls`);
       for (const rv of r) {
         const ov = o.find((v) => v.name.eq(rv.name))!;
@@ -130,7 +108,7 @@ describe("devnet metadata conformance with the real subtensor metadata (spec 343
     const nested = real.createType("Call", { callIndex: [5, 3], args: { dest: { Id: "0x" + "22".repeat(32) }, value: 123456789n } }).toU8a();
     let checked = 0;
     for (const name of PALLETS) {
-      const p = pallet(real, name);
+      const p = palletOf(real, name);
       for (const v of variants(real, p.calls.unwrapOr(undefined)?.type)) {
         for (let round = 0; round < 3; round++) {
           const args = v.fields.map((f) => sample(real, f.type.toNumber(), rand, nested));
@@ -150,8 +128,8 @@ describe("devnet metadata conformance with the real subtensor metadata (spec 343
   it("stores what the real chain stores, under the same hashers and types", () => {
     const differences: string[] = [];
     for (const name of PALLETS) {
-      const r = pallet(real, name).storage.unwrapOr(undefined)?.items ?? [];
-      const o = pallet(ours, name).storage.unwrapOr(undefined)?.items ?? [];
+      const r = palletOf(real, name).storage.unwrapOr(undefined)?.items ?? [];
+      const o = palletOf(ours, name).storage.unwrapOr(undefined)?.items ?? [];
       assert.deepEqual(o.map((s) => s.name.toString()).sort(), r.map((s) => s.name.toString()).sort(), `${name} storage items`);
       for (const rs of r) {
         const os = o.find((s) => s.name.eq(rs.name))!;
@@ -172,8 +150,8 @@ describe("devnet metadata conformance with the real subtensor metadata (spec 343
   it("emits the real events and errors, with the same indices, fields and types", () => {
     for (const name of PALLETS) {
       for (const kind of ["events", "errors"] as const) {
-        const r = variants(real, pallet(real, name)[kind].unwrapOr(undefined)?.type);
-        const o = variants(ours, pallet(ours, name)[kind].unwrapOr(undefined)?.type);
+        const r = variants(real, palletOf(real, name)[kind].unwrapOr(undefined)?.type);
+        const o = variants(ours, palletOf(ours, name)[kind].unwrapOr(undefined)?.type);
         const shape = (registry: TypeRegistry, list: typeof r) =>
           list.map((v) => ({ index: v.index.toNumber(), name: v.name.toString(), fields: v.fields.map((f) => [f.name.toString(), typeOf(registry, f.type)]) }));
         assert.deepEqual(shape(ours, o), shape(real, r), `${name} ${kind}`);
@@ -183,8 +161,8 @@ describe("devnet metadata conformance with the real subtensor metadata (spec 343
 
   it("declares the constants clients read, with the real types", () => {
     for (const name of PALLETS) {
-      const r = pallet(real, name).constants;
-      const o = pallet(ours, name).constants;
+      const r = palletOf(real, name).constants;
+      const o = palletOf(ours, name).constants;
       assert.deepEqual(o.map((c) => c.name.toString()).sort(), r.map((c) => c.name.toString()).sort(), `${name} constants`);
       for (const rc of r) {
         const oc = o.find((c) => c.name.eq(rc.name))!;

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { Metadata, TypeRegistry } from "@polkadot/types";
-import type { PalletMetadataLatest, SiVariant } from "@polkadot/types/interfaces";
-import { compactStripLength, hexToU8a, u8aToHex } from "@polkadot/util";
+import { TypeRegistry } from "@polkadot/types";
+import type { SiVariant } from "@polkadot/types/interfaces";
+import { u8aToHex } from "@polkadot/util";
 import { API_JSON_PATH, generateSubtensorSpecSource, readApi, SPEC_OUTPUT_PATH } from "../../scripts/generate-subtensor-spec.js";
 import { buildMetadata } from "../../src/devnet/metadata/build.js";
 import { SUBTENSOR_CONSTANTS } from "../../src/devnet/runtime/constants.js";
@@ -18,8 +18,8 @@ import { ADMIN_UTILS_SPEC, SUBTENSOR_MODULE_SPEC } from "../../src/devnet/runtim
 import { SystemPallet } from "../../src/devnet/runtime/pallets/system.js";
 import { SUBTENSOR_SIGNED_EXTENSIONS } from "../../src/params/chain-options.js";
 import { prng } from "../../src/util/prng.js";
+import { palletOf, realRegistry, typeOf } from "../helpers/real-chain.js";
 
-const REAL_V15 = new URL("../../../shared/reference/real-chain/subtensor-spec343-metadata-v15.hex", import.meta.url);
 const PALLETS = ["SubtensorModule", "AdminUtils"] as const;
 
 /**
@@ -37,14 +37,6 @@ interface MarkedItem {
   readonly inMetadata: Readonly<Record<string, string>>;
 }
 
-function realRegistry(): TypeRegistry {
-  const hex = readFileSync(REAL_V15, "utf8").trim();
-  const registry = new TypeRegistry();
-  // The blob is `Option<OpaqueMetadata>`: a Some byte, then length-prefixed metadata.
-  const metadata = new Metadata(registry, compactStripLength(hexToU8a(hex).subarray(1))[1]);
-  registry.setMetadata(metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS as never, true);
-  return registry;
-}
 
 /** Metadata of System plus the two pallets declared from the spec. */
 function ourRegistry(): TypeRegistry {
@@ -55,22 +47,14 @@ function ourRegistry(): TypeRegistry {
   return registry;
 }
 
-function pallet(registry: TypeRegistry, name: string): PalletMetadataLatest {
-  const found = registry.metadata.pallets.find((p) => p.name.toString() === name);
-  assert.ok(found, `pallet ${name} missing`);
-  return found;
-}
 
-function typeOf(registry: TypeRegistry, id: { toNumber(): number } | number): string {
-  return registry.lookup.getTypeDef(typeof id === "number" ? id : id.toNumber()).type;
-}
 
 function variants(registry: TypeRegistry, id: { toNumber(): number } | undefined): SiVariant[] {
   return id === undefined ? [] : [...registry.lookup.getSiType(id.toNumber()).def.asVariant.variants];
 }
 
 function palletVariants(registry: TypeRegistry, name: string, kind: "calls" | "events" | "errors"): SiVariant[] {
-  return variants(registry, pallet(registry, name)[kind].unwrapOr(undefined)?.type);
+  return variants(registry, palletOf(registry, name)[kind].unwrapOr(undefined)?.type);
 }
 
 /** The JSON's items of `pallet` the 343 metadata has unchanged. */
@@ -146,7 +130,7 @@ describe("SubtensorModule and AdminUtils conformance with the real subtensor met
   const ours = ourRegistry();
 
   it("has the pallets at the real chain's indices", () => {
-    for (const name of PALLETS) assert.equal(pallet(ours, name).index.toNumber(), pallet(real, name).index.toNumber(), name);
+    for (const name of PALLETS) assert.equal(palletOf(ours, name).index.toNumber(), palletOf(real, name).index.toNumber(), name);
   });
 
   it("declares every call of the reference at its index, and unchanged calls with the real argument names and types", () => {
@@ -176,7 +160,7 @@ describe("SubtensorModule and AdminUtils conformance with the real subtensor met
     const mismatches: string[] = [];
     let checked = 0;
     for (const name of PALLETS) {
-      const p = pallet(real, name);
+      const p = palletOf(real, name);
       const unchanged = new Set(sameIn343(api.calls, name).map((c) => c.name));
       for (const v of palletVariants(real, name, "calls").filter((v) => unchanged.has(v.name.toString()))) {
         const where = `call ${name}.${v.name.toString()}`;
@@ -200,8 +184,8 @@ describe("SubtensorModule and AdminUtils conformance with the real subtensor met
   it("stores what the real chain stores for unchanged items: hashers, key and value types, modifier, default", () => {
     const differences: string[] = [];
     for (const name of PALLETS) {
-      const o = pallet(ours, name).storage.unwrap().items;
-      const r = pallet(real, name).storage.unwrapOr(undefined)?.items ?? [];
+      const o = palletOf(ours, name).storage.unwrap().items;
+      const r = palletOf(real, name).storage.unwrapOr(undefined)?.items ?? [];
       assert.deepEqual(o.map((s) => s.name.toString()), api.storage.filter((s) => s.pallet === name).map((s) => s.name), `${name} storage items`);
       for (const s of sameIn343(api.storage, name)) {
         const where = `storage ${name}.${s.name}`;

@@ -16,13 +16,12 @@ import { u8aToHex } from "@polkadot/util";
 import { subtensorApiMethods, subtensorApiVersions } from "../../../src/devnet/runtime/pallets/subtensor/runtime-apis.js";
 import { SUBTENSOR_RUNTIME_API_TYPES } from "../../../src/devnet/runtime/pallets/subtensor/runtime-apis.generated.js";
 import { API_JSON_PATH, generateRuntimeApisSource, readRuntimeApiJson, RUNTIME_APIS_OUTPUT_PATH } from "../../../scripts/generate-subtensor-runtime-apis.js";
-import { includeManually, startDevnet, type TestDevnet } from "../../helpers/devnet.js";
+import { includeManually, startDevnet, type TestDevnet, subtensorCalls } from "../../helpers/devnet.js";
 import { camel, fieldsOf, jsonFieldsOf, realChain, strings } from "../../helpers/runtime-apis.js";
 
 const TAO = 1_000_000_000n;
 const ipv4 = (a: number, b: number, c: number, d: number): bigint => BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
 
-type Untyped = (...args: unknown[]) => any;
 
 describe("subtensor runtime APIs on the devnet (NeuronInfo, SubnetInfo, StakeInfo)", { timeout: 180_000 }, () => {
   let net: TestDevnet;
@@ -33,16 +32,7 @@ describe("subtensor runtime APIs on the devnet (NeuronInfo, SubnetInfo, StakeInf
   const stranger = keyring.addFromUri("//Stranger");
   const real = realChain();
 
-  const tx = (name: string): Untyped => net.api.tx["subtensorModule"]![name] as Untyped;
-  const admin = (name: string): Untyped => net.api.tx["adminUtils"]![name] as Untyped;
-  const query = (name: string): Untyped => net.api.query["subtensorModule"]![name] as unknown as Untyped;
-  const call = (api: string, method: string): Untyped => net.api.call[api]![method] as unknown as Untyped;
-  const ok = async (extrinsic: unknown, signer: KeyringPair): Promise<void> => {
-    const result = await includeManually(net, extrinsic as never, signer);
-    assert.equal(result.dispatchError?.toString(), undefined);
-    const sudid = result.events.find(({ event }) => event.method === "Sudid");
-    if (sudid) assert.ok((sudid.event.data[0] as unknown as { isOk: boolean }).isOk, "the sudo call succeeded");
-  };
+  const { tx, admin, query, call, ok } = subtensorCalls(() => net);
   const sudo = (extrinsic: unknown): Promise<void> => ok(net.api.tx.sudo.sudo(extrinsic as never), net.alice);
   /** The raw `state_call` answer for `Api_method` with SCALE-encoded arguments. */
   const stateCall = async (name: string, ...args: Codec[]): Promise<Uint8Array> =>

@@ -10,11 +10,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Keyring } from "@polkadot/api";
-import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Codec } from "@polkadot/types/types";
 import type { Option } from "@polkadot/types-codec";
 import { u8aToHex } from "@polkadot/util";
-import { includeManually, startDevnet, type TestDevnet } from "../../helpers/devnet.js";
+import { includeManually, startDevnet, type TestDevnet, subtensorCalls, type Untyped } from "../../helpers/devnet.js";
 import { fieldsOf, jsonFieldsOf, realChain } from "../../helpers/runtime-apis.js";
 
 const TAO = 1_000_000_000n;
@@ -24,7 +23,6 @@ const DEFAULT_SYMBOL = [0xf0, 0x9d, 0x9c, 0x8f];
 /** The devnet's names for unnamed subnets (HEAD uses a list from its source, not copied here). */
 const FALLBACK_NAMES: Readonly<Record<number, string>> = { 1: "subnet-1", 2: "subnet-2", 3: "subnet-3" };
 
-type Untyped = (...args: unknown[]) => any;
 
 describe("SubnetInfoRuntimeApi get_metagraph / get_all_metagraphs on the devnet", { timeout: 180_000 }, () => {
   let net: TestDevnet;
@@ -35,16 +33,9 @@ describe("SubnetInfoRuntimeApi get_metagraph / get_all_metagraphs on the devnet"
   const minerHotkey = keyring.addFromUri("//Charlie//metagraph-miner");
   const real = realChain();
 
-  const tx = (name: string): Untyped => net.api.tx["subtensorModule"]![name] as Untyped;
-  const admin = (name: string): Untyped => net.api.tx["adminUtils"]![name] as Untyped;
-  const query = (name: string): Untyped => net.api.query["subtensorModule"]![name] as unknown as Untyped;
-  const call = (method: string): Untyped => net.api.call["subnetInfoRuntimeApi"]![method] as unknown as Untyped;
-  const ok = async (extrinsic: unknown, signer: KeyringPair): Promise<void> => {
-    const result = await includeManually(net, extrinsic as never, signer);
-    assert.equal(result.dispatchError?.toString(), undefined);
-    const sudid = result.events.find(({ event }) => event.method === "Sudid");
-    if (sudid) assert.ok((sudid.event.data[0] as unknown as { isOk: boolean }).isOk, "the sudo call succeeded");
-  };
+  const { tx, admin, query, ok } = subtensorCalls(() => net);
+  const subnetInfo = subtensorCalls(() => net).call;
+  const call = (method: string): Untyped => subnetInfo("subnetInfoRuntimeApi", method);
   const sudo = (extrinsic: unknown): Promise<void> => ok(net.api.tx.sudo.sudo(extrinsic as never), net.alice);
   const stateCall = async (name: string, args: Uint8Array): Promise<Uint8Array> => (await net.api.rpc.state.call(name, u8aToHex(args))).toU8a(true);
   const metagraphBytes = (): Promise<Uint8Array> => stateCall("SubnetInfoRuntimeApi_get_metagraph", net.api.createType("u16", netuid).toU8a());
