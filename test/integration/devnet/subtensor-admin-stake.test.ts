@@ -190,4 +190,46 @@ describe("the dev preset", { timeout: 60_000 }, () => {
       await net.close();
     }
   });
+
+  it("gives a full subnet's lowest-emission non-immune uid to a new registration, keeping every per-uid vector in step", async () => {
+    const net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
+    try {
+      const { tx, admin, query, outcome, newSubnet } = helpers(net);
+      const netuid = await newSubnet(keyring.addFromUri("//Alice//hk"));
+      assert.equal(await outcome(admin("sudoSetMaxAllowedUids")(netuid, 64), net.alice), "none");
+      const hotkeys = Array.from({ length: 63 }, (_, i) => keyring.addFromUri(`//Charlie//full-${i}`));
+      assert.equal(await outcome(net.api.tx.utility.batchAll(hotkeys.map((hk) => tx("burnedRegister")(netuid, hk.address))), net.charlie), "none");
+      assert.equal((await query("subnetworkN")(netuid)).toString(), "64");
+      await net.node.newBlocks(51); // past the dev preset's immunity period of 50 blocks
+      const newcomer = keyring.addFromUri("//Charlie//newcomer");
+      const result = await includeManually(net, tx("burnedRegister")(netuid, newcomer.address), net.charlie);
+      const registered = result.events.find(({ event }) => event.method === "NeuronRegistered")!.event;
+      assert.equal(registered.data[1]!.toString(), "1", "all emissions are 0: the earliest registered non-owner uid goes");
+      assert.equal((await query("subnetworkN")(netuid)).toString(), "64");
+      assert.equal((await query("keys")(netuid, 1)).toString(), newcomer.address);
+      assert.equal((await query("uids")(netuid, hotkeys[0]!.address)).toJSON(), null, "the replaced hotkey is deregistered");
+      const atRegistration = BigInt((await query("blockAtRegistration")(netuid, 1)).toString());
+      assert.equal(atRegistration, BigInt(net.node.chain.headNumber));
+      for (const vector of ["active", "consensus", "incentive", "dividends", "emission", "validatorTrust", "validatorPermit", "lastUpdate"]) {
+        assert.equal(((await query(vector)(netuid)).toJSON() as unknown[]).length, 64, vector);
+      }
+      assert.equal(await outcome(admin("sudoSetMaxAllowedUids")(netuid, 63), net.alice), "adminUtils.MaxAllowedUidsLessThanMinAllowedUids");
+    } finally {
+      await net.close();
+    }
+  });
+
+  it("keeps at most 10 unrevealed commits per hotkey", async () => {
+    const net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
+    try {
+      const { tx, outcome, newSubnet } = helpers(net);
+      const ownerHotkey = keyring.addFromUri("//Alice//hk");
+      const netuid = await newSubnet(ownerHotkey);
+      assert.equal(await outcome(tx("setTempo")(netuid, 200), net.alice), "none");
+      for (let i = 0; i < 10; i++) assert.equal(await outcome(tx("commitWeights")(netuid, `0x${String(i).padStart(2, "0").repeat(32)}`), ownerHotkey), "none", `commit ${i}`);
+      assert.equal(await outcome(tx("commitWeights")(netuid, `0x${"aa".repeat(32)}`), ownerHotkey), "subtensorModule.TooManyUnrevealedCommits");
+    } finally {
+      await net.close();
+    }
+  });
 });
