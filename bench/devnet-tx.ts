@@ -195,6 +195,6 @@ export async function benchDevnetTx(): Promise<BenchLine[]> {
   }
   const v = verifyRates();
   lines.push({ name: "devnet-tx sr25519 verify", figures: { "wasm/s": v.wasm, "pure_js/s": v.js, ratio: v.wasm / v.js } });
-  lines.push(...benchDevnetEpoch());
+  lines.push(...(await benchDevnetEpoch()));
   return lines;
 }

@@ -5,13 +5,12 @@
 import { TypeRegistry } from "@polkadot/types";
 import type { Call } from "@polkadot/types/interfaces";
 import { SUBTENSOR_SIGNED_EXTENSIONS } from "../../params/chain-options.js";
-import { bytesEqual } from "../codec/hex.js";
 import type { StateReader } from "../state/overlay.js";
 import { buildMetadata, type BuiltMetadata } from "../metadata/build.js";
 import { declareRuntimeApis } from "./apis-declare.js";
 import { normalMaxWeight, SUBTENSOR_CONSTANTS, type RuntimeConstants } from "./constants.js";
 import type { BlockContext } from "./context.js";
-import { DispatchFailure, NONE, signed, type DispatchErrorValue, type Origin } from "./dispatch.js";
+import { DispatchFailure, encodeDispatchError, NONE, signed, type DispatchErrorValue, type Origin } from "./dispatch.js";
 import { decodeExtrinsic, eraBirth, eraDeath, ExtrinsicFormatError, signingPayload, type SignedPart, type UncheckedExtrinsic } from "./extrinsic.js";
 import type { CallDecl, CallInfo, Pallet } from "./pallet.js";
 import { BalancesPallet } from "./pallets/balances.js";
@@ -293,12 +292,8 @@ export class DevRuntime implements NestedCalls {
   }
 
   #depositResult(ctx: BlockContext, info: CallInfo, paysFee: boolean, error: DispatchErrorValue | undefined): void {
-    const errorBytes = error ? this.#encodeError(error) : undefined;
+    const errorBytes = error ? encodeDispatchError(error) : undefined;
     this.system.depositExtrinsicResult(ctx, { refTime: info.refTime + this.constants.extrinsicBaseWeight, class: DISPATCH_CLASS_INDEX[info.class], paysFee }, errorBytes);
-  }
-
-  #encodeError(error: DispatchErrorValue): Uint8Array {
-    return encodeDispatchErrorBytes(error);
   }
 
   initializeBlock(ctx: BlockContext, parentHash: Uint8Array): void {
@@ -319,13 +314,7 @@ export class DevRuntime implements NestedCalls {
     return this.registry.createType("Call", { callIndex: [this.timestamp.index, 0], args: { now } });
   }
 
-  isSudo(state: StateReader, who: Uint8Array): boolean {
-    const key = this.sudo.readKey(state);
-    return key !== undefined && bytesEqual(key, who);
-  }
 }
-
-import { encodeDispatchError as encodeDispatchErrorBytes } from "./dispatch.js";
 
 /** polkadot.js's names: `SubtensorModule` → `subtensorModule`, `set_weights` → `setWeights`. */
 function lowerFirst(name: string): string {
