@@ -1,0 +1,198 @@
+/**
+ * Wallets in Bittensor's on-disk layout: `<wallets>/<name>/coldkey` (encrypted), `coldkeypub.txt`,
+ * `hotkeys/<hotkey>` and `hotkeys/<hotkey>pub.txt`. New wallets go under TENSORNODE_HOME/wallets;
+ * wallets are also found in Bittensor's `~/.bittensor/wallets` (or BT_WALLET_PATH), so a wallet made
+ * by btcli opens here and one made here opens in btcli. Secret files are written 0600, atomically.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { Keyring } from "@polkadot/keyring";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import { u8aToHex } from "@polkadot/util";
+import { cryptoWaitReady, mnemonicGenerate, mnemonicToMiniSecret, mnemonicValidate } from "@polkadot/util-crypto";
+import { UserError } from "../util/errors.js";
+import { decryptKeyfileData, encryptKeyfileData, keyfileEncoding, parseKeyfileContents, serializeKeyfileContents, type KeyfileContents } from "./keyfile.js";
+
+export type WalletErrorCode = "BAD_NAME" | "WALLET_NOT_FOUND" | "WALLET_EXISTS" | "HOTKEY_NOT_FOUND" | "WEAK_PASSWORD" | "BAD_MNEMONIC" | "NO_SECRET" | "NO_PASSWORD";
+
+export class WalletError extends UserError<WalletErrorCode> {}
+
+/** btwallet's minimum password length. */
+const MIN_PASSWORD_LENGTH = 6;
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface WalletSummary {
+  readonly name: string;
+  readonly path: string;
+  readonly coldkeyAddress?: string;
+  readonly hotkeys: readonly string[];
+}
+
+/** Where wallets live: TENSORNODE_HOME/wallets first (where new ones go), then Bittensor's folder. */
+export function walletRoots(env: Readonly<Record<string, string | undefined>>): string[] {
+  const home = env.TENSORNODE_HOME ?? join(homedir(), ".tensornode");
+  const bittensor = env.BT_WALLET_PATH ?? join(homedir(), ".bittensor", "wallets");
+  return [join(home, "wallets"), bittensor];
+}
+
+/** Writes a file readable by its owner only, via a temporary file and a rename (never half written). */
+export async function writeSecretFile(path: string, data: Uint8Array): Promise<void> {
+  const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  await writeFile(temporary, data, { mode: 0o600, flag: "wx" });
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkName(kind: string, name: string): void {
+  if (!NAME.test(name)) throw new WalletError("BAD_NAME", `${kind} name "${name}" may only use letters, digits, '.', '_' and '-' (1-64 characters)`);
+}
+
+function publicContents(pair: KeyringPair): KeyfileContents {
+  const publicKey = u8aToHex(pair.publicKey);
+  return { accountId: publicKey, publicKey, ss58Address: pair.address };
+}
+
+export class WalletStore {
+  readonly roots: readonly string[];
+  readonly #keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
+
+  constructor(roots: readonly string[]) {
+    this.roots = roots;
+  }
+
+  /** The folder of wallet `name`: the first root that has it. */
+  async find(name: string): Promise<string> {
+    checkName("wallet", name);
+    for (const root of this.roots) if (await exists(join(root, name))) return join(root, name);
+    throw new WalletError("WALLET_NOT_FOUND", `no wallet "${name}" in ${this.roots.join(" or ")}; create one with \`tensornode wallet create --wallet ${name}\``);
+  }
+
+  async list(): Promise<WalletSummary[]> {
+    const seen = new Map<string, WalletSummary>();
+    for (const root of this.roots) {
+      let names: string[];
+      try {
+        names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+      } catch {
+        continue;
+      }
+      for (const name of names.sort()) {
+        if (seen.has(name)) continue;
+        const path = join(root, name);
+        const address = await this.#readPub(join(path, "coldkeypub.txt"));
+        let hotkeys: string[] = [];
+        try {
+          hotkeys = (await readdir(join(path, "hotkeys"))).filter((f) => !f.endsWith("pub.txt") && !f.endsWith(".tmp")).sort();
+        } catch {
+          // a wallet without hotkeys
+        }
+        seen.set(name, { name, path, ...(address ? { coldkeyAddress: address } : {}), hotkeys });
+      }
+    }
+    return [...seen.values()];
+  }
+
+  async #readPub(path: string): Promise<string | undefined> {
+    try {
+      return parseKeyfileContents(new Uint8Array(await readFile(path)), path).ss58Address;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #pairFromMnemonic(mnemonic: string | undefined): Promise<{ pair: KeyringPair; mnemonic: string }> {
+    await cryptoWaitReady();
+    const phrase = mnemonic ?? mnemonicGenerate(12);
+    if (!mnemonicValidate(phrase)) throw new WalletError("BAD_MNEMONIC", "the mnemonic is not a valid BIP-39 phrase (12 or 24 words from the English list, with a correct checksum)");
+    return { pair: this.#keyring.addFromMnemonic(phrase), mnemonic: phrase };
+  }
+
+  /** Creates (or, with `mnemonic`, regenerates) a coldkey encrypted with `password`, in btwallet's format. */
+  async createColdkey(name: string, password: string, options: { mnemonic?: string; overwrite?: boolean } = {}): Promise<{ address: string; mnemonic: string; path: string }> {
+    checkName("wallet", name);
+    if (password.length < MIN_PASSWORD_LENGTH) throw new WalletError("WEAK_PASSWORD", `the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    const path = join(this.roots[0]!, name);
+    if (!options.overwrite && (await exists(join(path, "coldkey")))) throw new WalletError("WALLET_EXISTS", `wallet "${name}" already has a coldkey at ${path}; regenerate it with --overwrite or choose another name`);
+    const { pair, mnemonic } = await this.#pairFromMnemonic(options.mnemonic);
+    const contents: KeyfileContents = { ...publicContents(pair), secretPhrase: mnemonic, secretSeed: u8aToHex(mnemonicToMiniSecret(mnemonic)) };
+    await mkdir(path, { recursive: true, mode: 0o700 });
+    await writeSecretFile(join(path, "coldkey"), await encryptKeyfileData(serializeKeyfileContents(contents), password));
+    await writeSecretFile(join(path, "coldkeypub.txt"), serializeKeyfileContents(publicContents(pair)));
+    return { address: pair.address, mnemonic, path };
+  }
+
+  /** Creates (or regenerates) a hotkey, unencrypted as btwallet writes hotkeys by default. */
+  async createHotkey(name: string, hotkey: string, options: { mnemonic?: string; overwrite?: boolean } = {}): Promise<{ address: string; mnemonic: string }> {
+    checkName("hotkey", hotkey);
+    const wallet = join(this.roots[0]!, name);
+    const path = join(wallet, "hotkeys", hotkey);
+    if (!options.overwrite && (await exists(path))) throw new WalletError("WALLET_EXISTS", `hotkey "${hotkey}" of wallet "${name}" already exists; regenerate it with --overwrite or choose another name`);
+    const { pair, mnemonic } = await this.#pairFromMnemonic(options.mnemonic);
+    await mkdir(join(wallet, "hotkeys"), { recursive: true, mode: 0o700 });
+    await writeSecretFile(path, serializeKeyfileContents({ ...publicContents(pair), secretPhrase: mnemonic, secretSeed: u8aToHex(mnemonicToMiniSecret(mnemonic)) }));
+    await writeSecretFile(`${path}pub.txt`, serializeKeyfileContents(publicContents(pair)));
+    return { address: pair.address, mnemonic };
+  }
+
+  async coldkeyAddress(name: string): Promise<string> {
+    const wallet = await this.find(name);
+    const address = await this.#readPub(join(wallet, "coldkeypub.txt"));
+    if (address) return address;
+    return (await this.unlockColdkey(name, undefined)).address;
+  }
+
+  /** Opens the coldkey; `password` may be undefined only for an unencrypted one. */
+  async unlockColdkey(name: string, password: string | undefined): Promise<KeyringPair> {
+    const path = join(await this.find(name), "coldkey");
+    return this.#open(path, password, `wallet "${name}" coldkey`);
+  }
+
+  async loadHotkey(name: string, hotkey: string, password?: string): Promise<KeyringPair> {
+    checkName("hotkey", hotkey);
+    const path = join(await this.find(name), "hotkeys", hotkey);
+    if (!(await exists(path))) throw new WalletError("HOTKEY_NOT_FOUND", `wallet "${name}" has no hotkey "${hotkey}"; create it with \`tensornode wallet new-hotkey --wallet ${name} --hotkey ${hotkey}\``);
+    return this.#open(path, password, `hotkey "${hotkey}" of wallet "${name}"`);
+  }
+
+  async #open(path: string, password: string | undefined, what: string): Promise<KeyringPair> {
+    let data: Uint8Array;
+    try {
+      data = new Uint8Array(await readFile(path));
+    } catch {
+      throw new WalletError("WALLET_NOT_FOUND", `${what} is missing (${path})`);
+    }
+    if (keyfileEncoding(data) === "nacl" && password === undefined)
+      throw new WalletError("NO_PASSWORD", `${what} is encrypted: give its password (TENSORNODE_WALLET_PASSWORD, --password-file, or the prompt)`);
+    const contents = parseKeyfileContents(await decryptKeyfileData(data, password ?? "", what), what);
+    await cryptoWaitReady();
+    if (contents.secretPhrase) return this.#keyring.addFromMnemonic(contents.secretPhrase);
+    if (contents.secretSeed) return this.#keyring.addFromSeed(Buffer.from(contents.secretSeed.slice(2), "hex"));
+    throw new WalletError("NO_SECRET", `${what} holds no secret phrase or seed (only a public key); regenerate it from its mnemonic`);
+  }
+}
+
+/** A password for headless unlock: TENSORNODE_WALLET_PASSWORD, or the first line of a 0600 password file. */
+export async function headlessPassword(env: Readonly<Record<string, string | undefined>>, passwordFile?: string): Promise<string | undefined> {
+  if (passwordFile) {
+    let info;
+    try {
+      info = await stat(passwordFile);
+    } catch {
+      throw new WalletError("NO_PASSWORD", `password file ${passwordFile} cannot be read`);
+    }
+    if ((info.mode & 0o077) !== 0) throw new WalletError("NO_PASSWORD", `password file ${passwordFile} is readable by others; chmod 600 it`);
+    return (await readFile(passwordFile, "utf8")).split(/\r?\n/)[0];
+  }
+  return env.TENSORNODE_WALLET_PASSWORD;
+}
