@@ -1,0 +1,54 @@
+/**
+ * Every way a subtensor transaction fails, as a typed error with a readable message: pool
+ * rejections (JSON-RPC 1010 "Invalid Transaction" including `Custom(n)`, 1011, 1013, 1014 …),
+ * dispatch errors decoded by name from the chain's metadata (never by index), and time-outs.
+ */
+import type { ApiPromise } from "@polkadot/api";
+import type { DispatchError } from "@polkadot/types/interfaces";
+import { SUBTENSOR_CUSTOM_ERRORS } from "../params/transaction-errors.js";
+import { CodedError } from "../util/errors.js";
+
+export type ChainErrorCode = "TX_REJECTED" | "TX_FAILED" | "TX_TIMEOUT" | "TX_DROPPED" | "CHAIN_UNREACHABLE";
+
+export class ChainError extends CodedError<ChainErrorCode> {
+  /** The chain's own name for what went wrong (e.g. "SubtensorModule.NeuronNoValidatorPermit", "Custom(6)"). */
+  readonly reason: string;
+  constructor(code: ChainErrorCode, reason: string, message: string) {
+    super(code, message, { reason });
+    this.name = "ChainError";
+    this.reason = reason;
+  }
+}
+
+const CUSTOM = /Custom error: (\d+)/;
+
+/** A JSON-RPC error from `author_submit*` (as polkadot.js raises it) as a ChainError. */
+export function fromRpcError(error: unknown, what: string): ChainError {
+  const message = error instanceof Error ? error.message : String(error);
+  const custom = CUSTOM.exec(message);
+  if (custom) {
+    const code = Number(custom[1]);
+    const known = SUBTENSOR_CUSTOM_ERRORS[code];
+    return new ChainError("TX_REJECTED", `Custom(${code})`, `${what} refused by the chain: ${known ? `${known.name}: ${known.meaning}` : `custom error ${code}`}`);
+  }
+  const invalid = /^(\d{4}): (.*)$/.exec(message);
+  if (invalid) return new ChainError("TX_REJECTED", invalid[1]!, `${what} refused by the chain: ${invalid[2]}`);
+  return new ChainError("CHAIN_UNREACHABLE", "rpc", `${what}: ${message}`);
+}
+
+/** A failed dispatch (ExtrinsicFailed) as a ChainError named from the metadata. */
+export function fromDispatchError(api: ApiPromise, error: DispatchError, what: string): ChainError {
+  if (error.isModule) {
+    const meta = api.registry.findMetaError(error.asModule);
+    const docs = meta.docs.join(" ").trim();
+    const name = `${meta.section}.${meta.name}`;
+    return new ChainError("TX_FAILED", name, `${what} failed: ${name}${docs ? ` (${docs})` : ""}`);
+  }
+  if (error.isToken) {
+    const token: string = error.asToken.type;
+    return new ChainError("TX_FAILED", `Token.${token}`, `${what} failed: ${token === "FundsUnavailable" ? "not enough free balance" : `token error ${token}`}`);
+  }
+  if (error.isArithmetic) return new ChainError("TX_FAILED", `Arithmetic.${error.asArithmetic.type}`, `${what} failed: arithmetic ${error.asArithmetic.type}`);
+  if (error.isBadOrigin) return new ChainError("TX_FAILED", "BadOrigin", `${what} failed: the signer may not make this call (BadOrigin)`);
+  return new ChainError("TX_FAILED", error.type, `${what} failed: ${error.type}`);
+}
