@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Keyring } from "@polkadot/api";
+import { loadMetagraph } from "../../../src/chain/metagraph.js";
+import { includeManually, startDevnet, subtensorCalls, type TestDevnet } from "../../helpers/devnet.js";
+
+const TAO = 1_000_000_000n;
+
+describe("the metagraph of a subnet, in one runtime-API round trip", { timeout: 90_000 }, () => {
+  let net: TestDevnet;
+  let netuid = 0;
+  const keyring = new Keyring({ type: "sr25519" });
+  const owner = keyring.addFromUri("//Alice//mg-owner");
+  const validator = keyring.addFromUri("//Bob//mg-validator");
+  const miner = keyring.addFromUri("//Charlie//mg-miner");
+  const { tx, admin, query, ok } = subtensorCalls(() => net);
+
+  before(async () => {
+    net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true });
+    const registered = await includeManually(net, tx("registerNetwork")(owner.address), net.alice);
+    netuid = Number(registered.events.find(({ event }) => event.method === "NetworkAdded")!.event.data[0]!.toString());
+    await ok(tx("startCall")(netuid), net.alice);
+    await ok(admin("sudoSetCommitRevealWeightsEnabled")(netuid, false), net.alice);
+    await ok(tx("burnedRegister")(netuid, validator.address), net.bob);
+    await ok(tx("burnedRegister")(netuid, miner.address), net.charlie);
+    await ok(tx("addStake")(validator.address, netuid, 50n * TAO), net.bob);
+    await ok(tx("serveAxon")(netuid, 3, (127 << 24) + 2, 8091, 4, 1, 0, 0), miner);
+    await net.node.newBlocks(12); // an epoch: permits
+    await ok(tx("setWeights")(netuid, [2], [1], 0), validator);
+    await net.node.newBlocks(12); // an epoch with weights
+  });
+  after(async () => {
+    await net?.close();
+  });
+
+  it("types every uid's row as the chain stores it", async () => {
+    const m = await loadMetagraph(net.api, netuid, { withWeights: true });
+    assert.ok(m);
+    assert.equal(m.ownerHotkey, owner.address);
+    assert.deepEqual(m.neurons.map((n) => n.hotkey), [owner.address, validator.address, miner.address]);
+    assert.deepEqual(m.neurons.map((n) => n.coldkey), [net.alice.address, net.bob.address, net.charlie.address]);
+    const stakeOf = async (hk: string): Promise<bigint> => BigInt((await query("totalHotkeyAlpha")(hk, netuid)).toString());
+    for (const n of m.neurons) assert.equal(n.stake, await stakeOf(n.hotkey), `stake of uid ${n.uid}`);
+    assert.deepEqual(m.neurons[2]!.axon, { ip: "127.0.0.2", port: 8091, ipType: 4, protocol: 1, version: 3, block: m.neurons[2]!.axon!.block });
+    assert.equal(m.neurons[0]!.axon, null);
+    assert.equal(m.neurons[1]!.validatorPermit, true);
+    assert.deepEqual(m.neurons[1]!.weights, [[2, 65535]]);
+    assert.ok(m.neurons[2]!.incentive > 0 && m.neurons[2]!.emission > 0n, "the weighted miner earned");
+    assert.deepEqual(m.neurons.map((n) => n.validatorTrust), ((await query("validatorTrust")(netuid)).toJSON() as number[]));
+    assert.deepEqual(m.neurons.map((n) => n.incentive), ((await query("incentive")(netuid)).toJSON() as number[]));
+  });
+
+  it("answers undefined for a subnet that does not exist", async () => {
+    assert.equal(await loadMetagraph(net.api, 99), undefined);
+  });
+});
