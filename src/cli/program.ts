@@ -6,6 +6,7 @@ import { registerSimCommand } from "./commands/sim.js";
 import { resolveConfig, type OptionSchema } from "./config.js";
 import { addSchemaOptions, commandSchema } from "./options.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
+import { registerWalletCommand } from "./commands/wallet.js";
 import type { CliContext } from "./context.js";
 import { readJsonFile } from "./json-file.js";
 
@@ -62,6 +63,7 @@ export function buildProgram(ctx: CliContext): Command {
   });
   registerSimCommand(program, ctx);
   registerDevnetCommand(program, ctx);
+  registerWalletCommand(program, ctx);
   return program;
 }
 

@@ -194,5 +194,6 @@ export async function headlessPassword(env: Readonly<Record<string, string | und
     if ((info.mode & 0o077) !== 0) throw new WalletError("NO_PASSWORD", `password file ${passwordFile} is readable by others; chmod 600 it`);
     return (await readFile(passwordFile, "utf8")).split(/\r?\n/)[0];
   }
-  return env.TENSORNODE_WALLET_PASSWORD;
+  const fromEnv = env.TENSORNODE_WALLET_PASSWORD;
+  return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
 }

@@ -1,0 +1,90 @@
+/**
+ * `tensornode wallet create|new-hotkey|regen-coldkey|regen-hotkey|list|show`: Bittensor-compatible
+ * wallets (src/wallet). Passwords come from TENSORNODE_WALLET_PASSWORD or a 0600 --password-file;
+ * mnemonics are printed once, at creation, and never logged.
+ */
+import type { Command } from "commander";
+import { headlessPassword, WalletStore, walletRoots } from "../../wallet/wallet.js";
+import { UserError } from "../../util/errors.js";
+import type { OptionSchema } from "../config.js";
+import type { CliContext } from "../context.js";
+import { addSchemaOptions, commandConfig } from "../options.js";
+import { renderTable } from "../table.js";
+
+const WALLET: OptionSchema = { wallet: { type: "string", default: "default", help: "wallet name" } };
+const HOTKEY: OptionSchema = { hotkey: { type: "string", default: "default", help: "hotkey name" } };
+const MNEMONIC: OptionSchema = { mnemonic: { type: "string", help: "the 12 or 24 words to regenerate from (kept out of logs; mind your shell history)" } };
+const PASSWORD: OptionSchema = { passwordFile: { type: "string", help: "file holding the coldkey password on its first line (chmod 600); or set TENSORNODE_WALLET_PASSWORD" } };
+const JSON_OUT: OptionSchema = { json: { type: "boolean", default: false, help: "print JSON" } };
+
+async function requirePassword(ctx: CliContext, file: unknown): Promise<string> {
+  const password = await headlessPassword(ctx.env, typeof file === "string" ? file : undefined);
+  if (password === undefined) throw new UserError("NO_PASSWORD", "no coldkey password: set TENSORNODE_WALLET_PASSWORD or pass --password-file FILE (a file only you can read)");
+  return password;
+}
+
+export function registerWalletCommand(program: Command, ctx: CliContext): void {
+  const wallet = program.command("wallet").description("Bittensor-compatible wallets: coldkeys (encrypted) and hotkeys, in ~/.bittensor's layout");
+  const store = (): WalletStore => new WalletStore(walletRoots(ctx.env));
+  const sub = (name: string, description: string, schema: OptionSchema, run: (values: Record<string, unknown>) => Promise<void>): void => {
+    const command = wallet.command(name).description(description);
+    addSchemaOptions(command, schema).action(async () => run(commandConfig(command).values as Record<string, unknown>));
+  };
+  const printMnemonic = (what: string, address: string, mnemonic: string): void =>
+    ctx.stdout(`${what} ${address}\n  mnemonic (write it down, it is shown only now): ${mnemonic}\n`);
+
+  sub("create", "create a wallet: an encrypted coldkey and a hotkey", { ...WALLET, ...HOTKEY, ...PASSWORD }, async (v) => {
+    const password = await requirePassword(ctx, v.passwordFile);
+    const coldkey = await store().createColdkey(String(v.wallet), password);
+    printMnemonic(`coldkey of wallet "${String(v.wallet)}":`, coldkey.address, coldkey.mnemonic);
+    const hotkey = await store().createHotkey(String(v.wallet), String(v.hotkey));
+    printMnemonic(`hotkey "${String(v.hotkey)}":`, hotkey.address, hotkey.mnemonic);
+  });
+  sub("new-hotkey", "add a hotkey to a wallet", { ...WALLET, ...HOTKEY }, async (v) => {
+    await store().find(String(v.wallet));
+    const hotkey = await store().createHotkey(String(v.wallet), String(v.hotkey));
+    printMnemonic(`hotkey "${String(v.hotkey)}" of wallet "${String(v.wallet)}":`, hotkey.address, hotkey.mnemonic);
+  });
+  sub("regen-coldkey", "regenerate a coldkey from its mnemonic", { ...WALLET, ...MNEMONIC, ...PASSWORD }, async (v) => {
+    if (typeof v.mnemonic !== "string") throw new UserError("NO_MNEMONIC", "--mnemonic is required to regenerate a coldkey");
+    const password = await requirePassword(ctx, v.passwordFile);
+    const coldkey = await store().createColdkey(String(v.wallet), password, { mnemonic: v.mnemonic, overwrite: true });
+    ctx.stdout(`coldkey of wallet "${String(v.wallet)}": ${coldkey.address}\n`);
+  });
+  sub("regen-hotkey", "regenerate a hotkey from its mnemonic", { ...WALLET, ...HOTKEY, ...MNEMONIC }, async (v) => {
+    if (typeof v.mnemonic !== "string") throw new UserError("NO_MNEMONIC", "--mnemonic is required to regenerate a hotkey");
+    const hotkey = await store().createHotkey(String(v.wallet), String(v.hotkey), { mnemonic: v.mnemonic, overwrite: true });
+    ctx.stdout(`hotkey "${String(v.hotkey)}" of wallet "${String(v.wallet)}": ${hotkey.address}\n`);
+  });
+  sub("list", "list the wallets and their hotkeys", JSON_OUT, async (v) => {
+    const wallets = await store().list();
+    if (v.json) {
+      ctx.stdout(`${JSON.stringify(wallets)}\n`);
+      return;
+    }
+    if (wallets.length === 0) {
+      ctx.stdout(`no wallets in ${store().roots.join(" or ")}; create one with \`tensornode wallet create\`\n`);
+      return;
+    }
+    ctx.stdout(
+      `${renderTable(
+        [
+          { header: "wallet", value: (w) => w.name, align: "left" },
+          { header: "coldkey", value: (w) => w.coldkeyAddress ?? "?", align: "left" },
+          { header: "hotkeys", value: (w) => w.hotkeys.join(", "), align: "left" },
+          { header: "path", value: (w) => w.path, align: "left" },
+        ],
+        wallets,
+      )}\n`,
+    );
+  });
+  sub("show", "show a wallet's coldkey and hotkey addresses", { ...WALLET, ...JSON_OUT }, async (v) => {
+    const name = String(v.wallet);
+    const s = store();
+    const coldkey = await s.coldkeyAddress(name);
+    const summary = (await s.list()).find((w) => w.name === name)!;
+    const hotkeys = await Promise.all(summary.hotkeys.map(async (hk) => ({ name: hk, address: (await s.loadHotkey(name, hk)).address })));
+    if (v.json) ctx.stdout(`${JSON.stringify({ name, path: summary.path, coldkey, hotkeys })}\n`);
+    else ctx.stdout(`wallet "${name}" (${summary.path})\n  coldkey ${coldkey}\n${hotkeys.map((h) => `  hotkey ${h.name}: ${h.address}\n`).join("")}`);
+  });
+}
