@@ -7,6 +7,7 @@ import { resolveConfig, type OptionSchema } from "./config.js";
 import { addSchemaOptions, commandSchema } from "./options.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerWalletCommand } from "./commands/wallet.js";
+import { registerMetagraphCommand } from "./commands/metagraph.js";
 import type { CliContext } from "./context.js";
 import { readJsonFile } from "./json-file.js";
 
@@ -64,6 +65,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerSimCommand(program, ctx);
   registerDevnetCommand(program, ctx);
   registerWalletCommand(program, ctx);
+  registerMetagraphCommand(program, ctx);
   return program;
 }
 
@@ -81,7 +83,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       ctx.stderr(`error: ${message} (see tensornode --help)\n`);
       return 2;
     }
-    if (isUserError(error)) {
+    // A chain's refusal, a failed or timed-out transaction, an unreachable node: all said in one line.
+    if (isUserError(error) || (error instanceof Error && error.name === "ChainError")) {
       ctx.stderr(`error: ${error.message}\n`);
       return 2;
     }

@@ -1,0 +1,74 @@
+/**
+ * `tensornode metagraph --netuid N [--network local|test|finney | --chain ws://…] [--json]`: a
+ * subnet's metagraph in one runtime-API round trip, as a table in the spirit of btcli's or as JSON.
+ */
+import type { Command } from "commander";
+import { connectChain, NETWORK_ENDPOINTS } from "../../chain/connection.js";
+import { loadMetagraph, type Neuron } from "../../chain/metagraph.js";
+import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { UserError } from "../../util/errors.js";
+import type { OptionSchema } from "../config.js";
+import type { CliContext } from "../context.js";
+import { addSchemaOptions, commandConfig } from "../options.js";
+import { renderTable } from "../table.js";
+
+export const CHAIN_OPTIONS: OptionSchema = {
+  network: { type: "enum", values: ["local", "test", "finney"], default: "local", help: "which chain: the local devnet, Bittensor's test network, or finney" },
+  chain: { type: "string", help: "a node's WebSocket endpoint (ws://… or wss://…), instead of --network" },
+};
+
+export function chainEndpoint(values: Readonly<Record<string, unknown>>): string {
+  if (typeof values.chain === "string") {
+    if (!/^wss?:\/\/\S+$/.test(values.chain)) throw new UserError("BAD_CHAIN", `--chain: "${values.chain}" is not a ws:// or wss:// endpoint`);
+    return values.chain;
+  }
+  return NETWORK_ENDPOINTS[(values.network as keyof typeof NETWORK_ENDPOINTS | undefined) ?? "local"];
+}
+
+const fraction = (u16: number): string => (u16 / 65535).toFixed(4);
+const tao = (rao: bigint): string => `${rao / 1_000_000_000n}.${(rao % 1_000_000_000n).toString().padStart(9, "0").slice(0, 4)}`;
+
+export function registerMetagraphCommand(program: Command, ctx: CliContext): void {
+  const command = program.command("metagraph").description("show a subnet's neurons: stake, trust, consensus, incentive, dividends, emission, axons");
+  addSchemaOptions(command, {
+    netuid: { type: "integer", min: 0, max: 65535, help: "the subnet" },
+    ...CHAIN_OPTIONS,
+    json: { type: "boolean", default: false, help: "print JSON (amounts in rao as exact integers)" },
+    weights: { type: "boolean", default: false, help: "include weights and bonds (JSON only)" },
+  }).action(async () => {
+    const values = commandConfig(command).values;
+    if (values.netuid === undefined) throw new UserError("NO_NETUID", "--netuid is required (the subnet to show)");
+    const netuid = Number(values.netuid);
+    const chain = await connectChain(chainEndpoint(values), { timeoutMs: 10_000 });
+    try {
+      const metagraph = await loadMetagraph(chain.api, netuid, { withWeights: values.weights === true });
+      if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${netuid} does not exist on ${chain.endpoint}`);
+      if (values.json) {
+        ctx.stdout(`${stringifyLosslessJson(metagraph)}\n`);
+        return;
+      }
+      ctx.stdout(
+        `subnet ${netuid} at block ${metagraph.block} (tempo ${metagraph.tempo}), owner ${metagraph.ownerColdkey}, ${metagraph.neurons.length} uids\n` +
+          `${renderTable<Neuron>(
+            [
+              { header: "uid", value: (n) => String(n.uid) },
+              { header: "hotkey", value: (n) => `${n.hotkey.slice(0, 8)}…`, align: "left" },
+              { header: "stake α", value: (n) => tao(n.stake) },
+              { header: "active", value: (n) => (n.active ? "yes" : "no"), align: "left" },
+              { header: "permit", value: (n) => (n.validatorPermit ? "yes" : "no"), align: "left" },
+              { header: "v-trust", value: (n) => fraction(n.validatorTrust) },
+              { header: "consensus", value: (n) => fraction(n.consensus) },
+              { header: "incentive", value: (n) => fraction(n.incentive) },
+              { header: "dividends", value: (n) => fraction(n.dividends) },
+              { header: "emission α", value: (n) => tao(n.emission) },
+              { header: "updated", value: (n) => String(n.lastUpdate) },
+              { header: "axon", value: (n) => (n.axon ? `${n.axon.ip}:${n.axon.port}` : "-"), align: "left" },
+            ],
+            metagraph.neurons,
+          )}\n`,
+      );
+    } finally {
+      await chain.close();
+    }
+  });
+}
