@@ -9,8 +9,7 @@ import type { StateReader } from "../../../src/devnet/state/overlay.js";
 import { METAGRAPH, readMetagraph } from "../../../src/devnet/runtime/pallets/subtensor/rpc-info/metagraph.js";
 import { encodeOption } from "../../../src/devnet/runtime/pallets/subtensor/rpc-info/struct.js";
 import type { ValueCodec } from "../../../src/devnet/runtime/pallets/subtensor/codecs.js";
-import { accountItemFromSpec, netuidItemFromSpec } from "../../../src/devnet/runtime/pallets/subtensor/spec-storage.js";
-import { S } from "../../../src/devnet/runtime/pallets/subtensor/storage.js";
+import { byAccount, byNetuid, S } from "../../../src/devnet/runtime/pallets/subtensor/storage.js";
 import { realChain } from "../../helpers/runtime-apis.js";
 
 class MapState implements StateReader {
@@ -44,9 +43,9 @@ describe("Metagraph identities", () => {
     S.Keys.set(state, netuid, 0, hotkey);
     S.Owner.set(state, hotkey, coldkey);
     const subnetIdentity = real.registry.createType("PalletSubtensorSubnetIdentityV3", { subnetName, githubRepo: "https://github.com/x/y", logoUrl: "l" });
-    netuidItemFromSpec("SubnetIdentitiesV3", encoded).set(state, netuid, subnetIdentity.toU8a());
+    byNetuid("SubnetIdentitiesV3", encoded).set(state, netuid, subnetIdentity.toU8a());
     const chainIdentity = real.registry.createType("PalletSubtensorChainIdentityV2", { name: "bob", url: "u", description: "d" });
-    accountItemFromSpec("IdentitiesV2", encoded).set(state, coldkey, chainIdentity.toU8a());
+    byAccount("IdentitiesV2", encoded).set(state, coldkey, chainIdentity.toU8a());
     return state;
   };
   const decode343 = (state: StateReader): Record<string, unknown> => {

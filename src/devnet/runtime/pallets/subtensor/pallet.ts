@@ -22,7 +22,7 @@ import { accumulateEmission, emitsThisBlock, runSubnetEpoch } from "./emission.j
 import { addStake, moveStake, removeStake } from "./staking.js";
 import { setActivityCutoffFactor, setTempo, triggerEpoch } from "./tempo.js";
 import { axonCheck, prometheusCheck, serveAxon, servePrometheus, type AxonArgs, type ServeArgs } from "./serving.js";
-import { S } from "./storage.js";
+import { NETWORK_LAST_REGISTERED, S } from "./storage.js";
 import * as c from "./codecs.js";
 import { registerNetwork, startCall, subnetsBlockStep } from "./subnets.js";
 import { batchCommitWeights, batchRevealWeights, batchSetWeights, commitHash, commitWeights, epochWithLookahead, revealWeights, setWeights, weightsRateLimitPasses, type RevealArgs, type WeightsArgs } from "./weights.js";
@@ -194,7 +194,7 @@ export class SubtensorModulePallet implements Pallet {
       });
     }
     withCheck("register_network", (state, _coldkey, _args, now) => {
-      const last = S.NetworkLastRegistered.get(state, undefined);
+      const last = S.LastRateLimitedBlock.get(state, NETWORK_LAST_REGISTERED);
       if (last !== 0n && now - last < S.NetworkRateLimit.get(state, undefined)) refuse("NetworkTxRateLimitExceeded");
     });
   }

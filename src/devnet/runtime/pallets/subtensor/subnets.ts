@@ -8,7 +8,7 @@ import type { BlockContext } from "../../context.js";
 import type { SubtensorEnv } from "./env.js";
 import { subnetAccount } from "./env.js";
 import { appendNeuron, claimHotkey, decayBurn } from "./neurons.js";
-import { S } from "./storage.js";
+import { NETWORK_LAST_REGISTERED, S } from "./storage.js";
 import type { StateRead } from "./typed-storage.js";
 import { shouldRunEpoch } from "./weights.js";
 
@@ -32,7 +32,7 @@ export function registeredNetuids(state: StateRead): number[] {
 export function networkLockCost(env: SubtensorEnv, state: StateRead, now: bigint): bigint {
   const min = env.settings.networkMinLockCost;
   const last = S.NetworkLastLockCost.get(state, undefined);
-  const lastBlock = S.NetworkLastRegistered.get(state, undefined);
+  const lastBlock = S.LastRateLimitedBlock.get(state, NETWORK_LAST_REGISTERED);
   const mult = lastBlock === 0n ? 1n : 2n;
   const interval = env.settings.networkLockReductionInterval;
   const decay = interval === 0n ? 0n : (last / interval) * (now - lastBlock);
@@ -43,7 +43,7 @@ export function networkLockCost(env: SubtensorEnv, state: StateRead, now: bigint
 export function registerNetwork(env: SubtensorEnv, ctx: BlockContext, coldkey: Uint8Array, hotkey: Uint8Array): number {
   const now = BigInt(ctx.number);
   if (S.Owner.has(ctx, hotkey) && !bytesEqual(S.Owner.get(ctx, hotkey), coldkey)) throw env.error("NonAssociatedColdKey");
-  const lastRegistered = S.NetworkLastRegistered.get(ctx, undefined);
+  const lastRegistered = S.LastRateLimitedBlock.get(ctx, NETWORK_LAST_REGISTERED);
   if (lastRegistered !== 0n && now - lastRegistered < S.NetworkRateLimit.get(ctx, undefined)) throw env.error("NetworkTxRateLimitExceeded");
   const netuids = registeredNetuids(ctx);
   if (netuids.length >= SUBNET_LIMIT) throw env.error("SubnetLimitReached");
@@ -77,7 +77,7 @@ export function registerNetwork(env: SubtensorEnv, ctx: BlockContext, coldkey: U
   const paid = lock;
   env.balances.transfer(ctx, coldkey, subnetAccount(netuid), paid, "preserve");
   S.NetworkLastLockCost.set(ctx, undefined, paid);
-  S.NetworkLastRegistered.set(ctx, undefined, now);
+  S.LastRateLimitedBlock.set(ctx, NETWORK_LAST_REGISTERED, now);
   claimHotkey(ctx, coldkey, hotkey);
   appendNeuron(ctx, netuid, hotkey, now);
   S.NetworkRegisteredAt.set(ctx, netuid, now);

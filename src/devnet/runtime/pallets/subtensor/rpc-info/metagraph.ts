@@ -30,7 +30,7 @@ import { ScaleReader, ScaleWriter } from "../../../../codec/scale.js";
 import type { StateReader } from "../../../../state/overlay.js";
 import { StorageItem } from "../../../pallet.js";
 import * as c from "../codecs.js";
-import { accountItemFromSpec, netuidItemFromSpec } from "../spec-storage.js";
+import { byAccount, byNetuid } from "../storage.js";
 import { S } from "../storage.js";
 import type { StateRead, TypedItem } from "../typed-storage.js";
 import { EMPTY_AXON, writeAxon } from "./neuron-info.js";
@@ -47,15 +47,15 @@ const bytes: c.ValueCodec<Uint8Array> = { encode: (v) => new ScaleWriter(v.lengt
 
 /** Items HEAD's `get_metagraph` reads that storage.ts does not list. */
 const EXTRA = {
-  TokenSymbol: netuidItemFromSpec("TokenSymbol", bytes),
-  SubnetIdentitiesV3: netuidItemFromSpec("SubnetIdentitiesV3", encoded),
-  IdentitiesV2: accountItemFromSpec("IdentitiesV2", encoded),
-  SubnetAlphaInEmission: netuidItemFromSpec("SubnetAlphaInEmission", c.u64),
-  SubnetTaoInEmission: netuidItemFromSpec("SubnetTaoInEmission", c.u64),
-  SubnetVolume: netuidItemFromSpec("SubnetVolume", c.u128),
+  TokenSymbol: byNetuid("TokenSymbol", bytes),
+  SubnetIdentitiesV3: byNetuid("SubnetIdentitiesV3", encoded),
+  IdentitiesV2: byAccount("IdentitiesV2", encoded),
+  SubnetAlphaInEmission: byNetuid("SubnetAlphaInEmission", c.u64),
+  SubnetTaoInEmission: byNetuid("SubnetTaoInEmission", c.u64),
+  SubnetVolume: byNetuid("SubnetVolume", c.u128),
   /** I96F32 bits; the 16 little-endian bytes are copied, so reading them unsigned loses nothing. */
-  SubnetMovingPrice: netuidItemFromSpec("SubnetMovingPrice", c.u128),
-  NetworkPowRegistrationAllowed: netuidItemFromSpec("NetworkPowRegistrationAllowed", c.bool),
+  SubnetMovingPrice: byNetuid("SubnetMovingPrice", c.u128),
+  NetworkPowRegistrationAllowed: byNetuid("NetworkPowRegistrationAllowed", c.bool),
 } as const;
 
 const SYSTEM_NUMBER = new StorageItem("System", "Number");

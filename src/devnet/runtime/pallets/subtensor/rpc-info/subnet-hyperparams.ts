@@ -10,23 +10,17 @@
  * decoding with spec 343's types misreads every field from there on once the value needs more bytes.
  */
 import * as c from "../codecs.js";
-import { netuidItemFromSpec } from "../spec-storage.js";
-import { S } from "../storage.js";
+import { byNetuid, S } from "../storage.js";
 import type { StateRead } from "../typed-storage.js";
 import type { StructCodec } from "./struct.js";
 
 /** Items HEAD's getters read that storage.ts does not list. */
 const EXTRA = {
-  Rho: netuidItemFromSpec("Rho", c.u16),
-  MinDifficulty: netuidItemFromSpec("MinDifficulty", c.u64),
-  MaxDifficulty: netuidItemFromSpec("MaxDifficulty", c.u64),
-  AdjustmentInterval: netuidItemFromSpec("AdjustmentInterval", c.u16),
-  TargetRegistrationsPerInterval: netuidItemFromSpec("TargetRegistrationsPerInterval", c.u16),
-  MaxRegistrationsPerBlock: netuidItemFromSpec("MaxRegistrationsPerBlock", c.u16),
-  AdjustmentAlpha: netuidItemFromSpec("AdjustmentAlpha", c.u64),
-  Difficulty: netuidItemFromSpec("Difficulty", c.u64),
-  TransferToggle: netuidItemFromSpec("TransferToggle", c.bool),
-  BondsResetOn: netuidItemFromSpec("BondsResetOn", c.bool),
+  MinDifficulty: byNetuid("MinDifficulty", c.u64),
+  AdjustmentInterval: byNetuid("AdjustmentInterval", c.u16),
+  TargetRegistrationsPerInterval: byNetuid("TargetRegistrationsPerInterval", c.u16),
+  MaxRegistrationsPerBlock: byNetuid("MaxRegistrationsPerBlock", c.u16),
+  Difficulty: byNetuid("Difficulty", c.u64),
 } as const;
 
 const U16_MAX = 0xffff;
@@ -79,14 +73,14 @@ export function readSubnetHyperparams(state: StateRead, netuid: number): SubnetH
   if (!S.NetworksAdded.get(state, netuid)) return undefined;
   const [alphaLow, alphaHigh] = S.AlphaValues.get(state, netuid);
   return {
-    rho: EXTRA.Rho.get(state, netuid),
+    rho: S.Rho.get(state, netuid),
     kappa: S.Kappa.get(state, netuid),
     immunityPeriod: S.ImmunityPeriod.get(state, netuid),
     minAllowedWeights: S.MinAllowedWeights.get(state, netuid),
     maxWeightsLimit: U16_MAX,
     tempo: S.Tempo.get(state, netuid),
     minDifficulty: EXTRA.MinDifficulty.get(state, netuid),
-    maxDifficulty: EXTRA.MaxDifficulty.get(state, netuid),
+    maxDifficulty: S.MaxDifficulty.get(state, netuid),
     weightsVersion: S.WeightsVersionKey.get(state, netuid),
     weightsRateLimit: S.WeightsSetRateLimit.get(state, netuid),
     adjustmentInterval: EXTRA.AdjustmentInterval.get(state, netuid),
@@ -99,7 +93,7 @@ export function readSubnetHyperparams(state: StateRead, netuid: number): SubnetH
     maxRegsPerBlock: EXTRA.MaxRegistrationsPerBlock.get(state, netuid),
     servingRateLimit: S.ServingRateLimit.get(state, netuid),
     maxValidators: S.MaxAllowedValidators.get(state, netuid),
-    adjustmentAlpha: EXTRA.AdjustmentAlpha.get(state, netuid),
+    adjustmentAlpha: S.AdjustmentAlpha.get(state, netuid),
     difficulty: EXTRA.Difficulty.get(state, netuid),
     commitRevealPeriod: S.RevealPeriodEpochs.get(state, netuid),
     commitRevealWeightsEnabled: S.CommitRevealWeightsEnabled.get(state, netuid),
@@ -109,8 +103,8 @@ export function readSubnetHyperparams(state: StateRead, netuid: number): SubnetH
     alphaSigmoidSteepnessBits: BigInt(S.AlphaSigmoidSteepness.get(state, netuid)) << 32n,
     yumaVersion: S.Yuma3On.get(state, netuid) ? 3 : 2,
     subnetIsActive: S.SubtokenEnabled.get(state, netuid),
-    transfersEnabled: EXTRA.TransferToggle.get(state, netuid),
-    bondsResetEnabled: EXTRA.BondsResetOn.get(state, netuid),
+    transfersEnabled: S.TransferToggle.get(state, netuid),
+    bondsResetEnabled: S.BondsResetOn.get(state, netuid),
     userLiquidityEnabled: false,
   };
 }

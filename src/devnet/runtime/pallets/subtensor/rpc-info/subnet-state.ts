@@ -7,7 +7,8 @@
  */
 import type { StateReader } from "../../../../state/overlay.js";
 import * as c from "../codecs.js";
-import { hotkeyNetuidMapFromSpec } from "../spec-storage.js";
+import { doubleMap } from "../storage.js";
+import { keyAccount, keyU16 } from "../typed-storage.js";
 import { S } from "../storage.js";
 import type { StateRead } from "../typed-storage.js";
 import { allSubnetNetuids } from "./netuids.js";
@@ -16,7 +17,7 @@ import { writeCompacts, type StructCodec } from "./struct.js";
 const ROOT_NETUID = 0;
 const U64_MAX = (1n << 64n) - 1n;
 
-const LastHotkeyEmissionOnNetuid = hotkeyNetuidMapFromSpec("LastHotkeyEmissionOnNetuid", c.u64);
+const LastHotkeyEmissionOnNetuid = doubleMap("LastHotkeyEmissionOnNetuid", keyAccount, keyU16, c.u64);
 
 /** The per-uid vectors SubnetState and Metagraph share (HEAD reads both from the same storage). */
 export interface UidVectors {
