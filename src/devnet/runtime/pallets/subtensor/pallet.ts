@@ -22,6 +22,7 @@ import { accumulateEmission, emitsThisBlock, runSubnetEpoch } from "./emission.j
 import { addStake, moveStake, removeStake } from "./staking.js";
 import { setActivityCutoffFactor, setTempo, triggerEpoch } from "./tempo.js";
 import { axonCheck, prometheusCheck, serveAxon, servePrometheus, type AxonArgs, type ServeArgs } from "./serving.js";
+import { CUSTOM_TRANSACTION_ERRORS } from "./spec.generated.js";
 import { NETWORK_LAST_REGISTERED, S } from "./storage.js";
 import * as c from "./codecs.js";
 import { registerNetwork, startCall, subnetsBlockStep } from "./subnets.js";
@@ -29,22 +30,11 @@ import { batchCommitWeights, batchRevealWeights, batchSetWeights, commitHash, co
 import { bytesEqual } from "../../../codec/hex.js";
 import { lite } from "../../lite-call.js";
 
-/** InvalidTransaction::Custom codes of HEAD's SubtensorTransactionExtension, by pallet error. */
-const CUSTOM_CODE: Readonly<Record<string, number>> = {
-  HotKeyNotRegisteredInNetwork: 10,
-  InvalidIpAddress: 11,
-  ServingRateLimitExceeded: 12,
-  InvalidPort: 13,
-  SettingWeightsTooFast: 6,
-  CommittingWeightsTooFast: 6,
-  NetworkTxRateLimitExceeded: 6,
-  NoWeightsCommitFound: 16,
-  RevealTooEarly: 17,
-  InputLengthsUnequal: 18,
-};
+/** HEAD's `Custom(n)` for a pallet error: the code of that name, or the code HEAD maps the error to. */
+const CUSTOM_CODE: ReadonlyMap<string, number> = new Map(CUSTOM_TRANSACTION_ERRORS.flatMap((e) => [e.name, ...e.fromErrors].map((name) => [name, e.code] as const)));
 
 function refuse(error: string): never {
-  throw new InvalidTransaction({ custom: CUSTOM_CODE[error] ?? 255 }, error);
+  throw new InvalidTransaction({ custom: CUSTOM_CODE.get(error) ?? 255 }, error);
 }
 
 const num = (c: Codec): number => Number(c.toString());
