@@ -729,6 +729,20 @@ describe("RpcServer.stop()", () => {
   });
 });
 
+/** A connected WsProvider that the test's teardown disconnects unless the test already did. */
+async function connectWsProvider(url: string): Promise<{ provider: WsProvider; disconnected: Promise<void> }> {
+  const provider = new WsProvider(url, false);
+  const disconnected = new Promise<void>((resolve) => provider.on("disconnected", () => resolve()));
+  teardowns.push(async () => {
+    if (!provider.isConnected) return;
+    await provider.disconnect();
+    await disconnected;
+  });
+  await provider.connect();
+  await provider.isReady;
+  return { provider, disconnected };
+}
+
 describe("@polkadot/api providers against RpcServer", () => {
   it("WsProvider calls, subscribes, receives notifications, unsubscribes and disconnects", QUICK, async () => {
     const { subscription, feeds, cleanedUp } = manualFeed({
@@ -737,15 +751,7 @@ describe("@polkadot/api providers against RpcServer", () => {
       notification: "chain_newHead",
     });
     const { address } = await startServer({}, methodTable(), [subscription]);
-    const provider = new WsProvider(address.wsUrl, false);
-    const disconnected = new Promise<void>((resolve) => provider.on("disconnected", () => resolve()));
-    teardowns.push(async () => {
-      if (!provider.isConnected) return;
-      await provider.disconnect();
-      await disconnected;
-    });
-    await provider.connect();
-    await provider.isReady;
+    const { provider, disconnected } = await connectWsProvider(address.wsUrl);
 
     const methods = (await provider.send("rpc_methods", [])) as { methods: string[] };
     assert.deepEqual(methods.methods, ["chain_subscribeNewHeads", "chain_unsubscribeNewHeads", "echo", "rpc_methods"]);
@@ -778,15 +784,7 @@ describe("@polkadot/api providers against RpcServer", () => {
       },
     };
     const { address } = await startServer({}, methodTable(), [eager]);
-    const provider = new WsProvider(address.wsUrl, false);
-    const disconnected = new Promise<void>((resolve) => provider.on("disconnected", () => resolve()));
-    teardowns.push(async () => {
-      if (!provider.isConnected) return;
-      await provider.disconnect();
-      await disconnected;
-    });
-    await provider.connect();
-    await provider.isReady;
+    const { provider } = await connectWsProvider(address.wsUrl);
     const head = deferred<unknown>();
     await provider.subscribe("chain_finalizedHead", "chain_subscribeFinalizedHeads", [], (_error: Error | null, value: unknown) => head.resolve(value));
     assert.deepEqual(await head.promise, { number: "0x0" });
