@@ -50,6 +50,7 @@ export const SUBTENSOR_CONSTANTS: RuntimeConstants = {
       ["NeuronInfoRuntimeApi", 1],
       ["SubnetInfoRuntimeApi", 2],
       ["StakeInfoRuntimeApi", 1],
+      ["SubnetRegistrationRuntimeApi", 1],
     ],
     transactionVersion: 1,
     systemVersion: 1,

@@ -75,7 +75,7 @@ describe("subtensor runtime APIs on the devnet (NeuronInfo, SubnetInfo, StakeInf
   it("lists the served APIs in the runtime version with HEAD's versions, and declares each struct with the real chain's path", () => {
     const listed = new Map(net.api.runtimeVersion.apis.map(([id, version]) => [id.toHex(), version.toNumber()]));
     for (const [name, version] of subtensorApiVersions()) assert.equal(listed.get(blake2AsHex(name, 64)), version, name);
-    assert.deepEqual(subtensorApiVersions(), [["NeuronInfoRuntimeApi", 1], ["SubnetInfoRuntimeApi", 2], ["StakeInfoRuntimeApi", 1]]);
+    assert.deepEqual(subtensorApiVersions(), [["NeuronInfoRuntimeApi", 1], ["SubnetInfoRuntimeApi", 2], ["StakeInfoRuntimeApi", 1], ["SubnetRegistrationRuntimeApi", 1]]);
     for (const name of subtensorApiMethods().keys()) {
       const [api, method] = [name.slice(0, name.indexOf("_")), name.slice(name.indexOf("_") + 1)];
       assert.equal(typeof net.api.call[camel(api)]?.[camel(method)], "function", `api.call has ${name}`);

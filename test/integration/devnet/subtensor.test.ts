@@ -55,6 +55,14 @@ describe("SubtensorModule on the devnet: subnets, registration, serving, commit-
     assert.equal((await sq("subnetTAO")(netuid)).toString(), (1000n * TAO).toString());
   });
 
+  it("quotes the next lock cost by SubnetRegistrationRuntimeApi: twice the last lock right after a registration, decaying back to the floor", async () => {
+    const cost = async (): Promise<bigint> => BigInt(((await (net.api.call as any).subnetRegistrationRuntimeApi.getNetworkRegistrationCost()) as { toString(): string }).toString());
+    const registeredAt = BigInt((await sq("networkRegisteredAt")(netuid)).toString());
+    const now = BigInt((await net.api.query.system.number()).toString());
+    const last = 1000n * TAO;
+    assert.equal(await cost(), 2n * last - (last / 100_800n) * (now - registeredAt));
+  });
+
   it("refuses a second subnet within the network rate limit, in the pool (Custom 6)", async () => {
     const signed = await stx("registerNetwork")(net.bob.address).signAsync(net.bob);
     assert.equal((await rpcError(net.api.rpc.author.submitExtrinsic(signed))).message, "1010: Invalid Transaction: Custom error: 6: NetworkTxRateLimitExceeded");

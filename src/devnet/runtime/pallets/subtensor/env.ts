@@ -16,10 +16,6 @@ export interface SubtensorSettings {
   readonly initialTempo: number;
   /** Blocks between two subnet registrations, anyone's (HEAD: 7200). */
   readonly networkRateLimit: bigint;
-  /** Lock cost floor in rao (HEAD: 1000 TAO). */
-  readonly networkMinLockCost: bigint;
-  /** Blocks over which the lock cost halves back towards the floor (HEAD: 100800). */
-  readonly networkLockReductionInterval: bigint;
   /** Blocks after registration before start_call (HEAD: 0). */
   readonly startCallDelay: bigint;
   /** Immunity period of new subnets' neurons (HEAD init_new_network: 5000). */
@@ -46,8 +42,6 @@ export interface SubtensorSettings {
 export const HEAD_SETTINGS: SubtensorSettings = {
   initialTempo: 360,
   networkRateLimit: 7200n,
-  networkMinLockCost: 1_000_000_000_000n,
-  networkLockReductionInterval: 100_800n,
   startCallDelay: 0n,
   initialImmunityPeriod: 5000,
   initialBurn: 1_000_000_000n,

@@ -69,7 +69,6 @@ export class SubtensorModulePallet implements Pallet {
     const put = <V>(item: { key(k: undefined): string }, codec: { encode(v: V): Uint8Array }, value: V): void => void entries.push([item.key(undefined), codec.encode(value)]);
     const s = this.env.settings;
     put(S.NetworkRateLimit, c.u64, s.networkRateLimit);
-    put(S.NetworkLastLockCost, c.u64, s.networkMinLockCost);
     put(S.StartCallDelay, c.u64, s.startCallDelay);
     put(S.OwnerHyperparamRateLimit, c.u16, s.ownerHyperparamRateLimit);
     put(S.AdminFreezeWindow, c.u16, s.adminFreezeWindow);

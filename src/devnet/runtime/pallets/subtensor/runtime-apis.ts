@@ -5,7 +5,7 @@
  * (runtime-apis.generated.ts); the structs are written by hand (rpc-info/), and declaring them
  * checks that each writer's field order is HEAD's. Only the methods below are declared and served.
  */
-import type { ScaleReader } from "../../../codec/scale.js";
+import { ScaleWriter, type ScaleReader } from "../../../codec/scale.js";
 import type { RuntimeApiDecl, RuntimeApiMethodDecl } from "../../../metadata/build.js";
 import type { CommonTypes } from "../../../metadata/common-types.js";
 import { parseTypeExpr, resolveTypeExpr } from "../../../metadata/type-expr.js";
@@ -14,7 +14,8 @@ import type { StateReader } from "../../../state/overlay.js";
 import type { ApiMethod } from "../../apis.js";
 import { NEURON_INFO, NEURON_INFO_LITE, neuronOf, neuronsOf, readNeuron, readNeuronLite } from "./rpc-info/neuron-info.js";
 import { readStakeRow, STAKE_INFO, stakeRowsOfColdkey } from "./rpc-info/stake-info.js";
-import { METAGRAPH, readAllMetagraphs, readMetagraph } from "./rpc-info/metagraph.js";
+import { currentBlock, METAGRAPH, readAllMetagraphs, readMetagraph } from "./rpc-info/metagraph.js";
+import { networkLockCost } from "./subnets.js";
 import { encodeOption, encodeVec, encodeVecOfOptions, fieldNames, type StructCodec } from "./rpc-info/struct.js";
 import { readSubnetHyperparams, SUBNET_HYPERPARAMS_V2 } from "./rpc-info/subnet-hyperparams.js";
 import { readSubnetState, SUBNET_STATE } from "./rpc-info/subnet-state.js";
@@ -25,13 +26,23 @@ import { SUBTENSOR_TYPE_ALIASES } from "./spec.generated.js";
 type Wrapper = "Vec" | "Option" | "VecOption";
 
 /** A served method: the struct it returns (in a Vec, an Option or a Vec of Options) and its implementation. */
-interface ServedMethod {
+interface ServedStructMethod {
   readonly wrapper: Wrapper;
   readonly struct: string;
   /** The writer's field names, checked against HEAD's struct when declared. */
   readonly fields: readonly string[];
   readonly run: ApiMethod;
 }
+
+/** A served method returning a plain value: HEAD's name for its type (`TaoBalance`) and its encoding (`u64`). */
+interface ServedValueMethod {
+  readonly wrapper: "Value";
+  readonly output: string;
+  readonly encoding: string;
+  readonly run: ApiMethod;
+}
+
+type ServedMethod = ServedStructMethod | ServedValueMethod;
 
 function returnsVec<T>(struct: StructCodec<T>, read: (state: StateReader, input: ScaleReader) => readonly T[]): ServedMethod {
   return { wrapper: "Vec", struct: struct.name, fields: fieldNames(struct), run: (state, input) => encodeVec(struct, read(state, input)) };
@@ -43,6 +54,11 @@ function returnsOption<T>(struct: StructCodec<T>, read: (state: StateReader, inp
 
 function returnsVecOfOptions<T>(struct: StructCodec<T>, read: (state: StateReader, input: ScaleReader) => readonly (T | undefined)[]): ServedMethod {
   return { wrapper: "VecOption", struct: struct.name, fields: fieldNames(struct), run: (state, input) => encodeVecOfOptions(struct, read(state, input)) };
+}
+
+/** A u64 under HEAD's name for it (TaoBalance and AlphaBalance are transparent u64 newtypes). */
+function returnsU64(output: "u64" | "TaoBalance" | "AlphaBalance", read: (state: StateReader) => bigint): ServedMethod {
+  return { wrapper: "Value", output, encoding: "u64", run: (state) => new ScaleWriter(8).u64(read(state)).finish() };
 }
 
 const ACCOUNT_ID_LENGTH = 32;
@@ -67,6 +83,9 @@ const SERVED: Readonly<Record<string, Readonly<Record<string, ServedMethod>>>> =
     get_subnet_state: returnsOption(SUBNET_STATE, (state, input) => readSubnetState(state, input.u16())),
     get_metagraph: returnsOption(METAGRAPH, (state, input) => readMetagraph(state, input.u16())),
     get_all_metagraphs: returnsVecOfOptions(METAGRAPH, (state) => readAllMetagraphs(state)),
+  },
+  SubnetRegistrationRuntimeApi: {
+    get_network_registration_cost: returnsU64("TaoBalance", (state) => networkLockCost(state, currentBlock(state))),
   },
   StakeInfoRuntimeApi: {
     get_stake_info_for_coldkey: returnsVec(STAKE_INFO, (state, input) => stakeRowsOfColdkey(state, account(input))),
@@ -120,11 +139,10 @@ export function declareSubtensorApis(b: TypeBuilder, t: CommonTypes): RuntimeApi
     name: spec.name,
     methods: methods.map(({ spec: method, served }): RuntimeApiMethodDecl => {
       checkServedMatchesSpec(spec.name, method, served);
-      const struct = structType(served.struct);
       return {
         name: method.name,
         inputs: method.inputs.map(([name, expr]) => ({ name, type: type(expr) })),
-        output: wrap(b, served.wrapper, struct),
+        output: served.wrapper === "Value" ? type(served.encoding) : wrap(b, served.wrapper, structType(served.struct)),
       };
     }),
   }));
@@ -162,6 +180,10 @@ function rustTypeName(expr: string): string {
 
 /** The writer must return what HEAD's method returns, with HEAD's fields in HEAD's order. */
 function checkServedMatchesSpec(api: string, method: RuntimeApiMethodSpec, served: ServedMethod): void {
+  if (served.wrapper === "Value") {
+    if (served.output !== method.output) throw new Error(`${api}.${method.name} returns ${method.output} on HEAD, the devnet ${served.output}`);
+    return;
+  }
   const spec = structTypeSpec(served.struct);
   const output = rustOutput(served.wrapper, `${served.struct}${spec.accountIdParam ? "<AccountId32>" : ""}`);
   if (output !== method.output) throw new Error(`${api}.${method.name} returns ${method.output} on HEAD, the devnet ${output}`);

@@ -60,6 +60,8 @@ export const S = {
   SubnetOwnerHotkey: byNetuid("SubnetOwnerHotkey", c.accountId),
   NetworkRegisteredAt: byNetuid("NetworkRegisteredAt", c.u64),
   NetworkLastLockCost: plain("NetworkLastLockCost", c.u64),
+  NetworkMinLockCost: plain("NetworkMinLockCost", c.u64),
+  NetworkLockReductionInterval: plain("NetworkLockReductionInterval", c.u64),
   NetworkRateLimit: plain("NetworkRateLimit", c.u64),
   SubnetLocked: byNetuid("SubnetLocked", c.u64),
   SubtokenEnabled: byNetuid("SubtokenEnabled", c.bool),

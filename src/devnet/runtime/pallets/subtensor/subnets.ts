@@ -29,12 +29,12 @@ export function registeredNetuids(state: StateRead): number[] {
 }
 
 /** get_network_lock_cost: twice the last lock, decaying linearly back to the floor. */
-export function networkLockCost(env: SubtensorEnv, state: StateRead, now: bigint): bigint {
-  const min = env.settings.networkMinLockCost;
+export function networkLockCost(state: StateRead, now: bigint): bigint {
+  const min = S.NetworkMinLockCost.get(state, undefined);
   const last = S.NetworkLastLockCost.get(state, undefined);
   const lastBlock = S.LastRateLimitedBlock.get(state, NETWORK_LAST_REGISTERED);
   const mult = lastBlock === 0n ? 1n : 2n;
-  const interval = env.settings.networkLockReductionInterval;
+  const interval = S.NetworkLockReductionInterval.get(state, undefined);
   const decay = interval === 0n ? 0n : (last / interval) * (now - lastBlock);
   const cost = last * mult - decay;
   return cost > min ? cost : min;
@@ -47,7 +47,7 @@ export function registerNetwork(env: SubtensorEnv, ctx: BlockContext, coldkey: U
   if (lastRegistered !== 0n && now - lastRegistered < S.NetworkRateLimit.get(ctx, undefined)) throw env.error("NetworkTxRateLimitExceeded");
   const netuids = registeredNetuids(ctx);
   if (netuids.length >= SUBNET_LIMIT) throw env.error("SubnetLimitReached");
-  const lock = networkLockCost(env, ctx, now);
+  const lock = networkLockCost(ctx, now);
   if (env.balances.free(ctx, coldkey) < lock) throw env.error("CannotAffordLockCost");
   let netuid = 1;
   while (S.NetworksAdded.get(ctx, netuid)) netuid++;
@@ -82,7 +82,8 @@ export function registerNetwork(env: SubtensorEnv, ctx: BlockContext, coldkey: U
   appendNeuron(ctx, netuid, hotkey, now);
   S.NetworkRegisteredAt.set(ctx, netuid, now);
   // Simplified dTAO pool: the lock seeds both reserves at price 1 (HEAD: the median subnet price).
-  const poolTao = paid > env.settings.networkMinLockCost ? paid : env.settings.networkMinLockCost;
+  const minLock = S.NetworkMinLockCost.get(ctx, undefined);
+  const poolTao = paid > minLock ? paid : minLock;
   S.SubnetTAO.set(ctx, netuid, poolTao);
   S.SubnetAlphaIn.set(ctx, netuid, poolTao);
   S.SubnetAlphaOut.set(ctx, netuid, 0n);

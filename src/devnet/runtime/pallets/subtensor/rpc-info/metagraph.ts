@@ -103,7 +103,8 @@ function subnetName(identity: Uint8Array | undefined, netuid: number): Uint8Arra
   return named !== undefined && named.length > 0 ? named.slice() : fallbackSubnetName(netuid);
 }
 
-function currentBlock(state: StateRead): bigint {
+/** The block the state is at (System.Number). */
+export function currentBlock(state: StateRead): bigint {
   const number = state.get(SYSTEM_NUMBER.key());
   return number === undefined ? 0n : BigInt(new ScaleReader(number).u32());
 }
