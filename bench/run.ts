@@ -3,12 +3,14 @@
  * figure, each with its same-run baseline ratio.
  */
 import { benchDevnetTx } from "./devnet-tx.js";
+import { benchMetagraph } from "./metagraph.js";
 import { benchYuma } from "./yuma.js";
 import { formatLine, type BenchLine } from "./harness.js";
 
 const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
   yuma: benchYuma,
   "devnet-tx": benchDevnetTx,
+  metagraph: benchMetagraph,
 };
 
 async function main(names: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * One long-lived connection to a subtensor node: @polkadot/api with subtensor's transaction
- * extensions, automatic reconnection after a drop, and a first connection that gives up with a
- * one-line error instead of retrying forever.
+ * extensions, reconnection with exponential backoff after a drop, and a first connection that gives
+ * up with a one-line error (at once when refused, else after a time-out) instead of retrying forever.
  */
 import { ApiPromise, WsProvider } from "@polkadot/api";
 import { SUBTENSOR_API_OPTIONS } from "../params/chain-options.js";
@@ -25,24 +25,77 @@ export interface ChainConnection {
 export interface ConnectOptions {
   /** How long the first connection may take (default 15 s). */
   readonly timeoutMs?: number;
-  /** Delay between reconnection attempts after a drop (default 2 s). */
+  /** First delay before reconnecting after a drop (default 500 ms); doubles per failed attempt. */
   readonly reconnectMs?: number;
+  /** The longest delay between reconnection attempts (default 30 s). */
+  readonly maxReconnectMs?: number;
+  /** Told about drops and reconnections. */
+  readonly onConnectionChange?: (event: { connected: boolean; attempt: number }) => void;
+}
+
+/** The delay before reconnection attempt `attempt` (1-based): doubling from `first`, capped at `max`. */
+export function backoffDelay(attempt: number, first: number, max: number): number {
+  return Math.min(max, first * 2 ** Math.min(attempt - 1, 30));
 }
 
 export async function connectChain(endpoint: string, options: ConnectOptions = {}): Promise<ChainConnection> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const provider = new WsProvider(endpoint, options.reconnectMs ?? 2_000, {}, timeoutMs);
+  const firstDelay = options.reconnectMs ?? 500;
+  const maxDelay = options.maxReconnectMs ?? 30_000;
+  // Reconnection is ours (autoConnectMs 0): WsProvider's own retries have a fixed delay.
+  const provider = new WsProvider(endpoint, 0, {}, timeoutMs);
   let timer: NodeJS.Timeout | undefined;
+  let closing = false;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let attempt = 0;
+  let initial = true;
+  const unreachable = (why: string): ChainError =>
+    new ChainError("CHAIN_UNREACHABLE", "connect", `cannot reach the chain at ${endpoint} ${why}; start one with \`tensornode devnet\` or choose another with --chain / --network`);
   const gaveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ChainError("CHAIN_UNREACHABLE", "connect", `cannot reach the chain at ${endpoint} within ${Math.round(timeoutMs / 1000)} s; start one with \`tensornode devnet\` or choose another with --chain / --network`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(unreachable(`within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    provider.on("error", () => {
+      if (initial && !provider.isConnected) reject(unreachable("(connection refused or closed)"));
+    });
   });
+  gaveUp.catch(() => undefined);
+  const reconnect = (): void => {
+    if (closing || reconnectTimer) return;
+    attempt += 1;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      if (closing || provider.isConnected) return;
+      provider.connect().catch(() => reconnect());
+    }, backoffDelay(attempt, firstDelay, maxDelay));
+  };
   try {
+    await provider.connect();
     const api = await Promise.race([ApiPromise.create({ provider, ...SUBTENSOR_API_OPTIONS }), gaveUp]);
-    return { api, nonces: new NonceManager(api), endpoint, close: () => api.disconnect() };
+    initial = false;
+    provider.on("disconnected", () => {
+      if (closing) return;
+      if (attempt === 0) options.onConnectionChange?.({ connected: false, attempt });
+      reconnect();
+    });
+    provider.on("error", () => {
+      if (!closing && !provider.isConnected) reconnect();
+    });
+    provider.on("connected", () => {
+      if (attempt > 0) options.onConnectionChange?.({ connected: true, attempt });
+      attempt = 0;
+    });
+    return {
+      api,
+      nonces: new NonceManager(api),
+      endpoint,
+      close: async () => {
+        closing = true;
+        clearTimeout(reconnectTimer);
+        await api.disconnect();
+      },
+    };
   } catch (error) {
+    initial = false;
+    closing = true;
     await provider.disconnect().catch(() => undefined);
     throw error;
   } finally {

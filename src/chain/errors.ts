@@ -8,7 +8,34 @@ import type { DispatchError } from "@polkadot/types/interfaces";
 import { SUBTENSOR_CUSTOM_ERRORS } from "../params/transaction-errors.js";
 import { CodedError } from "../util/errors.js";
 
-export type ChainErrorCode = "TX_REJECTED" | "TX_FAILED" | "TX_TIMEOUT" | "TX_DROPPED" | "CHAIN_UNREACHABLE";
+export type ChainErrorCode =
+  | "TX_REJECTED"
+  | "TX_FAILED"
+  | "TX_TIMEOUT"
+  | "TX_DROPPED"
+  | "CHAIN_UNREACHABLE"
+  // Refused before submitting, by an operation's pre-checks:
+  | "NO_SUBNET"
+  | "SUBNET_NOT_STARTED"
+  | "SUBNET_ALREADY_STARTED"
+  | "SUBNET_FULL"
+  | "NOT_OWNER"
+  | "NOT_SUDO"
+  | "NOT_REGISTERED"
+  | "ALREADY_REGISTERED"
+  | "UNKNOWN_HOTKEY"
+  | "INSUFFICIENT_BALANCE"
+  | "INSUFFICIENT_STAKE"
+  | "BAD_AMOUNT"
+  | "RATE_LIMITED"
+  | "NO_PERMIT"
+  | "BAD_VERSION_KEY"
+  | "BAD_WEIGHTS"
+  | "COMMIT_REVEAL_ON"
+  | "COMMIT_REVEAL_OFF"
+  | "NO_COMMIT"
+  | "REVEAL_WINDOW"
+  | "BAD_AXON";
 
 export class ChainError extends CodedError<ChainErrorCode> {
   /** The chain's own name for what went wrong (e.g. "SubtensorModule.NeuronNoValidatorPermit", "Custom(6)"). */
@@ -21,6 +48,11 @@ export class ChainError extends CodedError<ChainErrorCode> {
 }
 
 const CUSTOM = /Custom error: (\d+)/;
+
+/** An operation refused by its own pre-check, before anything was signed or sent. */
+export function refused(code: ChainErrorCode, message: string): ChainError {
+  return new ChainError(code, "pre-check", message);
+}
 
 /** A JSON-RPC error from `author_submit*` (as polkadot.js raises it) as a ChainError. */
 export function fromRpcError(error: unknown, what: string): ChainError {

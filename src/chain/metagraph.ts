@@ -6,6 +6,7 @@
 import type { ApiPromise } from "@polkadot/api";
 import type { Codec } from "@polkadot/types/types";
 import { ChainError } from "./errors.js";
+import { ipText } from "./reads.js";
 
 export interface Axon {
   readonly ip: string;
@@ -60,10 +61,6 @@ const vector = (s: Struct, name: string): Codec[] => (field(s, name) as Vector).
 const num = (c: Codec): number => Number(c.toString());
 const big = (c: Codec): bigint => BigInt(c.toString());
 
-function ipText(ip: bigint, ipType: number): string {
-  if (ipType === 4) return [24, 16, 8, 0].map((shift) => Number((ip >> BigInt(shift)) & 0xffn)).join(".");
-  return ip.toString(16).padStart(32, "0").replace(/(.{4})(?!$)/g, "$1:");
-}
 
 function axonOf(c: Codec): Axon | null {
   const a = c as Struct;

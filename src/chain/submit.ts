@@ -41,6 +41,8 @@ export interface SubmitOptions {
   readonly what: string;
   /** How long to wait for inclusion (default 60 s). */
   readonly timeoutMs?: number;
+  /** Told each step: submitted, in the pool, included. */
+  readonly onProgress?: (message: string) => void;
 }
 
 /** Signs with the next nonce, submits, and resolves once the transaction is in a block without error. */
@@ -62,10 +64,13 @@ export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: S
       () => finish(() => reject(new ChainError("TX_TIMEOUT", "timeout", `${options.what}: not included within ${limit}; the chain may be stalled or the transaction dropped`))),
       timeoutMs,
     );
+    options.onProgress?.(`${options.what}: submitting (nonce ${nonce})`);
     tx.signAndSend(signer, { nonce }, (result) => {
       const { status, dispatchError } = result;
+      if (status.isReady || status.isFuture) options.onProgress?.(`${options.what}: in the pool, waiting for a block…`);
       if (status.isInBlock || status.isFinalized) {
         const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex();
+        if (!settled) options.onProgress?.(`${options.what}: included in block ${blockHash}${dispatchError ? " (failed)" : ""}`);
         finish(() => (dispatchError ? reject(fromDispatchError(api, dispatchError, options.what)) : resolve({ blockHash, events: result.events })));
       } else if (status.isInvalid || status.isDropped || status.isUsurped) {
         nonces.reset(signer.address);

@@ -1,4 +1,6 @@
 /** What commands need from the process, injected so that tests can capture output. */
+import { createInterface } from "node:readline";
+
 export interface CliContext {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -7,6 +9,31 @@ export interface CliContext {
   readonly isTTY: boolean;
   /** Resolves with the signal's name when the process is asked to stop (SIGINT, SIGTERM). */
   waitForShutdown(): Promise<string>;
+  /** Asks the user on a terminal (a secret is not echoed); absent when there is no terminal to ask on. */
+  readonly prompt?: (question: string, options: { secret: boolean }) => Promise<string>;
+}
+
+/** Reads one line from the terminal; a secret answer is not echoed. */
+function terminalPrompt(question: string, { secret }: { secret: boolean }): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  if (secret) {
+    // readline echoes through _writeToOutput; print the question, then nothing of what is typed.
+    const internals = rl as unknown as { _writeToOutput(text: string): void };
+    let asked = false;
+    internals._writeToOutput = (text: string) => {
+      if (!asked) {
+        asked = true;
+        process.stderr.write(text);
+      }
+    };
+  }
+  return new Promise((resolve) => {
+    rl.question(question, (answer) => {
+      rl.close();
+      if (secret) process.stderr.write("\n");
+      resolve(answer);
+    });
+  });
 }
 
 export function processContext(): CliContext {
@@ -16,6 +43,7 @@ export function processContext(): CliContext {
     env: process.env,
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
+    ...(process.stdin.isTTY ? { prompt: terminalPrompt } : {}),
     waitForShutdown: () =>
       new Promise((resolve) => {
         const onSignal = (signal: string): void => {

@@ -26,3 +26,10 @@ export function commandConfig(command: Command): ResolvedConfig {
   return command.getOptionValue("resolvedConfig") as ResolvedConfig;
 }
 
+
+/** A subcommand whose options come from `schema`; `run` gets the resolved settings. */
+export function addSubcommand(parent: Command, name: string, description: string, schema: OptionSchema, run: (values: Readonly<Record<string, unknown>>, command: Command) => Promise<void>): Command {
+  const command = parent.command(name).description(description);
+  addSchemaOptions(command, schema).action(async () => run(commandConfig(command).values, command));
+  return command;
+}

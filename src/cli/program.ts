@@ -8,6 +8,11 @@ import { addSchemaOptions, commandSchema } from "./options.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerWalletCommand } from "./commands/wallet.js";
 import { registerMetagraphCommand } from "./commands/metagraph.js";
+import { registerSubnetCommand } from "./commands/subnet.js";
+import { registerRegisterCommand } from "./commands/register.js";
+import { registerStakeCommand } from "./commands/stake.js";
+import { registerWeightsCommand } from "./commands/weights.js";
+import { registerDoctorCommand } from "./commands/doctor.js";
 import type { CliContext } from "./context.js";
 import { readJsonFile } from "./json-file.js";
 
@@ -42,7 +47,7 @@ export function buildProgram(ctx: CliContext): Command {
         // Printed by runCli as one line, so every user error looks the same.
       },
     })
-    .description("A node for Bittensor-style subnets: an embedded subtensor-compatible dev chain and Yuma simulation today; miner, validator and subnet tools to come.")
+    .description("A node for Bittensor-style subnets: an embedded subtensor-compatible dev chain, wallets and the subnet owner's and operator's commands, and Yuma simulation; miner and validator daemons to come.")
     .version(readVersion(), "-V, --version")
     .option("--config <file>", "JSON file of settings (flags > TENSORNODE_* env > file > defaults; unknown keys are errors)")
     .showSuggestionAfterError();
@@ -65,7 +70,12 @@ export function buildProgram(ctx: CliContext): Command {
   registerSimCommand(program, ctx);
   registerDevnetCommand(program, ctx);
   registerWalletCommand(program, ctx);
+  registerSubnetCommand(program, ctx);
+  registerRegisterCommand(program, ctx);
+  registerStakeCommand(program, ctx);
+  registerWeightsCommand(program, ctx);
   registerMetagraphCommand(program, ctx);
+  registerDoctorCommand(program, ctx);
   return program;
 }
 

@@ -3,27 +3,13 @@
  * subnet's metagraph in one runtime-API round trip, as a table in the spirit of btcli's or as JSON.
  */
 import type { Command } from "commander";
-import { connectChain, NETWORK_ENDPOINTS } from "../../chain/connection.js";
 import { loadMetagraph, type Neuron } from "../../chain/metagraph.js";
 import { stringifyLosslessJson } from "../../util/lossless-json.js";
 import { UserError } from "../../util/errors.js";
-import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
 import { addSchemaOptions, commandConfig } from "../options.js";
 import { renderTable } from "../table.js";
-
-export const CHAIN_OPTIONS: OptionSchema = {
-  network: { type: "enum", values: ["local", "test", "finney"], default: "local", help: "which chain: the local devnet, Bittensor's test network, or finney" },
-  chain: { type: "string", help: "a node's WebSocket endpoint (ws://… or wss://…), instead of --network" },
-};
-
-export function chainEndpoint(values: Readonly<Record<string, unknown>>): string {
-  if (typeof values.chain === "string") {
-    if (!/^wss?:\/\/\S+$/.test(values.chain)) throw new UserError("BAD_CHAIN", `--chain: "${values.chain}" is not a ws:// or wss:// endpoint`);
-    return values.chain;
-  }
-  return NETWORK_ENDPOINTS[(values.network as keyof typeof NETWORK_ENDPOINTS | undefined) ?? "local"];
-}
+import { CHAIN_OPTIONS, withChain } from "../chain-session.js";
 
 const fraction = (u16: number): string => (u16 / 65535).toFixed(4);
 const tao = (rao: bigint): string => `${rao / 1_000_000_000n}.${(rao % 1_000_000_000n).toString().padStart(9, "0").slice(0, 4)}`;
@@ -39,8 +25,7 @@ export function registerMetagraphCommand(program: Command, ctx: CliContext): voi
     const values = commandConfig(command).values;
     if (values.netuid === undefined) throw new UserError("NO_NETUID", "--netuid is required (the subnet to show)");
     const netuid = Number(values.netuid);
-    const chain = await connectChain(chainEndpoint(values), { timeoutMs: 10_000 });
-    try {
+    await withChain(values, async ({ chain }) => {
       const metagraph = await loadMetagraph(chain.api, netuid, { withWeights: values.weights === true });
       if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${netuid} does not exist on ${chain.endpoint}`);
       if (values.json) {
@@ -67,8 +52,6 @@ export function registerMetagraphCommand(program: Command, ctx: CliContext): voi
             metagraph.neurons,
           )}\n`,
       );
-    } finally {
-      await chain.close();
-    }
+    });
   });
 }

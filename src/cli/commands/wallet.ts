@@ -1,5 +1,5 @@
 /**
- * `tensornode wallet create|new-hotkey|regen-coldkey|regen-hotkey|list|show`: Bittensor-compatible
+ * `tensornode wallet create|new-hotkey|regen-coldkey|regen-hotkey|list|show|balance|transfer`: Bittensor-compatible
  * wallets (src/wallet). Passwords come from TENSORNODE_WALLET_PASSWORD or a 0600 --password-file;
  * mnemonics are printed once, at creation, and never logged.
  */
@@ -10,6 +10,9 @@ import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
 import { addSchemaOptions, commandConfig } from "../options.js";
 import { renderTable } from "../table.js";
+import { formatTao, parseTao } from "../../chain/units.js";
+import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { CHAIN_OPTIONS, confirm, operationOptions, parseAddress, requireString, TIMEOUT_OPTION, unlockColdkey, withChain, YES_OPTION } from "../chain-session.js";
 
 const WALLET: OptionSchema = { wallet: { type: "string", default: "default", help: "wallet name" } };
 const HOTKEY: OptionSchema = { hotkey: { type: "string", default: "default", help: "hotkey name" } };
@@ -77,6 +80,37 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
         wallets,
       )}\n`,
     );
+  });
+  sub("balance", "show a wallet's free TAO on chain", { ...WALLET, address: { type: "string", help: "any coldkey address (SS58) instead of --wallet" }, ...CHAIN_OPTIONS, ...JSON_OUT }, async (v) => {
+    const address = typeof v.address === "string" ? parseAddress(v.address, "--address") : await store().coldkeyAddress(String(v.wallet));
+    const { free, reserved } = await withChain(v, async (ops) => {
+      const account = await ops.chain.api.query.system.account(address);
+      return { free: account.data.free.toBigInt(), reserved: account.data.reserved.toBigInt() };
+    });
+    if (v.json) ctx.stdout(`${stringifyLosslessJson({ address, free, reserved })}\n`);
+    else ctx.stdout(`${address}: ${formatTao(free)} TAO free${reserved > 0n ? `, ${formatTao(reserved)} TAO reserved` : ""}\n`);
+  });
+  const TRANSFER: OptionSchema = {
+    ...WALLET,
+    dest: { type: "string", help: "the destination address (SS58)" },
+    amount: { type: "string", help: "TAO to send, e.g. 1.5" },
+    allowDeath: { type: "boolean", default: false, help: "allow the sender's balance to fall below the existential deposit (the account is reaped)" },
+    ...PASSWORD,
+    ...CHAIN_OPTIONS,
+    ...YES_OPTION,
+    ...TIMEOUT_OPTION,
+    ...JSON_OUT,
+  };
+  sub("transfer", "send TAO from the wallet's coldkey", TRANSFER, async (v) => {
+    const dest = parseAddress(requireString(v, "dest", "--dest", "where to send"), "--dest");
+    const amount = parseTao(requireString(v, "amount", "--amount", "how much TAO to send"), "--amount");
+    await withChain(v, async (ops) => {
+      await confirm(ctx, v, `send ${formatTao(amount)} TAO from wallet "${String(v.wallet)}" to ${dest}?`);
+      const coldkey = await unlockColdkey(ctx, v);
+      const included = await ops.transfer(coldkey, dest, amount, { ...operationOptions(ctx, v), allowDeath: v.allowDeath === true });
+      if (v.json) ctx.stdout(`${stringifyLosslessJson({ from: coldkey.address, to: dest, amount, blockHash: included.blockHash })}\n`);
+      else ctx.stdout(`sent ${formatTao(amount)} TAO to ${dest}\n`);
+    });
   });
   sub("show", "show a wallet's coldkey and hotkey addresses", { ...WALLET, ...JSON_OUT }, async (v) => {
     const name = String(v.wallet);

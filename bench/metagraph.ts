@@ -1,0 +1,275 @@
+/**
+ * `metagraph`: a full metagraph load from the chain at n = 256 and n = 4096 uids, as the real
+ * client does it — `loadMetagraph` (src/chain/metagraph.ts: SubnetInfoRuntimeApi.get_metagraph in
+ * one round trip plus one ValidatorTrust read) — against the naive baseline of
+ * ../shared/design/PERFORMANCE.md, measured in the same run on the same subnet: per-uid storage
+ * queries, each awaited before the next (as bittensor's old per-neuron loaders did): Keys(netuid,
+ * uid) → Owner(hotkey), Axons(netuid, hotkey), TotalHotkeyAlpha(hotkey, netuid),
+ * BlockAtRegistration(netuid, uid); the per-subnet vectors (Active, Consensus, Incentive,
+ * Dividends, Emission, LastUpdate, ValidatorTrust, ValidatorPermit) once each; 5n + 9 round trips.
+ * Both read the head, which does not move while they are measured; the bench checks that both
+ * answers agree uid by uid (hotkey, coldkey, stake, registration block, axon, the vectors) so that
+ * neither side is timed on a wrong answer.
+ *
+ * The devnet runs as its own process (the built binary, `npm run build` first), so the chain does
+ * not share the client's event loop. Both subnets are built with real signed extrinsics from
+ * //Alice: register_network, start_call, burned_register in Utility.batch_all chunks (hotkeys are
+ * bare public keys; 8 per subnet are key pairs, funded, that serve_axon), add_stake to 64 hotkeys,
+ * then blocks until an epoch has written the vectors. HEAD caps MaxAllowedUids at 256
+ * (sudo_set_max_allowed_uids refuses more), so for n = 4096 the cap alone is lifted with a root
+ * `Sudo.sudo(System.set_storage)` of that one item (key and value built by @polkadot/api); every
+ * uid is still registered by burned_register.
+ */
+import "../src/util/polyfill.js";
+import "@polkadot/api-augment";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { ApiPromise, Keyring, WsProvider } from "@polkadot/api";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { Codec } from "@polkadot/types/types";
+import { blake2AsU8a, cryptoWaitReady } from "@polkadot/util-crypto";
+import { loadMetagraph, type Metagraph } from "../src/chain/metagraph.js";
+import { SUBTENSOR_API_OPTIONS } from "../src/params/chain-options.js";
+import type { BenchLine } from "./harness.js";
+
+const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
+const SIZES = [256, 4096] as const;
+/** Hotkeys per subnet that are key pairs and serve an axon. */
+const SERVING = 8;
+/** Hotkeys per subnet that get stake (so validator permits and dividends are not all zero). */
+const STAKED = 64;
+const BATCH = 256;
+
+type Untyped = (...args: unknown[]) => any;
+
+async function startDevnetProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, "devnet", "--data-dir", dataDir, "--port", "0", "--block-time", "instant", "--dev-rpc", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = / at (ws:\/\/\S+) /.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`devnet exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+interface Chain {
+  readonly api: ApiPromise;
+  readonly provider: WsProvider;
+  readonly alice: KeyringPair;
+  readonly query: (name: string) => Untyped;
+  readonly tx: (pallet: string, name: string) => Untyped;
+}
+
+/** Signs, submits and waits for the block; rejects on a failed dispatch, a failed batch item or a failed sudo call. */
+async function send(chain: Chain, call: unknown, signer: KeyringPair = chain.alice): Promise<Codec[]> {
+  return new Promise((resolve, reject) => {
+    (call as { signAndSend: Untyped })
+      .signAndSend(signer, { era: 0 }, ({ status, dispatchError, events }: { status: { isInBlock: boolean; isInvalid: boolean; isDropped: boolean }; dispatchError?: Codec; events: { event: Codec & { section: string; method: string; data: Codec[] } }[] }) => {
+        if (status.isInvalid || status.isDropped) return reject(new Error("transaction invalid or dropped"));
+        if (!status.isInBlock) return;
+        if (dispatchError) return reject(new Error(`dispatch failed: ${dispatchError.toString()}`));
+        const failed = events.find(({ event }) => (event.section === "utility" && (event.method === "BatchInterrupted" || event.method === "ItemFailed")) || (event.section === "sudo" && event.method === "Sudid" && (event.data[0] as Codec & { isErr: boolean }).isErr));
+        if (failed) return reject(new Error(`${failed.event.section}.${failed.event.method}: ${failed.event.data.toString()}`));
+        resolve(events.map(({ event }) => event));
+      })
+      .catch(reject);
+  });
+}
+
+async function headNumber(chain: Chain): Promise<number> {
+  return (await chain.api.rpc.chain.getHeader()).number.toNumber();
+}
+
+/**
+ * A subnet of `n` uids built with signed extrinsics (the file comment says how). Returns its netuid.
+ */
+async function seedSubnet(chain: Chain, n: number, tag: string): Promise<number> {
+  const { api, alice, tx } = chain;
+  const keyring = new Keyring({ type: "sr25519" });
+  const servers = Array.from({ length: SERVING }, (_, i) => keyring.addFromUri(`//Alice//metagraph-${tag}-${i}`));
+  const owner = servers[0]!;
+  const bare = Array.from({ length: n - SERVING }, (_, i) => blake2AsU8a(`metagraph-bench-${tag}-${i}`));
+  const events = await send(chain, tx("subtensorModule", "registerNetwork")(owner.address));
+  const added = events.find((e) => (e as Codec & { method: string }).method === "NetworkAdded") as (Codec & { data: Codec[] }) | undefined;
+  if (!added) throw new Error("register_network: no NetworkAdded event");
+  const netuid = Number(added.data[0]!.toString());
+  if (n > 256) {
+    const key = (api.query["subtensorModule"]!["maxAllowedUids"] as unknown as { key(netuid: number): string }).key(netuid);
+    await send(chain, api.tx.sudo.sudo(api.tx.system.setStorage([[key, api.createType("u16", n).toHex()]])));
+  }
+  await send(chain, tx("subtensorModule", "startCall")(netuid));
+  // Fund the serving hotkeys (they sign serve_axon), register everyone, stake, serve.
+  await send(chain, api.tx.utility.batchAll(servers.map((s) => api.tx.balances.transferKeepAlive(s.address, 10_000_000_000n))));
+  const hotkeys: (string | Uint8Array)[] = [...servers.slice(1).map((s) => s.address), ...bare];
+  let nonce = (await api.rpc.system.accountNextIndex(alice.address)).toNumber();
+  const signed: string[] = [];
+  for (let i = 0; i < hotkeys.length; i += BATCH) {
+    const calls = hotkeys.slice(i, i + BATCH).map((hk) => tx("subtensorModule", "burnedRegister")(netuid, hk));
+    signed.push((await api.tx.utility.batchAll(calls).signAsync(alice, { nonce: nonce++, era: 0 })).toHex());
+  }
+  for (const hex of signed) await chain.provider.send("author_submitExtrinsic", [hex]);
+  for (;;) {
+    if ((await api.query.system.account(alice.address)).nonce.toNumber() >= nonce) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const registered = Number((await chain.query("subnetworkN")(netuid)).toString());
+  if (registered !== n) throw new Error(`subnet ${netuid}: ${registered} uids registered, expected ${n} (a registration batch failed)`);
+  const stakeTo = [owner.address, ...hotkeys.slice(0, STAKED - 1)];
+  await send(chain, api.tx.utility.batchAll(stakeTo.map((hk, i) => tx("subtensorModule", "addStake")(hk, netuid, 1_000_000_000n * BigInt(1 + i)))));
+  for (const [i, server] of servers.entries()) {
+    // 10.0.<tag>.<i>, port 8000 + i, IPv4, protocol 4.
+    const ip = (10n << 24n) | (BigInt(n >> 8) << 8n) | BigInt(1 + i);
+    await send(chain, tx("subtensorModule", "serveAxon")(netuid, 1, ip, 8000 + i, 4, 4, 0, 0), server);
+  }
+  // Blocks until an epoch has run on the subnet: permits, consensus, incentive, dividends, emission.
+  const tempo = Number((await chain.query("tempo")(netuid)).toString());
+  await chain.provider.send("dev_newBlock", [{ count: tempo + 2 }]);
+  return netuid;
+}
+
+interface NaiveNeuron {
+  readonly hotkey: string;
+  readonly coldkey: string;
+  readonly stake: bigint;
+  readonly registrationBlock: number;
+  readonly axon: { ip: bigint; port: number } | null;
+}
+
+interface NaiveMetagraph {
+  readonly neurons: NaiveNeuron[];
+  readonly vectors: Record<string, string[]>;
+}
+
+const VECTORS = ["active", "consensus", "incentive", "dividends", "emission", "lastUpdate", "validatorTrust", "validatorPermit"] as const;
+
+/** The naive loader: per-uid storage queries, one awaited round trip after another. */
+async function naiveLoad(chain: Chain, netuid: number): Promise<NaiveMetagraph> {
+  const q = chain.query;
+  const n = Number((await q("subnetworkN")(netuid)).toString());
+  const neurons: NaiveNeuron[] = [];
+  for (let uid = 0; uid < n; uid++) {
+    const hotkey = String(await q("keys")(netuid, uid));
+    const coldkey = String(await q("owner")(hotkey));
+    const axon = (await q("axons")(netuid, hotkey)) as Codec & { isSome?: boolean; unwrap?: () => Codec };
+    const stake = BigInt((await q("totalHotkeyAlpha")(hotkey, netuid)).toString());
+    const registrationBlock = Number((await q("blockAtRegistration")(netuid, uid)).toString());
+    const info = (axon.isSome === undefined ? axon : axon.isSome ? axon.unwrap!() : undefined) as (Codec & { ip: Codec; port: Codec }) | undefined;
+    const ip = info ? BigInt(info.ip.toString()) : 0n;
+    const port = info ? Number(info.port.toString()) : 0;
+    neurons.push({ hotkey, coldkey, stake, registrationBlock, axon: ip === 0n && port === 0 ? null : { ip, port } });
+  }
+  const vectors: Record<string, string[]> = {};
+  for (const name of VECTORS) vectors[name] = ((await q(name)(netuid)) as Codec & { toArray(): Codec[] }).toArray().map(String);
+  return { neurons, vectors };
+}
+
+/** Throws unless the two loads describe the same n neurons. */
+function checkAgree(n: number, fast: Metagraph | undefined, naive: NaiveMetagraph): void {
+  if (!fast) throw new Error("loadMetagraph: no such subnet");
+  if (fast.neurons.length !== n || naive.neurons.length !== n) throw new Error(`loadMetagraph found ${fast.neurons.length} neurons, naive ${naive.neurons.length}, expected ${n}`);
+  const ipv4 = (ip: bigint): string => [24, 16, 8, 0].map((shift) => Number((ip >> BigInt(shift)) & 0xffn)).join(".");
+  const fromFast: Record<(typeof VECTORS)[number], (uid: number) => string> = {
+    active: (u) => String(fast.neurons[u]!.active),
+    consensus: (u) => String(fast.neurons[u]!.consensus),
+    incentive: (u) => String(fast.neurons[u]!.incentive),
+    dividends: (u) => String(fast.neurons[u]!.dividends),
+    emission: (u) => String(fast.neurons[u]!.emission),
+    lastUpdate: (u) => String(fast.neurons[u]!.lastUpdate),
+    validatorTrust: (u) => String(fast.neurons[u]!.validatorTrust),
+    validatorPermit: (u) => String(fast.neurons[u]!.validatorPermit),
+  };
+  let served = 0;
+  for (let uid = 0; uid < n; uid++) {
+    const a = fast.neurons[uid]!;
+    const b = naive.neurons[uid]!;
+    const same =
+      a.uid === uid &&
+      a.hotkey === b.hotkey &&
+      a.coldkey === b.coldkey &&
+      a.stake === b.stake &&
+      a.registrationBlock === b.registrationBlock &&
+      (a.axon === null ? b.axon === null : b.axon !== null && a.axon.ip === ipv4(b.axon.ip) && a.axon.port === b.axon.port);
+    if (!same) throw new Error(`uid ${uid}: loadMetagraph and the naive loader disagree (${JSON.stringify(a, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))} vs ${JSON.stringify(b, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))})`);
+    for (const name of VECTORS) if (fromFast[name](uid) !== (naive.vectors[name]![uid] ?? "")) throw new Error(`uid ${uid}: ${name} differs (${fromFast[name](uid)} vs ${naive.vectors[name]![uid]})`);
+    if (a.axon) served++;
+  }
+  if (served !== SERVING) throw new Error(`${served} axons served, expected ${SERVING}`);
+  if (!fast.neurons.some((x) => x.validatorPermit) || !fast.neurons.some((x) => x.stake > 0n)) throw new Error("no validator permits or stake: the epoch did not run");
+}
+
+async function timed<T>(fn: () => Promise<T>, runs: number): Promise<{ medianMs: number; minMs: number; last: T }> {
+  const samples: number[] = [];
+  let last: T | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    last = await fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return { medianMs: samples[samples.length >> 1]!, minMs: samples[0]!, last: last as T };
+}
+
+export async function benchMetagraph(): Promise<BenchLine[]> {
+  await cryptoWaitReady();
+  const dataDir = mkdtempSync(join(tmpdir(), "tensornode-bench-"));
+  const devnet = await startDevnetProcess(dataDir);
+  const lines: BenchLine[] = [];
+  try {
+    const provider = new WsProvider(devnet.url);
+    const api = await ApiPromise.create({ provider, ...SUBTENSOR_API_OPTIONS, throwOnConnect: true });
+    const chain: Chain = {
+      api,
+      provider,
+      alice: new Keyring({ type: "sr25519" }).addFromUri("//Alice"),
+      query: (name) => api.query["subtensorModule"]![name] as unknown as Untyped,
+      tx: (pallet, name) => api.tx[pallet]![name] as unknown as Untyped,
+    };
+    const seeded: [number, number, number][] = [];
+    for (const n of SIZES) {
+      const t0 = performance.now();
+      seeded.push([n, await seedSubnet(chain, n, String(n)), performance.now() - t0]);
+    }
+    for (const [n, netuid, seedMs] of seeded) {
+      const head = await headNumber(chain);
+      // Warm-up (metadata lookups, JIT), then the answers are checked against each other.
+      checkAgree(n, await loadMetagraph(api, netuid), await naiveLoad(chain, netuid));
+      const fast = await timed(() => loadMetagraph(api, netuid), n > 256 ? 10 : 20);
+      const naive = await timed(() => naiveLoad(chain, netuid), n > 256 ? 3 : 5);
+      checkAgree(n, fast.last, naive.last);
+      if ((await headNumber(chain)) !== head || fast.last!.block !== head) throw new Error("the head moved while measuring");
+      lines.push({
+        name: `metagraph n=${n}`,
+        figures: {
+          loadMetagraph_ms: fast.medianMs,
+          loadMetagraph_min_ms: fast.minMs,
+          naive_ms: naive.medianMs,
+          naive_round_trips: 5 * n + 1 + VECTORS.length,
+          ratio_naive_to_load: naive.medianMs / fast.medianMs,
+          seed_s: seedMs / 1000,
+        },
+        goal: n === 256 ? "≥ 10× faster than naive; ≤ 200 ms at n=256" : "≥ 10× faster than naive",
+      });
+    }
+    await api.disconnect();
+  } finally {
+    await devnet.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return lines;
+}

@@ -1,0 +1,290 @@
+/**
+ * Typed reads of subtensor's state that operations check before they submit: balances, subnets,
+ * registrations, rate-limit bookkeeping, the epoch schedule. Names and layouts are HEAD's
+ * (../shared/reference/subtensor-api.md §5); every read goes through the chain's own metadata.
+ */
+import type {} from "@polkadot/api-augment";
+import type { ApiPromise } from "@polkadot/api";
+import type { Codec } from "@polkadot/types/types";
+
+type Query = (...args: unknown[]) => Promise<Codec>;
+type RuntimeCall = (...args: unknown[]) => Promise<Codec>;
+
+const big = (c: Codec): bigint => BigInt(c.toString());
+const num = (c: Codec): number => Number(c.toString());
+
+/** The value inside an Option codec, or undefined for None. */
+function some(c: Codec): Codec | undefined {
+  const option = c as Codec & { isSome?: boolean; unwrap?: () => Codec };
+  if (option.isSome === undefined) return c;
+  return option.isSome ? option.unwrap!() : undefined;
+}
+
+export interface WeightCommit {
+  readonly hash: string;
+  readonly epoch: bigint;
+  readonly block: bigint;
+}
+
+export interface EpochSchedule {
+  readonly tempo: number;
+  /** SubnetEpochIndex: epochs run so far. */
+  readonly index: bigint;
+  readonly lastEpochBlock: bigint;
+  /** The block of the next epoch (a pending owner trigger, or LastEpochBlock + Tempo). */
+  readonly nextEpochBlock: bigint;
+  readonly revealPeriodEpochs: bigint;
+}
+
+export interface SubnetSummary {
+  readonly netuid: number;
+  readonly ownerColdkey: string;
+  readonly ownerHotkey: string;
+  readonly registeredAt: bigint;
+  /** The block emission starts from, once the owner called start_call. */
+  readonly firstEmissionBlock: bigint | undefined;
+  readonly tempo: number;
+  readonly n: number;
+  readonly maxUids: number;
+  /** What registering a neuron burns now, rao. */
+  readonly burn: bigint;
+  /** TAO and alpha in the subnet's pool, rao; price = taoIn / alphaIn. */
+  readonly taoIn: bigint;
+  readonly alphaIn: bigint;
+  readonly alphaOut: bigint;
+}
+
+export interface StakeRow {
+  readonly hotkey: string;
+  readonly coldkey: string;
+  readonly netuid: number;
+  /** Alpha on the subnet, rao. */
+  readonly stake: bigint;
+  readonly registered: boolean;
+}
+
+export class ChainReader {
+  readonly api: ApiPromise;
+
+  constructor(api: ApiPromise) {
+    this.api = api;
+  }
+
+  #query(name: string): Query {
+    const fn = this.api.query["subtensorModule"]?.[name];
+    if (!fn) throw new Error(`the chain has no SubtensorModule.${name} storage (not subtensor?)`);
+    return fn as unknown as Query;
+  }
+
+  #call(api: string, method: string): RuntimeCall {
+    const fn = (this.api.call[api] as Record<string, RuntimeCall> | undefined)?.[method];
+    if (!fn) throw new Error(`the chain serves no runtime API ${api}.${method}`);
+    return fn;
+  }
+
+  async blockNumber(): Promise<bigint> {
+    return big(await this.api.query.system.number());
+  }
+
+  async freeBalance(address: string): Promise<bigint> {
+    return (await this.api.query.system.account(address)).data.free.toBigInt();
+  }
+
+  existentialDeposit(): bigint {
+    return big(this.api.consts.balances.existentialDeposit);
+  }
+
+  async subnetExists(netuid: number): Promise<boolean> {
+    return (await this.#query("networksAdded")(netuid)).toJSON() === true;
+  }
+
+  async subnetOwner(netuid: number): Promise<string> {
+    return (await this.#query("subnetOwner")(netuid)).toString();
+  }
+
+  async subnetOwnerHotkey(netuid: number): Promise<string> {
+    return (await this.#query("subnetOwnerHotkey")(netuid)).toString();
+  }
+
+  /** Whether start_call has run (emission and staking on). */
+  async subnetStarted(netuid: number): Promise<boolean> {
+    return some(await this.#query("firstEmissionBlockNumber")(netuid)) !== undefined;
+  }
+
+  async subtokenEnabled(netuid: number): Promise<boolean> {
+    return (await this.#query("subtokenEnabled")(netuid)).toJSON() === true;
+  }
+
+  async uidOf(netuid: number, hotkey: string): Promise<number | undefined> {
+    const uid = some(await this.#query("uids")(netuid, hotkey));
+    return uid === undefined ? undefined : num(uid);
+  }
+
+  /** The coldkey owning a hotkey, or undefined when the hotkey is unknown to the chain. */
+  async hotkeyOwner(hotkey: string): Promise<string | undefined> {
+    const owner = await this.#query("owner")(hotkey);
+    return owner.isEmpty || /^0x0+$/.test(owner.toHex()) ? undefined : owner.toString();
+  }
+
+  async burn(netuid: number): Promise<bigint> {
+    return big(await this.#query("burn")(netuid));
+  }
+
+  async subnetSize(netuid: number): Promise<{ n: number; max: number }> {
+    const [n, max] = await Promise.all([this.#query("subnetworkN")(netuid), this.#query("maxAllowedUids")(netuid)]);
+    return { n: num(n), max: num(max) };
+  }
+
+  /** SubnetRegistrationRuntimeApi.get_network_registration_cost: the lock a new subnet costs now. */
+  async networkRegistrationCost(): Promise<bigint> {
+    return big(await this.#call("subnetRegistrationRuntimeApi", "getNetworkRegistrationCost")());
+  }
+
+  /** Blocks until anyone may register a subnet again (0: now). */
+  async networkRateLimitBlocksLeft(nextBlock: bigint): Promise<bigint> {
+    const [limit, last] = await Promise.all([this.#query("networkRateLimit")(), this.#query("lastRateLimitedBlock")({ NetworkLastRegistered: null })]);
+    return blocksLeft(big(last), big(limit), nextBlock);
+  }
+
+  async sudoKey(): Promise<string | undefined> {
+    const query = this.api.query["sudo"]?.["key"] as unknown as Query | undefined;
+    if (!query) return undefined;
+    const key = some(await query());
+    return key?.toString();
+  }
+
+  async weightsRules(netuid: number): Promise<{
+    rateLimit: bigint;
+    lastUpdate: readonly bigint[];
+    commitReveal: boolean;
+    versionKey: bigint;
+    permits: readonly boolean[];
+    minAllowedWeights: number;
+    n: number;
+  }> {
+    const [rateLimit, lastUpdate, commitReveal, versionKey, permits, minAllowed, n] = await Promise.all(
+      ["weightsSetRateLimit", "lastUpdate", "commitRevealWeightsEnabled", "weightsVersionKey", "validatorPermit", "minAllowedWeights", "subnetworkN"].map((name) => this.#query(name)(netuid)),
+    );
+    return {
+      rateLimit: big(rateLimit!),
+      lastUpdate: (lastUpdate as Codec & { toArray(): Codec[] }).toArray().map(big),
+      commitReveal: commitReveal!.toJSON() === true,
+      versionKey: big(versionKey!),
+      permits: (permits as Codec & { toArray(): Codec[] }).toArray().map((c) => c.toJSON() === true),
+      minAllowedWeights: num(minAllowed!),
+      n: num(n!),
+    };
+  }
+
+  /** Blocks until the hotkey may serve its axon again (0: now). */
+  async servingBlocksLeft(netuid: number, hotkey: string, nextBlock: bigint): Promise<bigint> {
+    const [limit, axon] = await Promise.all([this.#query("servingRateLimit")(netuid), this.#query("axons")(netuid, hotkey)]);
+    const served = some(axon) as (Codec & { get(name: string): Codec | undefined }) | undefined;
+    const block = served?.get("block");
+    return blocksLeft(block ? big(block) : 0n, big(limit), nextBlock);
+  }
+
+  /** The axon a hotkey serves on a subnet, or undefined when it serves none. */
+  async axonOf(netuid: number, hotkey: string): Promise<{ ip: string; port: number; block: bigint } | undefined> {
+    const axon = some(await this.#query("axons")(netuid, hotkey)) as (Codec & { get(name: string): Codec | undefined }) | undefined;
+    if (!axon) return undefined;
+    const ip = big(axon.get("ip")!);
+    const port = num(axon.get("port")!);
+    if (ip === 0n && port === 0) return undefined;
+    return { ip: ipText(ip, num(axon.get("ipType")!)), port, block: big(axon.get("block")!) };
+  }
+
+  async weightCommits(netuid: number, hotkey: string): Promise<WeightCommit[]> {
+    const commits = some(await this.#query("weightCommits")(netuid, hotkey)) as (Codec & { toArray(): Codec[] }) | undefined;
+    return (commits?.toArray() ?? []).map((entry) => {
+      const [hash, epoch, block] = (entry as Codec & { toArray(): Codec[] }).toArray();
+      return { hash: hash!.toHex(), epoch: big(epoch!), block: big(block!) };
+    });
+  }
+
+  async epochSchedule(netuid: number): Promise<EpochSchedule> {
+    const [tempo, index, last, pending, period] = await Promise.all(
+      ["tempo", "subnetEpochIndex", "lastEpochBlock", "pendingEpochAt", "revealPeriodEpochs"].map((name) => this.#query(name)(netuid)),
+    );
+    const lastEpochBlock = big(last!);
+    const pendingAt = big(pending!);
+    return {
+      tempo: num(tempo!),
+      index: big(index!),
+      lastEpochBlock,
+      nextEpochBlock: pendingAt > 0n ? pendingAt : lastEpochBlock + BigInt(num(tempo!)),
+      revealPeriodEpochs: big(period!),
+    };
+  }
+
+  /** The netuids of every subnet, ascending. */
+  async netuids(): Promise<number[]> {
+    const entries = await (this.api.query["subtensorModule"]!["networksAdded"] as unknown as { entries(): Promise<[{ args: Codec[] }, Codec][]> }).entries();
+    return entries
+      .filter(([, added]) => added.toJSON() === true)
+      .map(([key]) => num(key.args[0]!))
+      .sort((a, b) => a - b);
+  }
+
+  async subnetSummary(netuid: number): Promise<SubnetSummary | undefined> {
+    if (!(await this.subnetExists(netuid))) return undefined;
+    const names = ["subnetOwner", "subnetOwnerHotkey", "networkRegisteredAt", "firstEmissionBlockNumber", "tempo", "subnetworkN", "maxAllowedUids", "burn", "subnetTAO", "subnetAlphaIn", "subnetAlphaOut"];
+    const [owner, ownerHotkey, registeredAt, first, tempo, n, max, burn, taoIn, alphaIn, alphaOut] = await Promise.all(names.map((name) => this.#query(name)(netuid)));
+    const firstBlock = some(first!);
+    return {
+      netuid,
+      ownerColdkey: owner!.toString(),
+      ownerHotkey: ownerHotkey!.toString(),
+      registeredAt: big(registeredAt!),
+      firstEmissionBlock: firstBlock === undefined ? undefined : big(firstBlock),
+      tempo: num(tempo!),
+      n: num(n!),
+      maxUids: num(max!),
+      burn: big(burn!),
+      taoIn: big(taoIn!),
+      alphaIn: big(alphaIn!),
+      alphaOut: big(alphaOut!),
+    };
+  }
+
+  /** Every (hotkey, netuid) stake of a coldkey (StakeInfoRuntimeApi). */
+  async stakesOfColdkey(coldkey: string): Promise<StakeRow[]> {
+    const rows = (await this.#call("stakeInfoRuntimeApi", "getStakeInfoForColdkey")(coldkey)) as Codec & { toArray(): Codec[] };
+    return rows.toArray().map((row) => stakeRow(row));
+  }
+
+  /** A coldkey's alpha on one hotkey and subnet, rao. */
+  async stakeOf(hotkey: string, coldkey: string, netuid: number): Promise<bigint> {
+    const row = some(await this.#call("stakeInfoRuntimeApi", "getStakeInfoForHotkeyColdkeyNetuid")(hotkey, coldkey, netuid));
+    return row ? stakeRow(row).stake : 0n;
+  }
+}
+
+function stakeRow(row: Codec): StakeRow {
+  const s = row as Codec & { get(name: string): Codec | undefined };
+  const field = (name: string): Codec => {
+    const value = s.get(name);
+    if (!value) throw new Error(`the chain's StakeInfo has no field ${name}`);
+    return value;
+  };
+  return {
+    hotkey: field("hotkey").toString(),
+    coldkey: field("coldkey").toString(),
+    netuid: num(field("netuid")),
+    stake: big(field("stake")),
+    registered: field("isRegistered").toJSON() === true,
+  };
+}
+
+/** An axon's u128 address as text (IPv4 dotted, IPv6 as eight groups). */
+export function ipText(ip: bigint, ipType: number): string {
+  if (ipType === 4) return [24, 16, 8, 0].map((shift) => Number((ip >> BigInt(shift)) & 0xffn)).join(".");
+  return ip.toString(16).padStart(32, "0").replace(/(.{4})(?!$)/g, "$1:");
+}
+
+/** Blocks left in a rate limit of `limit` blocks since `last` when the next block is `next` (0 once passed; never limited when `last` is 0). */
+export function blocksLeft(last: bigint, limit: bigint, next: bigint): bigint {
+  if (last === 0n || limit === 0n) return 0n;
+  const passed = next - last;
+  return passed >= limit ? 0n : limit - passed;
+}

@@ -1,0 +1,42 @@
+/**
+ * `tensornode register --netuid N --wallet W --hotkey H`: registers the hotkey on a subnet by
+ * burning the subnet's current registration price from the coldkey (burned_register; proof of work
+ * is gone on HEAD). The price is shown and confirmed first unless --yes.
+ */
+import type { Command } from "commander";
+import { formatTao } from "../../chain/units.js";
+import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import {
+  CHAIN_OPTIONS,
+  confirm,
+  hotkeyAddress,
+  HOTKEY_OPTION,
+  JSON_OPTION,
+  NETUID_OPTION,
+  operationOptions,
+  PASSWORD_OPTION,
+  requireNetuid,
+  TIMEOUT_OPTION,
+  unlockColdkey,
+  WALLET_OPTION,
+  withChain,
+  YES_OPTION,
+} from "../chain-session.js";
+import type { CliContext } from "../context.js";
+import { addSubcommand } from "../options.js";
+
+export function registerRegisterCommand(program: Command, ctx: CliContext): void {
+  const schema = { ...CHAIN_OPTIONS, ...NETUID_OPTION, ...WALLET_OPTION, ...HOTKEY_OPTION, ...PASSWORD_OPTION, ...YES_OPTION, ...TIMEOUT_OPTION, ...JSON_OPTION };
+  addSubcommand(program, "register", "register a hotkey on a subnet, paying the registration burn from the coldkey", schema, async (v) => {
+    const netuid = requireNetuid(v);
+    const hotkey = await hotkeyAddress(ctx, v);
+    await withChain(v, async (ops) => {
+      const burn = await ops.read.burn(netuid);
+      await confirm(ctx, v, `register hotkey ${hotkey} on subnet ${netuid}, burning ${formatTao(burn, 4)} TAO?`);
+      const coldkey = await unlockColdkey(ctx, v);
+      const { uid, burn: paid, included } = await ops.registerNeuron(coldkey, netuid, hotkey, operationOptions(ctx, v));
+      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, uid, hotkey, burn: paid, blockHash: included.blockHash })}\n`);
+      else ctx.stdout(`registered ${hotkey} on subnet ${netuid} as uid ${uid} (burned ${formatTao(paid, 4)} TAO)\n`);
+    });
+  });
+}

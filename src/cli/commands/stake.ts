@@ -1,0 +1,125 @@
+/**
+ * `tensornode stake add|remove|move|list`: a coldkey's stake on hotkeys, per subnet (dTAO: TAO in,
+ * alpha out). `add` takes TAO; `remove` and `move` take the subnet's alpha, as the chain does.
+ * The hotkey is one of the wallet's (--hotkey) or anyone's (--hotkey-address, to delegate).
+ */
+import type { Command } from "commander";
+import type { StakeRow } from "../../chain/reads.js";
+import { formatTao, parseTao } from "../../chain/units.js";
+import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { UserError } from "../../util/errors.js";
+import type { OptionSchema } from "../config.js";
+import {
+  CHAIN_OPTIONS,
+  confirm,
+  hotkeyAddress,
+  HOTKEY_OPTION,
+  JSON_OPTION,
+  NETUID_OPTION,
+  operationOptions,
+  PASSWORD_OPTION,
+  requireNetuid,
+  requireString,
+  TIMEOUT_OPTION,
+  unlockColdkey,
+  WALLET_OPTION,
+  walletStore,
+  withChain,
+  YES_OPTION,
+  parseAddress,
+  type Values,
+} from "../chain-session.js";
+import type { CliContext } from "../context.js";
+import { addSubcommand } from "../options.js";
+import { renderTable } from "../table.js";
+
+const HOTKEY_ADDRESS: OptionSchema = { hotkeyAddress: { type: "string", help: "stake on this hotkey (SS58), e.g. a validator you delegate to, instead of the wallet's --hotkey" } };
+const AMOUNT: OptionSchema = { amount: { type: "string", help: "the amount (add: TAO; remove and move: the subnet's alpha), e.g. 1.5" } };
+
+async function targetHotkey(ctx: CliContext, v: Values): Promise<string> {
+  return typeof v.hotkeyAddress === "string" ? parseAddress(v.hotkeyAddress, "--hotkey-address") : hotkeyAddress(ctx, v);
+}
+
+export function registerStakeCommand(program: Command, ctx: CliContext): void {
+  const stake = program.command("stake").description("add, remove, move and list stake (dTAO: TAO in, subnet alpha out)");
+  const SIGNED = { ...CHAIN_OPTIONS, ...NETUID_OPTION, ...WALLET_OPTION, ...HOTKEY_OPTION, ...HOTKEY_ADDRESS, ...PASSWORD_OPTION, ...YES_OPTION, ...TIMEOUT_OPTION, ...JSON_OPTION };
+
+  addSubcommand(stake, "add", "stake TAO from the coldkey on a hotkey in a subnet", { ...SIGNED, ...AMOUNT }, async (v) => {
+    const netuid = requireNetuid(v);
+    const amount = parseTao(requireString(v, "amount", "--amount", "how much TAO to stake"), "--amount");
+    const hotkey = await targetHotkey(ctx, v);
+    await withChain(v, async (ops) => {
+      await confirm(ctx, v, `stake ${formatTao(amount)} TAO on ${hotkey} in subnet ${netuid}?`);
+      const coldkey = await unlockColdkey(ctx, v);
+      const { alpha, included } = await ops.addStake(coldkey, hotkey, netuid, amount, operationOptions(ctx, v));
+      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, hotkey, tao: amount, alpha, blockHash: included.blockHash })}\n`);
+      else ctx.stdout(`staked ${formatTao(amount)} TAO on ${hotkey} in subnet ${netuid}: received ${formatTao(alpha, 4)} α\n`);
+    });
+  });
+
+  addSubcommand(stake, "remove", "unstake alpha back to TAO", { ...SIGNED, ...AMOUNT, all: { type: "boolean", default: false, help: "unstake all of it" } }, async (v) => {
+    const netuid = requireNetuid(v);
+    const hotkey = await targetHotkey(ctx, v);
+    await withChain(v, async (ops) => {
+      const coldkey = await unlockColdkey(ctx, v);
+      const alpha = v.all === true ? await ops.read.stakeOf(hotkey, coldkey.address, netuid) : parseTao(requireString(v, "amount", "--amount", "how much alpha to unstake, or --all"), "--amount");
+      await confirm(ctx, v, `unstake ${formatTao(alpha, 4)} α from ${hotkey} in subnet ${netuid}?`);
+      const { tao, included } = await ops.removeStake(coldkey, hotkey, netuid, alpha, operationOptions(ctx, v));
+      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, hotkey, alpha, tao, blockHash: included.blockHash })}\n`);
+      else ctx.stdout(`unstaked ${formatTao(alpha, 4)} α from ${hotkey} in subnet ${netuid}: received ${formatTao(tao, 4)} TAO\n`);
+    });
+  });
+
+  const MOVE: OptionSchema = {
+    ...SIGNED,
+    ...AMOUNT,
+    destNetuid: { type: "integer", min: 0, max: 65535, help: "the subnet to move to (default: the same)" },
+    destHotkey: { type: "string", help: "the wallet's hotkey to move to" },
+    destHotkeyAddress: { type: "string", help: "the hotkey (SS58) to move to" },
+  };
+  addSubcommand(stake, "move", "move alpha to another hotkey or subnet (same coldkey)", MOVE, async (v) => {
+    const netuid = requireNetuid(v);
+    const amount = parseTao(requireString(v, "amount", "--amount", "how much alpha to move"), "--amount");
+    const from = await targetHotkey(ctx, v);
+    const to =
+      typeof v.destHotkeyAddress === "string"
+        ? parseAddress(v.destHotkeyAddress, "--dest-hotkey-address")
+        : typeof v.destHotkey === "string"
+          ? (await walletStore(ctx).loadHotkey(String(v.wallet), v.destHotkey)).address
+          : from;
+    const destNetuid = v.destNetuid === undefined ? netuid : Number(v.destNetuid);
+    if (to === from && destNetuid === netuid) throw new UserError("NOTHING_TO_MOVE", "give --dest-hotkey, --dest-hotkey-address or --dest-netuid: the stake would stay where it is");
+    await withChain(v, async (ops) => {
+      await confirm(ctx, v, `move ${formatTao(amount, 4)} α from ${from} in subnet ${netuid} to ${to} in subnet ${destNetuid}?`);
+      const coldkey = await unlockColdkey(ctx, v);
+      const included = await ops.moveStake(coldkey, { hotkey: from, netuid }, { hotkey: to, netuid: destNetuid }, amount, operationOptions(ctx, v));
+      if (v.json) ctx.stdout(`${stringifyLosslessJson({ from: { hotkey: from, netuid }, to: { hotkey: to, netuid: destNetuid }, alpha: amount, blockHash: included.blockHash })}\n`);
+      else ctx.stdout(`moved ${formatTao(amount, 4)} α to ${to} in subnet ${destNetuid}\n`);
+    });
+  });
+
+  const LIST: OptionSchema = { ...CHAIN_OPTIONS, ...WALLET_OPTION, address: { type: "string", help: "a coldkey address (SS58) instead of --wallet" }, ...JSON_OPTION };
+  addSubcommand(stake, "list", "list a coldkey's stakes", LIST, async (v) => {
+    const coldkey = typeof v.address === "string" ? parseAddress(v.address, "--address") : await walletStore(ctx).coldkeyAddress(String(v.wallet));
+    const rows = (await withChain(v, (ops) => ops.read.stakesOfColdkey(coldkey))).filter((r) => r.stake > 0n);
+    if (v.json) {
+      ctx.stdout(`${stringifyLosslessJson({ coldkey, stakes: rows })}\n`);
+      return;
+    }
+    if (rows.length === 0) {
+      ctx.stdout(`${coldkey} has no stake\n`);
+      return;
+    }
+    ctx.stdout(
+      `stake of ${coldkey}\n${renderTable<StakeRow>(
+        [
+          { header: "netuid", value: (r) => String(r.netuid) },
+          { header: "hotkey", value: (r) => r.hotkey, align: "left" },
+          { header: "stake α", value: (r) => formatTao(r.stake, 4) },
+          { header: "registered", value: (r) => (r.registered ? "yes" : "no"), align: "left" },
+        ],
+        rows,
+      )}\n`,
+    );
+  });
+}
