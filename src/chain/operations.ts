@@ -90,7 +90,7 @@ export class SubtensorOperations {
     if (free < needed)
       throw refused(
         "INSUFFICIENT_BALANCE",
-        `${what} needs ${tao(amount)} plus a ${tao(fee)} fee, but ${signer.address} has ${tao(free)} free; fund it (\`tensornode wallet transfer\`) and retry`,
+        `${what} needs ${tao(amount)} plus a ${formatTao(fee)} TAO fee, but ${signer.address} has ${tao(free)} free; fund it (\`tensornode wallet transfer\`) and retry`,
       );
   }
 

@@ -8,7 +8,17 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export async function runCliCaptured(argv: string[], options: { env?: Record<string, string>; cwd?: string; shutdown?: Promise<string> } = {}): Promise<CliRun> {
+export interface CapturedOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  shutdown?: Promise<string>;
+  /** Answers to terminal questions, in order; without it the CLI runs as without a terminal. */
+  answers?: string[];
+  /** Records each question asked and whether its answer was secret. */
+  asked?: { question: string; secret: boolean }[];
+}
+
+export async function runCliCaptured(argv: string[], options: CapturedOptions = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const ctx: CliContext = {
@@ -18,6 +28,16 @@ export async function runCliCaptured(argv: string[], options: { env?: Record<str
     cwd: options.cwd ?? process.cwd(),
     isTTY: false,
     waitForShutdown: () => options.shutdown ?? Promise.resolve("SIGTERM"),
+    ...(options.answers
+      ? {
+          prompt: async (question: string, { secret }: { secret: boolean }) => {
+            options.asked?.push({ question, secret });
+            const answer = options.answers!.shift();
+            if (answer === undefined) throw new Error(`unexpected question: ${question}`);
+            return answer;
+          },
+        }
+      : {}),
   };
   const code = await runCli(argv, ctx);
   return { code, stdout, stderr };

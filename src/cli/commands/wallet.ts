@@ -20,10 +20,15 @@ const MNEMONIC: OptionSchema = { mnemonic: { type: "string", help: "the 12 or 24
 const PASSWORD: OptionSchema = { passwordFile: { type: "string", help: "file holding the coldkey password on its first line (chmod 600); or set TENSORNODE_WALLET_PASSWORD" } };
 const JSON_OUT: OptionSchema = { json: { type: "boolean", default: false, help: "print JSON" } };
 
+/** A new coldkey's password: from the environment or a file, else asked twice on a terminal. */
 async function requirePassword(ctx: CliContext, file: unknown): Promise<string> {
   const password = await headlessPassword(ctx.env, typeof file === "string" ? file : undefined);
-  if (password === undefined) throw new UserError("NO_PASSWORD", "no coldkey password: set TENSORNODE_WALLET_PASSWORD or pass --password-file FILE (a file only you can read)");
-  return password;
+  if (password !== undefined) return password;
+  if (!ctx.prompt) throw new UserError("NO_PASSWORD", "no coldkey password: set TENSORNODE_WALLET_PASSWORD or pass --password-file FILE (a file only you can read)");
+  const first = await ctx.prompt("password for the coldkey: ", { secret: true });
+  const again = await ctx.prompt("the same password again: ", { secret: true });
+  if (first !== again) throw new UserError("NO_PASSWORD", "the two passwords differ; nothing was written");
+  return first;
 }
 
 export function registerWalletCommand(program: Command, ctx: CliContext): void {
