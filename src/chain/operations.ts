@@ -14,6 +14,7 @@ import { ChainError, refused } from "./errors.js";
 import { blocksLeft, ChainReader } from "./reads.js";
 import { submitAndWait, type Included } from "./submit.js";
 import { formatTao } from "./units.js";
+import { OWNER_RATE_LIMIT_KEYS } from "./owner-limits.js";
 import { commitHash, toU16Weights, type U16Weights } from "./weights.js";
 
 /** Alpha or TAO below this cannot be staked (HEAD's DefaultMinStake, 0.002 TAO). */
@@ -132,6 +133,7 @@ export class SubtensorOperations {
     await this.#requireSubnet(netuid);
     if (setter === "owner") {
       await this.#requireOwner(signer, netuid, what);
+      await this.#requireOwnerWindow(netuid, call, what);
       return this.#submit(call, signer, what, options);
     }
     const sudo = await this.read.sudoKey();
@@ -144,9 +146,21 @@ export class SubtensorOperations {
     return included;
   }
 
+  /** HEAD's owner limits: once per OwnerHyperparamRateLimit × tempo per hyperparameter, and not in the freeze window. */
+  async #requireOwnerWindow(netuid: number, call: Tx, what: string): Promise<void> {
+    const next = await this.#nextBlock();
+    const key = call.method.section === "adminUtils" ? OWNER_RATE_LIMIT_KEYS[snakeCase(call.method.method)] : undefined;
+    if (key !== undefined) {
+      const left = await this.read.ownerHyperparamBlocksLeft(netuid, key, next);
+      if (left > 0n) throw refused("RATE_LIMITED", `${what}: changed too recently; the owner may change it again in ${left} blocks (OwnerHyperparamRateLimit × tempo)`);
+    }
+    const frozen = await this.read.freezeWindowBlocksLeft(netuid, next);
+    if (frozen > 0n) throw refused("RATE_LIMITED", `${what}: subnet ${netuid} is in its admin freeze window before the next epoch; retry in ${frozen} blocks`);
+  }
+
   // --- neurons -------------------------------------------------------------------------------
 
-  /** burned_register: the coldkey pays the subnet's current burn to register `hotkey`. */
+  /** burned_register: the coldkey pays the subnet's burn to register `hotkey`; `burn` is the price quoted just before (it decays block by block). */
   async registerNeuron(coldkey: KeyringPair, netuid: number, hotkey: string, options: OperationOptions = {}): Promise<{ uid: number; burn: bigint; included: Included }> {
     await this.#requireSubnet(netuid);
     const existing = await this.read.uidOf(netuid, hotkey);
@@ -295,6 +309,9 @@ export class SubtensorOperations {
     return this.#submit(tx, coldkey, `transfer ${tao(amount)} to ${destination}`, options);
   }
 }
+
+/** `sudoSetRho` → `sudo_set_rho` (polkadot.js names calls in camelCase). */
+const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** An IPv4 or IPv6 address as serve_axon takes it (u128 and 4/6), refusing what HEAD refuses. */
 export function encodeIp(text: string): { ip: bigint; ipType: 4 | 6 } {

@@ -146,6 +146,23 @@ export class ChainReader {
     return blocksLeft(big(last), big(limit), nextBlock);
   }
 
+  /** Blocks until the owner may change hyperparameter `key` (Hyperparameter enum variant) again. */
+  async ownerHyperparamBlocksLeft(netuid: number, key: string, nextBlock: bigint): Promise<bigint> {
+    const [epochs, tempo, last] = await Promise.all([
+      this.#query("ownerHyperparamRateLimit")(),
+      this.#query("tempo")(netuid),
+      this.#query("lastRateLimitedBlock")({ OwnerHyperparamUpdate: [netuid, key] }),
+    ]);
+    return blocksLeft(big(last), BigInt(num(epochs)) * BigInt(num(tempo)), nextBlock);
+  }
+
+  /** Blocks until the admin freeze window before the next epoch ends (0: changes allowed now). */
+  async freezeWindowBlocksLeft(netuid: number, nextBlock: bigint): Promise<bigint> {
+    const [window, schedule] = await Promise.all([this.#query("adminFreezeWindow")(), this.epochSchedule(netuid)]);
+    const remaining = schedule.nextEpochBlock > nextBlock ? schedule.nextEpochBlock - nextBlock : 0n;
+    return remaining < BigInt(num(window)) ? remaining + 1n : 0n;
+  }
+
   async sudoKey(): Promise<string | undefined> {
     const query = this.api.query["sudo"]?.["key"] as unknown as Query | undefined;
     if (!query) return undefined;
