@@ -19,6 +19,13 @@
  * (sudo_set_max_allowed_uids refuses more), so for n = 4096 the cap alone is lifted with a root
  * `Sudo.sudo(System.set_storage)` of that one item (key and value built by @polkadot/api); every
  * uid is still registered by burned_register.
+ *
+ * Figures per size: loadMetagraph_ms (median of 20 runs at n = 256, 10 at n = 4096, after a
+ * warm-up); state_call_only_ms, the same runtime call sent raw through the provider (chain and
+ * transport, no decoding: the rest of loadMetagraph_ms is the client's decoding) and the size of its
+ * answer; naive_ms, the median of 5 naive loads at n = 256 and a single one at n = 4096 (~20 000
+ * round trips, over 30 s here; it is not extrapolated), after a warm-up at n = 256; their ratio; and
+ * the seconds it took to build the subnet. The whole bench takes about 80 s here.
  */
 import "../src/util/polyfill.js";
 import "@polkadot/api-augment";
@@ -31,6 +38,7 @@ import { fileURLToPath } from "node:url";
 import { ApiPromise, Keyring, WsProvider } from "@polkadot/api";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Codec } from "@polkadot/types/types";
+import { u8aToHex } from "@polkadot/util";
 import { blake2AsU8a, cryptoWaitReady } from "@polkadot/util-crypto";
 import { loadMetagraph, type Metagraph } from "../src/chain/metagraph.js";
 import { SUBTENSOR_API_OPTIONS } from "../src/params/chain-options.js";
@@ -43,6 +51,8 @@ const SERVING = 8;
 /** Hotkeys per subnet that get stake (so validator permits and dividends are not all zero). */
 const STAKED = 64;
 const BATCH = 256;
+/** Naive loads timed per size: one at n = 4096 (~20 000 round trips, over 30 s here). */
+const NAIVE_RUNS: Readonly<Record<number, number>> = { 256: 5, 4096: 1 };
 
 type Untyped = (...args: unknown[]) => any;
 
@@ -80,9 +90,9 @@ interface Chain {
 async function send(chain: Chain, call: unknown, signer: KeyringPair = chain.alice): Promise<Codec[]> {
   return new Promise((resolve, reject) => {
     (call as { signAndSend: Untyped })
-      .signAndSend(signer, { era: 0 }, ({ status, dispatchError, events }: { status: { isInBlock: boolean; isInvalid: boolean; isDropped: boolean }; dispatchError?: Codec; events: { event: Codec & { section: string; method: string; data: Codec[] } }[] }) => {
+      .signAndSend(signer, { era: 0 }, ({ status, dispatchError, events }: { status: { isInBlock: boolean; isFinalized: boolean; isInvalid: boolean; isDropped: boolean }; dispatchError?: Codec; events: { event: Codec & { section: string; method: string; data: Codec[] } }[] }) => {
         if (status.isInvalid || status.isDropped) return reject(new Error("transaction invalid or dropped"));
-        if (!status.isInBlock) return;
+        if (!status.isInBlock && !status.isFinalized) return;
         if (dispatchError) return reject(new Error(`dispatch failed: ${dispatchError.toString()}`));
         const failed = events.find(({ event }) => (event.section === "utility" && (event.method === "BatchInterrupted" || event.method === "ItemFailed")) || (event.section === "sudo" && event.method === "Sudid" && (event.data[0] as Codec & { isErr: boolean }).isErr));
         if (failed) return reject(new Error(`${failed.event.section}.${failed.event.method}: ${failed.event.data.toString()}`));
@@ -111,7 +121,8 @@ async function seedSubnet(chain: Chain, n: number, tag: string): Promise<number>
   const netuid = Number(added.data[0]!.toString());
   if (n > 256) {
     const key = (api.query["subtensorModule"]!["maxAllowedUids"] as unknown as { key(netuid: number): string }).key(netuid);
-    await send(chain, api.tx.sudo.sudo(api.tx.system.setStorage([[key, api.createType("u16", n).toHex()]])));
+    await send(chain, api.tx.sudo.sudo(api.tx.system.setStorage([[key, u8aToHex(api.createType("u16", n).toU8a())]])));
+    if (Number((await chain.query("maxAllowedUids")(netuid)).toString()) !== n) throw new Error("set_storage of MaxAllowedUids did not take");
   }
   await send(chain, tx("subtensorModule", "startCall")(netuid));
   // Fund the serving hotkeys (they sign serve_axon), register everyone, stake, serve.
@@ -133,7 +144,7 @@ async function seedSubnet(chain: Chain, n: number, tag: string): Promise<number>
   const stakeTo = [owner.address, ...hotkeys.slice(0, STAKED - 1)];
   await send(chain, api.tx.utility.batchAll(stakeTo.map((hk, i) => tx("subtensorModule", "addStake")(hk, netuid, 1_000_000_000n * BigInt(1 + i)))));
   for (const [i, server] of servers.entries()) {
-    // 10.0.<tag>.<i>, port 8000 + i, IPv4, protocol 4.
+    // 10.0.<n / 256>.<1 + i>, port 8000 + i, IPv4, protocol 4.
     const ip = (10n << 24n) | (BigInt(n >> 8) << 8n) | BigInt(1 + i);
     await send(chain, tx("subtensorModule", "serveAxon")(netuid, 1, ip, 8000 + i, 4, 4, 0, 0), server);
   }
@@ -213,7 +224,7 @@ function checkAgree(n: number, fast: Metagraph | undefined, naive: NaiveMetagrap
   if (!fast.neurons.some((x) => x.validatorPermit) || !fast.neurons.some((x) => x.stake > 0n)) throw new Error("no validator permits or stake: the epoch did not run");
 }
 
-async function timed<T>(fn: () => Promise<T>, runs: number): Promise<{ medianMs: number; minMs: number; last: T }> {
+async function timed<T>(fn: () => Promise<T>, runs: number): Promise<{ runs: number; medianMs: number; last: T }> {
   const samples: number[] = [];
   let last: T | undefined;
   for (let i = 0; i < runs; i++) {
@@ -222,7 +233,7 @@ async function timed<T>(fn: () => Promise<T>, runs: number): Promise<{ medianMs:
     samples.push(performance.now() - t0);
   }
   samples.sort((a, b) => a - b);
-  return { medianMs: samples[samples.length >> 1]!, minMs: samples[0]!, last: last as T };
+  return { runs, medianMs: samples[samples.length >> 1]!, last: last as T };
 }
 
 export async function benchMetagraph(): Promise<BenchLine[]> {
@@ -247,18 +258,24 @@ export async function benchMetagraph(): Promise<BenchLine[]> {
     }
     for (const [n, netuid, seedMs] of seeded) {
       const head = await headNumber(chain);
-      // Warm-up (metadata lookups, JIT), then the answers are checked against each other.
-      checkAgree(n, await loadMetagraph(api, netuid), await naiveLoad(chain, netuid));
+      const checked = await loadMetagraph(api, netuid); // also the warm-up
       const fast = await timed(() => loadMetagraph(api, netuid), n > 256 ? 10 : 20);
-      const naive = await timed(() => naiveLoad(chain, netuid), n > 256 ? 3 : 5);
+      // The same runtime call as raw bytes (chain and transport, no decoding), for information.
+      const callArgs = ["SubnetInfoRuntimeApi_get_metagraph", u8aToHex(api.createType("u16", netuid).toU8a())];
+      const raw = await timed(() => provider.send<string>("state_call", callArgs), n > 256 ? 10 : 20);
+      if (n === SIZES[0]) await naiveLoad(chain, netuid); // warm-up
+      const naive = await timed(() => naiveLoad(chain, netuid), NAIVE_RUNS[n] ?? 1);
+      checkAgree(n, checked, naive.last);
       checkAgree(n, fast.last, naive.last);
       if ((await headNumber(chain)) !== head || fast.last!.block !== head) throw new Error("the head moved while measuring");
       lines.push({
         name: `metagraph n=${n}`,
         figures: {
           loadMetagraph_ms: fast.medianMs,
-          loadMetagraph_min_ms: fast.minMs,
+          state_call_only_ms: raw.medianMs,
+          response_kib: (raw.last.length - 2) / 2 / 1024,
           naive_ms: naive.medianMs,
+          naive_runs: naive.runs,
           naive_round_trips: 5 * n + 1 + VECTORS.length,
           ratio_naive_to_load: naive.medianMs / fast.medianMs,
           seed_s: seedMs / 1000,
