@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { homedir } from "node:os";
-import { writeSecretFile } from "../wallet/wallet.js";
+import { writeSecretFile } from "../util/secret-file.js";
 import { UserError } from "../util/errors.js";
 
 export interface PendingCommit {

@@ -4,8 +4,7 @@
  * wallets are also found in Bittensor's `~/.bittensor/wallets` (or BT_WALLET_PATH), so a wallet made
  * by btcli opens here and one made here opens in btcli. Secret files are written 0600, atomically.
  */
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Keyring } from "@polkadot/keyring";
@@ -13,6 +12,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import { u8aToHex } from "@polkadot/util";
 import { cryptoWaitReady, mnemonicGenerate, mnemonicToMiniSecret, mnemonicValidate } from "@polkadot/util-crypto";
 import { UserError } from "../util/errors.js";
+import { writeSecretFile } from "../util/secret-file.js";
 import { decryptKeyfileData, encryptKeyfileData, keyfileEncoding, parseKeyfileContents, serializeKeyfileContents, type KeyfileContents } from "./keyfile.js";
 
 export type WalletErrorCode = "BAD_NAME" | "WALLET_NOT_FOUND" | "WALLET_EXISTS" | "HOTKEY_NOT_FOUND" | "WEAK_PASSWORD" | "BAD_MNEMONIC" | "NO_SECRET" | "NO_PASSWORD";
@@ -35,14 +35,6 @@ export function walletRoots(env: Readonly<Record<string, string | undefined>>): 
   const home = env.TENSORNODE_HOME ?? join(homedir(), ".tensornode");
   const bittensor = env.BT_WALLET_PATH ?? join(homedir(), ".bittensor", "wallets");
   return [join(home, "wallets"), bittensor];
-}
-
-/** Writes a file readable by its owner only, via a temporary file and a rename (never half written). */
-export async function writeSecretFile(path: string, data: Uint8Array): Promise<void> {
-  const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  await writeFile(temporary, data, { mode: 0o600, flag: "wx" });
-  await chmod(temporary, 0o600);
-  await rename(temporary, path);
 }
 
 async function exists(path: string): Promise<boolean> {

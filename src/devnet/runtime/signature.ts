@@ -3,20 +3,18 @@
  * verifies/s here); the Wasm build of schnorrkel/ed25519 in @polkadot/wasm-crypto is an order of
  * magnitude faster, so the devnet's throughput is not bounded by signature checks.
  */
-import { ed25519Verify, sr25519Verify, waitReady } from "@polkadot/wasm-crypto";
+import { sr25519Ready, verifyEd25519, verifySr25519 } from "../../util/sr25519.js";
 import type { SignatureKind } from "./extrinsic.js";
 
 /** Loads the Wasm verifier; call once before verifying. */
-export async function signaturesReady(): Promise<void> {
-  if (!(await waitReady())) throw new Error("@polkadot/wasm-crypto failed to initialise");
-}
+export const signaturesReady: () => Promise<void> = sr25519Ready;
 
 export function verifySignature(kind: SignatureKind, signature: Uint8Array, message: Uint8Array, signer: Uint8Array): boolean {
   switch (kind) {
     case "sr25519":
-      return sr25519Verify(signature, message, signer);
+      return verifySr25519(signature, message, signer);
     case "ed25519":
-      return ed25519Verify(signature, message, signer);
+      return verifyEd25519(signature, message, signer);
     case "ecdsa":
       // ECDSA accounts are blake2(compressed key) and need key recovery: not supported by the devnet.
       return false;
