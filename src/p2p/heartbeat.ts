@@ -6,6 +6,7 @@
  * turns into a penalty for the peer that forwarded it.
  */
 import type { PeerId } from "@libp2p/interface";
+import { createTopicScoreParams, type TopicScoreParams } from "@libp2p/gossipsub/score";
 import type { Logger } from "../util/logger.js";
 import { verifySr25519, type Sr25519Signer } from "../util/sr25519.js";
 import type { HotkeyDirectory } from "./directory.js";
@@ -100,6 +101,9 @@ export interface PubSubLike {
   unsubscribe(topic: string): void;
   publish(topic: string, data: Uint8Array): Promise<unknown>;
   readonly topicValidators: Map<string, (peer: PeerId, message: { type: "signed" | "unsigned"; data: Uint8Array; from?: PeerId }) => unknown>;
+  /** gossipsub's peer scoring, where the topic's penalty for invalid messages is set. */
+  readonly score?: { readonly params: { readonly topics: Record<string, TopicScoreParams> } };
+  getScore?(peerId: string): number;
   addEventListener(type: "message", listener: (event: CustomEvent<{ topic: string; data: Uint8Array; type: string; from?: PeerId }>) => void): void;
   removeEventListener(type: "message", listener: (event: CustomEvent<{ topic: string; data: Uint8Array; type: string; from?: PeerId }>) => void): void;
 }
@@ -151,6 +155,8 @@ export class HeartbeatService {
       this.#o.log.debug({ problem: result.problem }, "refused a heartbeat");
       return "reject";
     });
+    // A rejected heartbeat costs its sender score: enough of them and gossipsub prunes and ignores it.
+    if (pubsub.score) pubsub.score.params.topics[this.topic] = createTopicScoreParams({ topicWeight: 1, invalidMessageDeliveriesWeight: -100, invalidMessageDeliveriesDecay: 0.9 });
     pubsub.addEventListener("message", this.#onMessage);
     pubsub.subscribe(this.topic);
     const publish = this.#o.publish;

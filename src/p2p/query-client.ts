@@ -182,7 +182,7 @@ export class QueryClient {
         throw new QueryError("UNREACHABLE", `cannot open a query stream to ${key}: ${(error as Error).message}`);
       }
       const max = this.#o.maxFrameBytes ?? 8 * 1024 * 1024;
-      const session = new Session(stream, lpStream(stream, { maxDataLength: max, maxBufferSize: max + 65_536 }));
+      const session = new Session(stream, lpStream(stream, { maxDataLength: max, maxBufferSize: max + 1024 * 1024 }));
       void this.#readLoop(key, session);
       return session;
     })();

@@ -36,6 +36,12 @@ export interface AdmissionPolicy {
   readonly maxQueued: number;
 }
 
+/**
+ * Room in the read buffer beyond the largest frame: at least what yamux may deliver in one go, so an
+ * oversized frame is refused from its length prefix instead of overflowing the buffer (a reset).
+ */
+const RECEIVE_WINDOW_BYTES = 1024 * 1024;
+
 export const DEFAULT_ADMISSION: AdmissionPolicy = {
   maxFrameBytes: 8 * 1024 * 1024,
   timestampWindowMs: 30_000,
@@ -133,7 +139,7 @@ export class QueryServer {
   async #serve(stream: Stream, connection: Connection): Promise<void> {
     this.#streams.add(stream);
     const peer = connection.remotePeer.toString();
-    const lp = lpStream(stream, { maxDataLength: this.#policy.maxFrameBytes, maxBufferSize: this.#policy.maxFrameBytes + 65_536 });
+    const lp = lpStream(stream, { maxDataLength: this.#policy.maxFrameBytes, maxBufferSize: this.#policy.maxFrameBytes + RECEIVE_WINDOW_BYTES });
     const send = (frame: Parameters<typeof encodeFrame>[0]): Promise<void> => lp.write(encodeFrame(frame)).catch(() => undefined);
     const cancels = new Map<number, AbortController>();
     try {
@@ -145,8 +151,17 @@ export class QueryServer {
           const name = (error as Error).name;
           if (name === "InvalidDataLengthError" || name === "InvalidDataLengthLengthError") {
             this.#count("TooLarge");
-            await send({ kind: FrameKind.Refused, requestId: 0, code: RefusalCode.TooLarge, retryAfterMs: 0, message: `frames are limited to ${this.#policy.maxFrameBytes} bytes` });
-            stream.abort(new Error("oversized frame"));
+            // Unwrap the reader (its buffer would overflow and reset the stream before the refusal is
+            // read) and drop the rest of the frame as it arrives, unbuffered; then say why and close.
+            const bare = lp.unwrap();
+            bare.addEventListener("message", () => undefined);
+            await lpStream(bare)
+              .write(encodeFrame({ kind: FrameKind.Refused, requestId: 0, code: RefusalCode.TooLarge, retryAfterMs: 0, message: `frames are limited to ${this.#policy.maxFrameBytes} bytes` }))
+              .catch(() => undefined);
+            // A peer that never closes its end is reset later.
+            const reset = setTimeout(() => bare.abort(new Error("oversized frame")), 5_000);
+            reset.unref();
+            void bare.close().catch(() => undefined).finally(() => clearTimeout(reset));
           }
           return;
         }
