@@ -48,6 +48,8 @@ export interface P2PNodeOptions {
   readonly maxIncomingPendingConnections?: number;
   /** Run gossipsub (default true). */
   readonly gossip?: boolean;
+  /** Peers to dial once started (full multiaddrs with /p2p/<id>); one that cannot be reached is logged, not fatal. */
+  readonly bootstrap?: readonly string[];
   readonly log: Logger;
 }
 
@@ -102,7 +104,7 @@ const LISTEN_ERRORS = new Set(["UnsupportedListenAddressesError", "NoValidAddres
 export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
   const listen = [...(options.listen ?? DEFAULT_LISTEN)];
   const announce = [...(options.announce ?? [])];
-  for (const address of [...listen, ...announce]) parseConfiguredAddress(address);
+  for (const address of [...listen, ...announce, ...(options.bootstrap ?? [])]) parseConfiguredAddress(address);
   const externalIp = options.externalIp === undefined ? undefined : externalIpPrefix(options.externalIp);
   const maxConnections = positiveInteger("maxConnections", options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   const maxIncomingPendingConnections =
@@ -154,6 +156,12 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
 
   const addresses = (): string[] => libp2p.getMultiaddrs().map(String);
   log.info({ peerId, addresses: addresses(), maxConnections, gossip: options.gossip !== false }, "p2p node started");
+
+  // Bootstrap peers are dialled in the background: a peer that is down must not stop the node.
+  const bootstrap = (options.bootstrap ?? []).map(parseConfiguredAddress);
+  for (const address of bootstrap) {
+    libp2p.dial(address, { signal: AbortSignal.timeout(10_000) }).catch((error: unknown) => log.warn({ address: address.toString(), error: (error as Error).message }, "bootstrap peer not reachable"));
+  }
 
   let stopping: Promise<void> | undefined;
   return {

@@ -26,7 +26,7 @@ import { ReplayCache } from "../../../src/p2p/admission/index.js";
 import { HotkeyDirectory } from "../../../src/p2p/directory.js";
 import { discoverFromAxons } from "../../../src/p2p/discovery.js";
 import { HeartbeatService, signHeartbeat, type PubSubLike } from "../../../src/p2p/heartbeat.js";
-import { signBinding, type HotkeyBinding } from "../../../src/p2p/identity.js";
+import { bindingSigningBytes, signBinding, type HotkeyBinding } from "../../../src/p2p/identity.js";
 import { IdentityService } from "../../../src/p2p/identity-service.js";
 import { createP2PNode, type P2PNode } from "../../../src/p2p/node.js";
 import { loadOrCreatePeerKey } from "../../../src/p2p/peer-key.js";
@@ -156,6 +156,26 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     assert.equal(found[0]!.peer.peerId, minerPeerId);
     // And the miner learned the validator's binding in the same exchange.
     assert.equal(minerIdentity.peers.get(validatorNode.peerId)?.neuron.hotkey, ss58(validatorKey.publicKey));
+  });
+
+  it("refuses a peer whose binding is unregistered, forged, someone else's, or expired", async () => {
+    const claim = (hotkey: Uint8Array, peerId: string, expiresAtMs = BigInt(Date.now() + 60_000)) => ({ peerId, hotkey, netuid, genesisHash, addresses: strangerNode.addresses(), expiresAtMs });
+    const cases: [string, () => HotkeyBinding, RegExp][] = [
+      ["unregistered", () => signBinding(claim(strangerKey.publicKey, strangerNode.peerId), strangerKey), /is not registered on subnet/],
+      ["forged", () => ({ ...claim(minerKey.publicKey, strangerNode.peerId), signature: strangerKey.sign(bindingSigningBytes(claim(minerKey.publicKey, strangerNode.peerId))) }), /refused: signature/],
+      ["someone else's", () => binding(minerKey, minerNode), /refused: other peer/],
+      ["expired", () => signBinding(claim(poorKey.publicKey, strangerNode.peerId, BigInt(Date.now() - 1)), poorKey), /refused: expired/],
+    ];
+    for (const [what, make, expected] of cases) {
+      const stranger = new IdentityService({ libp2p: strangerNode.libp2p, genesisHash, netuid, directory: new HotkeyDirectory(), binding: make, log: silentLog });
+      await stranger.start();
+      try {
+        await assert.rejects(validatorIdentity.exchange(multiaddr(strangerNode.addresses()[0]!)), (e: unknown) => e instanceof Error && expected.test(e.message), what);
+        assert.equal(validatorIdentity.peers.has(strangerNode.peerId), false, what);
+      } finally {
+        await stranger.stop();
+      }
+    }
   });
 
   it("answers a signed query with a signed answer that is a receipt anyone can check", async () => {

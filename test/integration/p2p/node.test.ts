@@ -87,6 +87,15 @@ describe("the p2p node (libp2p over TCP on 127.0.0.1)", { timeout: 60_000 }, () 
     assert.equal(b.libp2p.getConnections(a.libp2p.peerId).length, 1, "the ping back reuses the inbound connection");
   });
 
+  it("dials its bootstrap peers once started, and starts anyway when one is down", async () => {
+    const a = await startNode();
+    const down = `/ip4/127.0.0.1/tcp/1/p2p/${(await startNode()).peerId}`;
+    const b = await startNode({ bootstrap: [a.addresses()[0]!, down] });
+    const deadline = Date.now() + 5_000;
+    while (b.libp2p.getConnections(a.libp2p.peerId).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(b.libp2p.getConnections(a.libp2p.peerId).length, 1);
+  });
+
   it("dials a bare ip:port address (as chain axon info gives) and learns the remote's peer id in the handshake", async () => {
     const [a, b] = await Promise.all([startNode(), startNode()]);
     const connection = await a.dial(`/ip4/127.0.0.1/tcp/${portOf(b)}`);
