@@ -99,11 +99,12 @@ export class QueryServer {
   readonly #perHotkey: HotkeyRateLimiter;
   readonly #perPeer: HotkeyRateLimiter;
   readonly #gate: StakePriorityGate;
-  readonly #stopping = new AbortController();
+  #stopping = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #streams = new Set<Stream>();
   #counts = { accepted: 0, answered: 0, failed: 0, expired: 0, badFrames: 0 };
   readonly #refused: Record<string, number> = {};
+  #draining = false;
 
   constructor(options: QueryServerOptions) {
     this.#o = options;
@@ -116,11 +117,14 @@ export class QueryServer {
   }
 
   async start(): Promise<void> {
+    this.#draining = false;
+    if (this.#stopping.signal.aborted) this.#stopping = new AbortController();
     await this.#o.libp2p.handle(QUERY_PROTOCOL, (stream, connection) => this.#serve(stream, connection), { maxInboundStreams: 64, force: true });
   }
 
   /** Stops taking requests; in-flight work may finish until `drainMs`, then it is aborted. */
   async stop(drainMs = 5_000): Promise<void> {
+    this.#draining = true;
     await this.#o.libp2p.unhandle(QUERY_PROTOCOL).catch(() => undefined);
     const drained = Promise.allSettled([...this.#inFlight]);
     let timer: NodeJS.Timeout | undefined;
@@ -200,6 +204,8 @@ export class QueryServer {
     } finally {
       for (const c of cancels.values()) c.abort(new Error("the stream closed"));
       this.#streams.delete(stream);
+      // Stopped while this stream was open: end it, so the validator reconnects rather than waits.
+      if (this.#stopping.signal.aborted) stream.abort(new Error("the miner is shutting down"));
     }
   }
 
@@ -211,6 +217,7 @@ export class QueryServer {
   async #admit(peer: string, r: SignedRequest, body: Uint8Array): Promise<Refusal | undefined> {
     const p = this.#policy;
     const now = this.#now();
+    if (this.#draining) return { code: RefusalCode.ShuttingDown, message: "the miner is shutting down" };
     const byPeer = this.#perPeer.tryTake(peer);
     if (!byPeer.ok) return { code: RefusalCode.RateLimited, message: "too many requests from this peer", retryAfterMs: byPeer.retryAfterMs };
     if (r.version !== PROTOCOL_VERSION) return { code: RefusalCode.BadRequest, message: `protocol version ${r.version} is not ${PROTOCOL_VERSION}` };

@@ -207,6 +207,17 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     assert.equal(server.stats().expired, 1);
   });
 
+  it("drains on stop: work in flight finishes, new requests are refused as ShuttingDown", async () => {
+    const slow = client.query(minerTarget(), "slow", new Map(), { timeoutMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 100));
+    const stopping = server.stop(3_000);
+    await assert.rejects(client.query(minerTarget(), "echo", new Map()), (e: unknown) => e instanceof QueryError && e.refusal === "ShuttingDown");
+    assert.equal(readString((await slow).body, "done"), "yes");
+    await stopping;
+    await server.start();
+    assert.equal(readString((await client.query(minerTarget(), "echo", new Map([["x", stringTensor("back")]]))).body, "x"), "back");
+  });
+
   describe("admission: abusive requests are refused before their body is parsed", () => {
     /** A raw stream to the miner, to send what an honest client never would. */
     const raw = async (): Promise<{ send(frame: Frame | Uint8Array): Promise<void>; next(): Promise<Frame>; close(): Promise<void> }> => {
