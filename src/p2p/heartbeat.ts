@@ -11,7 +11,7 @@ import type { Logger } from "../util/logger.js";
 import { verifySr25519, type Sr25519Signer } from "../util/sr25519.js";
 import type { HotkeyDirectory } from "./directory.js";
 import { checkBinding, decodeBinding, encodeBinding, type HotkeyBinding } from "./identity.js";
-import { ByteReader, ByteWriter } from "./protocol/bytes.js";
+import { ByteReader, ByteWriter, FrameError } from "./protocol/bytes.js";
 
 export const HEARTBEAT_DOMAIN = new TextEncoder().encode("tensornode/heartbeat/v1");
 const MAX_MODELS = 64;
@@ -39,8 +39,9 @@ export function heartbeatTopic(genesisHash: Uint8Array, netuid: number): string 
 
 function writeBody(w: ByteWriter, h: HeartbeatBody): ByteWriter {
   const binding = encodeBinding(h.binding);
-  w.u16(binding.length).bytes(binding).text(h.plugin, 64, "plugin").text(h.pluginVersion, 32, "plugin version").u8(Math.min(h.models.length, MAX_MODELS));
-  for (const m of h.models.slice(0, MAX_MODELS)) w.text(m, 128, "model");
+  if (h.models.length > MAX_MODELS) throw new FrameError("BAD_FRAME", `a heartbeat lists at most ${MAX_MODELS} models`);
+  w.u16(binding.length).bytes(binding).text(h.plugin, 64, "plugin").text(h.pluginVersion, 32, "plugin version").u8(h.models.length);
+  for (const m of h.models) w.text(m, 128, "model");
   return w.u32(h.capacity).u32(h.load).u64(h.timestampMs);
 }
 
@@ -58,6 +59,7 @@ export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
   const plugin = r.text(64, "plugin");
   const pluginVersion = r.text(32, "plugin version");
   const count = r.u8("model count");
+  if (count > MAX_MODELS) throw new FrameError("BAD_FRAME", `a heartbeat lists at most ${MAX_MODELS} models`);
   const models: string[] = [];
   for (let i = 0; i < count; i++) models.push(r.text(128, "model"));
   const body = { binding, plugin, pluginVersion, models, capacity: r.u32("capacity"), load: r.u32("load"), timestampMs: r.u64("timestamp") };

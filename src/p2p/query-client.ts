@@ -15,6 +15,11 @@ import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, 
 import { bytesEqual, hash256, requestHash, signRequest, StreamDigest, verifyResponseSignature, type Receipt } from "./protocol/signing.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "./protocol/tensors.js";
 
+/** The longest deadline a query may have (miners refuse longer ones; timers cap at 2^31 − 1 ms anyway). */
+export const MAX_TIMEOUT_MS = 5 * 60_000;
+/** Chunks one streamed answer may have before the client gives up on it. */
+export const MAX_CHUNKS = 65_536;
+
 export type QueryErrorCode = "REFUSED" | "TIMEOUT" | "BAD_RESPONSE" | "UNREACHABLE" | "CLOSED";
 
 export class QueryError extends CodedError<QueryErrorCode> {
@@ -102,6 +107,7 @@ export class QueryClient {
   async query(target: QueryTarget, synapse: string, body: TensorMap, options: QueryOptions = {}): Promise<QueryAnswer> {
     if (this.#closed) throw new QueryError("CLOSED", "the query client is closed");
     const timeoutMs = options.timeoutMs ?? 12_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) throw new RangeError(`timeoutMs must be an integer in 1..${MAX_TIMEOUT_MS}, got ${timeoutMs}`);
     const started = this.#now();
     const bytes = encodeTensors(body);
     const request = signRequest(
@@ -222,6 +228,10 @@ export class QueryClient {
         );
         return;
       case FrameKind.Chunk: {
+        if (pending.chunks.length >= MAX_CHUNKS) {
+          pending.reject(new QueryError("BAD_RESPONSE", `more than ${MAX_CHUNKS} chunks`));
+          return;
+        }
         if (frame.seq !== pending.chunks.length) {
           pending.reject(new QueryError("BAD_RESPONSE", `chunk ${frame.seq} arrived out of order`));
           return;

@@ -34,6 +34,8 @@ export interface AdmissionPolicy {
   readonly perPeer: { readonly capacity: number; readonly refillPerSecond: number };
   readonly maxConcurrent: number;
   readonly maxQueued: number;
+  /** The longest a request may ask the miner to work on it (deadline − timestamp), ms. */
+  readonly maxDeadlineMs: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export const DEFAULT_ADMISSION: AdmissionPolicy = {
   perPeer: { capacity: 256, refillPerSecond: 128 },
   maxConcurrent: 32,
   maxQueued: 256,
+  maxDeadlineMs: 5 * 60_000,
 };
 
 export interface QueryContext {
@@ -175,7 +178,11 @@ export class QueryServer {
         } catch (error) {
           this.#counts.badFrames += 1;
           this.#o.log.debug({ peer, error: (error as Error).message }, "bad frame");
-          await send({ kind: FrameKind.Refused, requestId: 0, code: RefusalCode.BadRequest, retryAfterMs: 0, message: (error as FrameError).message.slice(0, 200) });
+          // Junk costs the peer tokens too; answered under its request id when that much is readable.
+          const requestId = bytes.length >= 5 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(1, true) : 0;
+          const byPeer = this.#perPeer.tryTake(peer);
+          if (!byPeer.ok) await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.RateLimited, retryAfterMs: byPeer.retryAfterMs, message: "too many requests from this peer" });
+          else await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.BadRequest, retryAfterMs: 0, message: (error as FrameError).message.slice(0, 200) });
           continue;
         }
         if (frame.kind === FrameKind.Cancel) {
@@ -187,7 +194,7 @@ export class QueryServer {
           continue;
         }
         const { requestId, request, body } = frame;
-        const refusal = await this.#admit(peer, request, body);
+        const refusal = cancels.has(requestId) ? { code: RefusalCode.BadRequest, message: `request id ${requestId} is still in flight on this stream` } : await this.#admit(peer, request, body);
         if (refusal) {
           this.#count(Object.keys(RefusalCode).find((k) => RefusalCode[k as keyof typeof RefusalCode] === refusal.code) ?? "Unknown");
           await send({ kind: FrameKind.Refused, requestId, code: refusal.code, retryAfterMs: refusal.retryAfterMs ?? 0, message: refusal.message });
@@ -220,11 +227,11 @@ export class QueryServer {
     if (this.#draining) return { code: RefusalCode.ShuttingDown, message: "the miner is shutting down" };
     const byPeer = this.#perPeer.tryTake(peer);
     if (!byPeer.ok) return { code: RefusalCode.RateLimited, message: "too many requests from this peer", retryAfterMs: byPeer.retryAfterMs };
-    if (r.version !== PROTOCOL_VERSION) return { code: RefusalCode.BadRequest, message: `protocol version ${r.version} is not ${PROTOCOL_VERSION}` };
     if (!bytesEqual(r.miner, this.#o.hotkey.publicKey)) return { code: RefusalCode.WrongTarget, message: "the request is addressed to another hotkey" };
     if (r.netuid !== this.#o.netuid || !bytesEqual(r.genesisHash, this.#o.genesisHash)) return { code: RefusalCode.WrongTarget, message: "the request is for another subnet or chain" };
     if (Math.abs(Number(r.timestampMs) - now) > p.timestampWindowMs) return { code: RefusalCode.Stale, message: `the timestamp is more than ${p.timestampWindowMs} ms from the miner's clock` };
     if (Number(r.deadlineMs) <= now) return { code: RefusalCode.DeadlinePassed, message: "the deadline has passed" };
+    if (r.deadlineMs - r.timestampMs > BigInt(p.maxDeadlineMs)) return { code: RefusalCode.BadRequest, message: `the deadline is more than ${p.maxDeadlineMs} ms after the request` };
     if (!this.#o.handlers.has(r.synapse)) return { code: RefusalCode.UnknownSynapse, message: `this miner does not serve "${r.synapse}"` };
     const validator = this.#o.directory.lookup(r.validator);
     if (!validator) return { code: RefusalCode.NotPermitted, message: "the validator's hotkey is not registered on the subnet" };
@@ -245,7 +252,8 @@ export class QueryServer {
 
   async #run(requestId: number, request: SignedRequest, body: Uint8Array, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
     const validator = this.#o.directory.lookup(request.validator)!;
-    const remaining = Number(request.deadlineMs) - this.#now();
+    // Admission bounded the deadline (maxDeadlineMs), so the timer is always in range.
+    const remaining = Math.min(Number(request.deadlineMs) - this.#now(), this.#policy.maxDeadlineMs);
     const signal = AbortSignal.any([controller.signal, this.#stopping.signal, AbortSignal.timeout(Math.max(1, remaining))]);
     let release;
     try {

@@ -40,7 +40,7 @@ export interface RequestHeader {
   readonly genesisHash: Uint8Array;
   readonly validator: Uint8Array;
   readonly miner: Uint8Array;
-  /** 16 random bytes; a miner accepts each (validator, nonce) once. */
+  /** 16 random bytes; a miner accepts each nonce once (within its time window). */
   readonly nonce: Uint8Array;
   readonly timestampMs: bigint;
   readonly deadlineMs: bigint;

@@ -303,10 +303,34 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
       await s.close();
     });
 
-    it("garbage frames are answered BadRequest and the stream keeps serving", async () => {
+    it("a request for another miner, another subnet or another chain; a deadline beyond the miner's limit", async () => {
       const s = await raw();
-      await s.send(new Uint8Array([1, 0, 0, 0, 1, 2, 3]));
-      assert.equal(refusal(await s.next()), "BadRequest");
+      const cases: [Uint8Array, number, Uint8Array][] = [
+        [validatorKey.publicKey, netuid, genesisHash],
+        [minerKey.publicKey, netuid + 1, genesisHash],
+        [minerKey.publicKey, netuid, new Uint8Array(32).fill(7)],
+      ];
+      for (const [i, [miner, n, genesis]] of cases.entries()) {
+        const body = encodeTensors(new Map());
+        const now = BigInt(Date.now());
+        const header = { version: PROTOCOL_VERSION, netuid: n, genesisHash: genesis, validator: validatorKey.publicKey, miner, nonce: new Uint8Array(randomBytes(16)), timestampMs: now, deadlineMs: now + 5_000n, synapse: "echo", bodyHash: hash256(body) };
+        await s.send({ kind: FrameKind.Request, requestId: i + 1, request: signRequest(header, validatorKey), body });
+        assert.equal(refusal(await s.next()), "WrongTarget");
+      }
+      const far = BigInt(Date.now()) + 2n ** 33n;
+      await s.send({ kind: FrameKind.Request, requestId: 9, ...request(validatorKey, validatorKey.publicKey, { deadlineMs: far }) });
+      const answer = await s.next();
+      assert.equal(refusal(answer), "BadRequest");
+      assert.match((answer as { message: string }).message, /deadline is more than 300000 ms after the request/);
+      await s.close();
+    });
+
+    it("garbage frames are answered BadRequest under their request id, and the stream keeps serving", async () => {
+      const s = await raw();
+      await s.send(new Uint8Array([1, 42, 0, 0, 0, 2, 3]));
+      const junk = await s.next();
+      assert.equal(refusal(junk), "BadRequest");
+      assert.equal(junk.requestId, 42);
       await s.send({ kind: FrameKind.Request, requestId: 9, ...request(validatorKey, validatorKey.publicKey) });
       assert.equal((await s.next()).kind, FrameKind.Response);
       await s.close();
