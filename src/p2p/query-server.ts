@@ -44,6 +44,9 @@ export interface AdmissionPolicy {
  */
 const RECEIVE_WINDOW_BYTES = 1024 * 1024;
 
+/** Undecodable frames tolerated on one stream before the peer's connection is closed. */
+export const MAX_BAD_FRAMES_PER_STREAM = 16;
+
 export const DEFAULT_ADMISSION: AdmissionPolicy = {
   maxFrameBytes: 8 * 1024 * 1024,
   timestampWindowMs: 30_000,
@@ -149,6 +152,7 @@ export class QueryServer {
     const lp = lpStream(stream, { maxDataLength: this.#policy.maxFrameBytes, maxBufferSize: this.#policy.maxFrameBytes + RECEIVE_WINDOW_BYTES });
     const send = (frame: Parameters<typeof encodeFrame>[0]): Promise<void> => lp.write(encodeFrame(frame)).catch(() => undefined);
     const cancels = new Map<number, AbortController>();
+    let junk = 0;
     try {
       for (;;) {
         let bytes: Uint8Array;
@@ -178,6 +182,12 @@ export class QueryServer {
         } catch (error) {
           this.#counts.badFrames += 1;
           this.#o.log.debug({ peer, error: (error as Error).message }, "bad frame");
+          if (++junk > MAX_BAD_FRAMES_PER_STREAM) {
+            // A peer that keeps sending junk is cut off: its connection is closed, not just the stream.
+            this.#o.log.info({ peer, badFrames: junk }, "closing a connection that sent too many bad frames");
+            await connection.close().catch(() => connection.abort(new Error("too many bad frames")));
+            return;
+          }
           // Junk costs the peer tokens too; answered under its request id when that much is readable.
           const requestId = bytes.length >= 5 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(1, true) : 0;
           const byPeer = this.#perPeer.tryTake(peer);

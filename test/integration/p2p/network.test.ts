@@ -31,7 +31,7 @@ import { IdentityService } from "../../../src/p2p/identity-service.js";
 import { createP2PNode, type P2PNode } from "../../../src/p2p/node.js";
 import { loadOrCreatePeerKey } from "../../../src/p2p/peer-key.js";
 import { QueryClient, QueryError } from "../../../src/p2p/query-client.js";
-import { QueryServer, type QueryHandler } from "../../../src/p2p/query-server.js";
+import { MAX_BAD_FRAMES_PER_STREAM, QueryServer, type QueryHandler } from "../../../src/p2p/query-server.js";
 import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, RefusalCode, REFUSAL_NAMES, type Frame } from "../../../src/p2p/protocol/frames.js";
 import { checkReceipt, hash256, signRequest } from "../../../src/p2p/protocol/signing.js";
 import { encodeTensors, readString, stringTensor } from "../../../src/p2p/protocol/tensors.js";
@@ -334,6 +334,21 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
       await s.send({ kind: FrameKind.Request, requestId: 9, ...request(validatorKey, validatorKey.publicKey) });
       assert.equal((await s.next()).kind, FrameKind.Response);
       await s.close();
+    });
+
+    it("a peer that keeps sending junk has its connection closed", async () => {
+      const s = await raw();
+      const closed = new Promise<void>((resolve) => {
+        const onDisconnect = (event: CustomEvent<{ toString(): string }>): void => {
+          if (event.detail.toString() !== minerPeerId) return;
+          strangerNode.libp2p.removeEventListener("peer:disconnect", onDisconnect);
+          resolve();
+        };
+        strangerNode.libp2p.addEventListener("peer:disconnect", onDisconnect);
+      });
+      for (let i = 0; i <= MAX_BAD_FRAMES_PER_STREAM; i++) await s.send(new Uint8Array([7, 7, 7])).catch(() => undefined);
+      await closed;
+      assert.equal(strangerNode.libp2p.getConnections(minerNode.libp2p.peerId).length, 0);
     });
 
     it("an oversized frame is refused from its length prefix, and the stream is cut", async () => {
