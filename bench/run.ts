@@ -4,6 +4,7 @@
  */
 import { benchDevnetTx } from "./devnet-tx.js";
 import { benchMetagraph } from "./metagraph.js";
+import { benchP2PQuery } from "./p2p-query.js";
 import { benchYuma } from "./yuma.js";
 import { formatLine, type BenchLine } from "./harness.js";
 
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
   yuma: benchYuma,
   "devnet-tx": benchDevnetTx,
   metagraph: benchMetagraph,
+  "p2p-query": benchP2PQuery,
 };
 
 async function main(names: string[]): Promise<number> {

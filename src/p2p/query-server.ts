@@ -15,7 +15,7 @@ import type { Sr25519Signer } from "../util/sr25519.js";
 import { BusyError, HotkeyRateLimiter, ReplayCache, StakePriorityGate } from "./admission/index.js";
 import type { DirectoryEntry, HotkeyDirectory } from "./directory.js";
 import { FrameError } from "./protocol/bytes.js";
-import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, RefusalCode, type SignedRequest } from "./protocol/frames.js";
+import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, REFUSAL_NAMES, RefusalCode, type SignedRequest } from "./protocol/frames.js";
 import { bytesEqual, hash256, requestHash, signResponse, StreamDigest, verifyRequestSignature } from "./protocol/signing.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "./protocol/tensors.js";
 
@@ -204,15 +204,16 @@ export class QueryServer {
           continue;
         }
         const { requestId, request, body } = frame;
-        const refusal = cancels.has(requestId) ? { code: RefusalCode.BadRequest, message: `request id ${requestId} is still in flight on this stream` } : await this.#admit(peer, request, body);
-        if (refusal) {
-          this.#count(Object.keys(RefusalCode).find((k) => RefusalCode[k as keyof typeof RefusalCode] === refusal.code) ?? "Unknown");
-          await send({ kind: FrameKind.Refused, requestId, code: refusal.code, retryAfterMs: refusal.retryAfterMs ?? 0, message: refusal.message });
+        if (cancels.has(requestId)) {
+          this.#count("BadRequest");
+          await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.BadRequest, retryAfterMs: 0, message: `request id ${requestId} is still in flight on this stream` });
           continue;
         }
+        // Admission runs alongside the read loop (its replay-cache write is awaited), so one
+        // validator's requests are admitted in parallel; the id is taken at once.
         const controller = new AbortController();
         cancels.set(requestId, controller);
-        const work = this.#run(requestId, request, body, controller, send).finally(() => {
+        const work = this.#admitAndRun(peer, requestId, request, body, controller, send).finally(() => {
           cancels.delete(requestId);
           this.#inFlight.delete(work);
         });
@@ -228,6 +229,16 @@ export class QueryServer {
 
   #count(name: string): void {
     this.#refused[name] = (this.#refused[name] ?? 0) + 1;
+  }
+
+  async #admitAndRun(peer: string, requestId: number, request: SignedRequest, body: Uint8Array, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
+    const refusal = await this.#admit(peer, request, body);
+    if (refusal) {
+      this.#count(REFUSAL_NAMES[refusal.code] ?? "Unknown");
+      await send({ kind: FrameKind.Refused, requestId, code: refusal.code, retryAfterMs: refusal.retryAfterMs ?? 0, message: refusal.message });
+      return;
+    }
+    await this.#run(requestId, request, body, controller, send);
   }
 
   /** The admission checks that need no place in the gate, cheapest first. */
