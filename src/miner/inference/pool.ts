@@ -1,0 +1,185 @@
+/**
+ * Inference off the event loop: a pool of worker threads, each holding onnxruntime sessions. A run
+ * goes to the least busy worker that has (or can load) the model; at most `maxQueued` runs wait in
+ * all, so a flood is refused at once (QueueFullError → the miner answers BUSY) instead of growing
+ * memory. A run whose caller gave up before it started is dropped; one already running finishes
+ * and its result is discarded (onnxruntime cannot be interrupted).
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { CodedError } from "../../util/errors.js";
+import type { Logger } from "../../util/logger.js";
+import type { ModelRunner, Tensor, TensorMap } from "../../subnet/plugin.js";
+import type { FromWorker, ToWorker, WireTensor } from "./messages.js";
+
+export type InferenceErrorCode = "QUEUE_FULL" | "UNKNOWN_MODEL" | "INFERENCE_FAILED" | "POOL_CLOSED" | "ABORTED";
+
+export class InferenceError extends CodedError<InferenceErrorCode> {
+  constructor(code: InferenceErrorCode, message: string) {
+    super(code, message);
+    this.name = "InferenceError";
+  }
+}
+
+export interface InferencePoolOptions {
+  /** Worker threads (default: all cores but one, so the event loop keeps a core). */
+  readonly workers?: number;
+  /** onnxruntime threads per worker (default 1). */
+  readonly threadsPerWorker?: number;
+  readonly device: "cpu" | "cuda";
+  /** Runs waiting across all workers before new ones are refused (default 256). */
+  readonly maxQueued?: number;
+  readonly log: Logger;
+}
+
+interface Job {
+  readonly message: ToWorker;
+  readonly signal?: AbortSignal | undefined;
+  resolve(reply: FromWorker): void;
+  reject(error: Error): void;
+}
+
+/** One worker thread and the jobs it holds. */
+class Slot {
+  readonly worker: Worker;
+  readonly pending = new Map<number, Job>();
+  readonly loaded = new Map<string, Promise<void>>();
+  /** Why the worker is gone, once it is. */
+  dead: string | undefined;
+
+  constructor(worker: Worker) {
+    this.worker = worker;
+  }
+}
+
+/** A worker thread running worker.js (built) or, from the sources, worker.ts through tsx's loader. */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url));
+  const source = new URL("./worker.ts", import.meta.url).href;
+  return new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, { eval: true });
+}
+
+function toWire(t: Tensor): WireTensor {
+  const copy = new Uint8Array(t.data.byteLength);
+  copy.set(t.data);
+  return { dtype: t.dtype, dims: t.dims, data: copy.buffer };
+}
+
+function fromWire(t: WireTensor): Tensor {
+  return { dtype: t.dtype, dims: t.dims, data: new Uint8Array(t.data) };
+}
+
+export class InferencePool implements ModelRunner {
+  readonly #slots: Slot[] = [];
+  readonly #paths = new Map<string, string>();
+  readonly #o: InferencePoolOptions;
+  readonly #maxQueued: number;
+  #nextId = 1;
+  #queued = 0;
+  #closed = false;
+
+  constructor(options: InferencePoolOptions) {
+    this.#o = options;
+    this.#maxQueued = options.maxQueued ?? 256;
+    const count = options.workers ?? Math.max(1, availableParallelism() - 1);
+    for (let i = 0; i < count; i++) {
+      const slot = new Slot(startWorker());
+      slot.worker.on("message", (reply: FromWorker) => {
+        const job = slot.pending.get(reply.id);
+        if (!job) return;
+        slot.pending.delete(reply.id);
+        if (job.message.type === "run") this.#queued -= 1;
+        if (reply.type === "error") job.reject(new InferenceError("INFERENCE_FAILED", reply.message));
+        else job.resolve(reply);
+      });
+      const fail = (why: string): void => {
+        if (slot.dead === undefined) options.log.error({ error: why }, "an inference worker failed");
+        slot.dead ??= why;
+        for (const job of slot.pending.values()) {
+          if (job.message.type === "run") this.#queued -= 1;
+          job.reject(new InferenceError("INFERENCE_FAILED", `the inference worker failed: ${why}`));
+        }
+        slot.pending.clear();
+      };
+      slot.worker.on("error", (error) => fail(error.message));
+      slot.worker.on("exit", (code) => fail(`it exited with code ${code}`));
+      this.#slots.push(slot);
+    }
+  }
+
+  get workers(): number {
+    return this.#slots.length;
+  }
+
+  /** Runs waiting or running now. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Makes a model known by name; it is loaded into a worker on first use. */
+  register(model: string, path: string): void {
+    this.#paths.set(model, path);
+  }
+
+  #send(slot: Slot, message: ToWorker, signal?: AbortSignal): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      if (slot.dead !== undefined) {
+        reject(new InferenceError("INFERENCE_FAILED", `the inference worker failed: ${slot.dead}`));
+        return;
+      }
+      slot.pending.set(message.id, { message, signal, resolve, reject });
+      const transfer = message.type === "run" ? Object.values(message.feeds).map((t) => t.data) : [];
+      slot.worker.postMessage(message, transfer);
+    });
+  }
+
+  #ensureLoaded(slot: Slot, model: string): Promise<void> {
+    let loading = slot.loaded.get(model);
+    if (!loading) {
+      const path = this.#paths.get(model);
+      if (!path) return Promise.reject(new InferenceError("UNKNOWN_MODEL", `no model named ${model} is registered`));
+      loading = this.#send(slot, { type: "load", id: this.#nextId++, model, path, device: this.#o.device, threads: this.#o.threadsPerWorker ?? 1 }).then(() => undefined);
+      loading.catch(() => slot.loaded.delete(model));
+      slot.loaded.set(model, loading);
+    }
+    return loading;
+  }
+
+  /** The worker with the fewest jobs, preferring one that has the model loaded already. */
+  #pick(model: string): Slot {
+    let best = this.#slots[0]!;
+    const cost = (s: Slot): number => (s.dead === undefined ? 0 : 1e9) + s.pending.size + (s.loaded.has(model) ? 0 : 0.5);
+    for (const slot of this.#slots) if (cost(slot) < cost(best)) best = slot;
+    return best;
+  }
+
+  async run(model: string, feeds: TensorMap, signal?: AbortSignal): Promise<Map<string, Tensor>> {
+    if (this.#closed) throw new InferenceError("POOL_CLOSED", "the inference pool is closed");
+    if (!this.#paths.has(model)) throw new InferenceError("UNKNOWN_MODEL", `no model named ${model} is registered`);
+    if (this.#queued >= this.#maxQueued) throw new InferenceError("QUEUE_FULL", `${this.#queued} inference runs are waiting already`);
+    if (signal?.aborted) throw new InferenceError("ABORTED", "the caller gave up before the run started");
+    const slot = this.#pick(model);
+    this.#queued += 1;
+    try {
+      await this.#ensureLoaded(slot, model);
+    } catch (error) {
+      this.#queued -= 1;
+      throw error;
+    }
+    if (signal?.aborted) {
+      this.#queued -= 1;
+      throw new InferenceError("ABORTED", "the caller gave up before the run started");
+    }
+    const wireFeeds = Object.fromEntries([...feeds].map(([name, t]) => [name, toWire(t)]));
+    const reply = await this.#send(slot, { type: "run", id: this.#nextId++, model, feeds: wireFeeds }, signal);
+    if (reply.type !== "result") throw new InferenceError("INFERENCE_FAILED", `unexpected reply ${reply.type}`);
+    return new Map(Object.entries(reply.outputs).map(([name, t]) => [name, fromWire(t)]));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const slot of this.#slots) slot.dead ??= "the pool closed";
+    await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
+    for (const slot of this.#slots) for (const job of slot.pending.values()) job.reject(new InferenceError("POOL_CLOSED", "the inference pool closed"));
+  }
+}

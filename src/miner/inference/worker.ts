@@ -1,0 +1,83 @@
+/**
+ * An inference worker thread: holds onnxruntime sessions and runs them. onnxruntime-node's run()
+ * blocks the thread it runs on, so it never runs on the miner's event loop.
+ */
+import { parentPort } from "node:worker_threads";
+import * as ort from "onnxruntime-node";
+import type { DType } from "../../subnet/plugin.js";
+import type { FromWorker, ToWorker, WireTensor } from "./messages.js";
+
+type OrtType = "float32" | "float64" | "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32" | "int64" | "bool" | "string";
+
+const ARRAYS: Partial<Record<DType, (buffer: ArrayBuffer) => ArrayBufferView>> = {
+  float32: (b) => new Float32Array(b),
+  float64: (b) => new Float64Array(b),
+  int8: (b) => new Int8Array(b),
+  uint8: (b) => new Uint8Array(b),
+  int16: (b) => new Int16Array(b),
+  uint16: (b) => new Uint16Array(b),
+  int32: (b) => new Int32Array(b),
+  uint32: (b) => new Uint32Array(b),
+  int64: (b) => new BigInt64Array(b),
+  bool: (b) => new Uint8Array(b),
+};
+
+function toOrt(t: WireTensor): ort.Tensor {
+  const make = ARRAYS[t.dtype];
+  if (!make) throw new Error(`dtype ${t.dtype} cannot be a model input`);
+  return new ort.Tensor(t.dtype as OrtType, make(t.data) as never, [...t.dims]);
+}
+
+function fromOrt(t: ort.Tensor): WireTensor {
+  const data = t.data as ArrayBufferView;
+  if (typeof (t.data as unknown[])[0] === "string") throw new Error("string outputs are not supported");
+  const copy = new Uint8Array(data.byteLength);
+  copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return { dtype: t.type as DType, dims: [...t.dims], data: copy.buffer };
+}
+
+const sessions = new Map<string, ort.InferenceSession>();
+const port = parentPort;
+if (!port) throw new Error("inference/worker.ts runs as a worker thread");
+
+async function handle(message: ToWorker): Promise<FromWorker> {
+  switch (message.type) {
+    case "load": {
+      const existing = sessions.get(message.model);
+      const session =
+        existing ??
+        (await ort.InferenceSession.create(message.path, {
+          executionProviders: [message.device],
+          intraOpNumThreads: message.threads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: "all",
+        }));
+      sessions.set(message.model, session);
+      return { type: "loaded", id: message.id, inputs: session.inputNames, outputs: session.outputNames };
+    }
+    case "unload": {
+      await sessions.get(message.model)?.release();
+      sessions.delete(message.model);
+      return { type: "unloaded", id: message.id };
+    }
+    case "run": {
+      const session = sessions.get(message.model);
+      if (!session) throw new Error(`model ${message.model} is not loaded in this worker`);
+      const feeds = Object.fromEntries(Object.entries(message.feeds).map(([name, t]) => [name, toOrt(t)]));
+      const started = performance.now();
+      const results = await session.run(feeds);
+      const outputs = Object.fromEntries(Object.entries(results).map(([name, t]) => [name, fromOrt(t)]));
+      return { type: "result", id: message.id, outputs, runMs: performance.now() - started };
+    }
+  }
+}
+
+port.on("message", (message: ToWorker) => {
+  handle(message).then(
+    (reply) => {
+      const transfer = reply.type === "result" ? Object.values(reply.outputs).map((t) => t.data) : [];
+      port.postMessage(reply, transfer);
+    },
+    (error: unknown) => port.postMessage({ type: "error", id: message.id, message: (error as Error).message } satisfies FromWorker),
+  );
+});

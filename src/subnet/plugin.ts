@@ -1,0 +1,106 @@
+/**
+ * The subnet plugin API. A plugin (subnets/<name>/) says what its subnet serves and how answers are
+ * judged: the miner side answers a synapse's request, with models the daemon loads and runs for it
+ * (off the event loop); the validator side makes a challenge whose right answer it knows and scores
+ * an answer in [0, 1]. Bodies are named tensors as raw bytes, the wire format of the query protocol.
+ */
+import type { Logger } from "../util/logger.js";
+
+export type DType = "uint8" | "int8" | "uint16" | "int16" | "uint32" | "int32" | "int64" | "float32" | "float64" | "bool" | "string" | "bytes";
+
+export interface Tensor {
+  readonly dtype: DType;
+  readonly dims: readonly number[];
+  readonly data: Uint8Array;
+}
+
+export type TensorMap = ReadonlyMap<string, Tensor>;
+
+export interface SynapseSpec {
+  readonly description: string;
+  /** How long a validator gives a miner by default, ms. */
+  readonly timeoutMs: number;
+  /** Whether answers come as a stream of chunks. */
+  readonly streamed: boolean;
+}
+
+/** Where a model's file is: in the plugin's folder, or in an npm package (never downloaded). */
+export type ModelSource = { readonly file: string } | { readonly package: string; readonly path: string };
+
+export interface ModelSpec {
+  readonly source: ModelSource;
+  /** Lowercase hex sha256 of the file, checked when it loads. */
+  readonly sha256?: string;
+  readonly description: string;
+  /** Where the model comes from and under which licence. */
+  readonly licence: string;
+}
+
+export interface SubnetManifest {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly synapses: Readonly<Record<string, SynapseSpec>>;
+  readonly models: Readonly<Record<string, ModelSpec>>;
+  /** Module paths, relative to the plugin folder, without extension. */
+  readonly miner: string;
+  readonly validator: string;
+  /** What the subnet owner should set (name → value, as `subnet hyperparams --set` takes them). */
+  readonly hyperparameters: Readonly<Record<string, string>>;
+}
+
+/** Runs a model for the miner side; the daemon decides where (worker threads, CPU or CUDA). */
+export interface ModelRunner {
+  run(model: string, feeds: TensorMap, signal?: AbortSignal): Promise<Map<string, Tensor>>;
+}
+
+export interface MinerContext {
+  readonly manifest: SubnetManifest;
+  readonly models: ModelRunner;
+  /** Absolute paths of the plugin's model files, by model name (resolved and checked by the loader). */
+  readonly modelFiles: ReadonlyMap<string, string>;
+  readonly log: Logger;
+}
+
+export interface MinerRequest {
+  readonly synapse: string;
+  readonly body: TensorMap;
+  readonly signal: AbortSignal;
+  /** Sends one chunk of a streamed answer. */
+  emit(chunk: TensorMap): Promise<void>;
+}
+
+export interface MinerSide {
+  /** The answer, or undefined when it was streamed with `emit`. */
+  answer(request: MinerRequest): Promise<TensorMap | undefined>;
+  close?(): Promise<void>;
+}
+
+export interface Challenge {
+  readonly synapse: string;
+  readonly body: TensorMap;
+  /** What the validator needs to score the answer (the right answer, or how to check it). */
+  readonly expected: unknown;
+}
+
+export interface ValidatorContext {
+  readonly manifest: SubnetManifest;
+  readonly log: Logger;
+}
+
+export interface ValidatorSide {
+  /** A new challenge; `random` is a seeded source in [0, 1) so runs can be replayed. */
+  challenge(random: () => number): Promise<Challenge>;
+  /** A score in [0, 1] for an answer (undefined: none came), given its latency. */
+  score(challenge: Challenge, answer: TensorMap | undefined, latencyMs: number): number;
+}
+
+/** What a plugin's miner module exports. */
+export interface MinerModule {
+  createMiner(ctx: MinerContext): Promise<MinerSide>;
+}
+
+/** What a plugin's validator module exports. */
+export interface ValidatorModule {
+  createValidator(ctx: ValidatorContext): Promise<ValidatorSide>;
+}

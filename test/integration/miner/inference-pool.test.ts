@@ -1,0 +1,64 @@
+/** The inference pool: onnxruntime in worker threads, answers exact, queue bounded, closed cleanly. */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { InferenceError, InferencePool } from "../../../src/miner/inference/pool.js";
+import type { Tensor } from "../../../src/subnet/plugin.js";
+import { buildTinyModel } from "../../../subnets/tiny/build-model.js";
+import { TINY_IN, TINY_INPUT_NAME, TINY_OUTPUT_NAME } from "../../../subnets/tiny/model.js";
+import { tinyReference } from "../../../subnets/tiny/reference.js";
+import { prng } from "../../../src/util/prng.js";
+import { silentLog } from "../../helpers/devnet.js";
+
+const input = (values: number[], batch: number): Tensor => {
+  const array = Float32Array.from(values);
+  return { dtype: "float32", dims: [batch, TINY_IN], data: new Uint8Array(array.buffer) };
+};
+const floats = (t: Tensor): Float32Array => new Float32Array(t.data.slice().buffer);
+
+describe("the inference pool (onnxruntime in worker threads)", { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "tn-pool-"));
+  const model = join(dir, "tiny.onnx");
+  let pool: InferencePool;
+  before(() => {
+    writeFileSync(model, buildTinyModel());
+    pool = new InferencePool({ workers: 2, device: "cpu", maxQueued: 8, log: silentLog });
+    pool.register("tiny", model);
+  });
+  after(async () => {
+    await pool?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs a model off the event loop and answers exactly what the reference computes", async () => {
+    const random = prng(11);
+    for (const batch of [1, 5]) {
+      const values = Array.from({ length: batch * TINY_IN }, () => Math.floor(random() * 17) - 8);
+      const out = await pool.run("tiny", new Map([[TINY_INPUT_NAME, input(values, batch)]]));
+      assert.deepEqual([...floats(out.get(TINY_OUTPUT_NAME)!)], [...tinyReference(values, batch)]);
+      assert.deepEqual(out.get(TINY_OUTPUT_NAME)!.dims, [batch, 8]);
+    }
+  });
+
+  it("spreads concurrent runs over its workers and answers each one correctly", async () => {
+    const random = prng(12);
+    const jobs = Array.from({ length: 8 }, () => Array.from({ length: TINY_IN }, () => Math.floor(random() * 17) - 8));
+    const outs = await Promise.all(jobs.map((values) => pool.run("tiny", new Map([[TINY_INPUT_NAME, input(values, 1)]]))));
+    outs.forEach((out, i) => assert.deepEqual([...floats(out.get(TINY_OUTPUT_NAME)!)], [...tinyReference(jobs[i]!, 1)]));
+  });
+
+  it("refuses a run beyond its queue bound at once, an unknown model, a bad input, and a run whose caller gave up", async () => {
+    const values = new Array<number>(TINY_IN).fill(1);
+    const flood = Array.from({ length: 20 }, () => pool.run("tiny", new Map([[TINY_INPUT_NAME, input(values, 1)]])).then(() => "ok", (e: InferenceError) => e.code));
+    const outcomes = await Promise.all(flood);
+    assert.equal(outcomes.filter((o) => o === "ok").length, 8);
+    assert.equal(outcomes.filter((o) => o === "QUEUE_FULL").length, 12);
+    assert.equal(pool.queued, 0);
+    await assert.rejects(pool.run("nope", new Map()), (e: unknown) => e instanceof InferenceError && e.code === "UNKNOWN_MODEL");
+    await assert.rejects(pool.run("tiny", new Map([[TINY_INPUT_NAME, input([1, 2, 3], 1)]])), (e: unknown) => e instanceof InferenceError && e.code === "INFERENCE_FAILED");
+    await assert.rejects(pool.run("tiny", new Map([[TINY_INPUT_NAME, input(values, 1)]]), AbortSignal.abort()), (e: unknown) => e instanceof InferenceError && e.code === "ABORTED");
+    assert.equal(pool.queued, 0);
+  });
+});
