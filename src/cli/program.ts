@@ -13,6 +13,7 @@ import { registerRegisterCommand } from "./commands/register.js";
 import { registerStakeCommand } from "./commands/stake.js";
 import { registerWeightsCommand } from "./commands/weights.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
+import { registerMinerCommand } from "./commands/miner.js";
 import type { CliContext } from "./context.js";
 import { readJsonFile } from "./json-file.js";
 
@@ -76,6 +77,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerWeightsCommand(program, ctx);
   registerMetagraphCommand(program, ctx);
   registerDoctorCommand(program, ctx);
+  registerMinerCommand(program, ctx);
   return program;
 }
 

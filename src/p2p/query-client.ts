@@ -238,7 +238,7 @@ export class QueryClient {
         }
         try {
           const chunk = decodeTensors(frame.body);
-          pending.chunks.push(frame.body.slice());
+          pending.chunks.push(new Uint8Array(frame.body));
           pending.decoded.push(chunk);
           pending.onChunk?.(chunk);
         } catch (error) {
@@ -253,7 +253,7 @@ export class QueryClient {
           pending.reject(new QueryError("BAD_RESPONSE", problem));
           return;
         }
-        const bodyBytes = frame.kind === FrameKind.Response ? frame.body.slice() : undefined;
+        const bodyBytes = frame.kind === FrameKind.Response ? new Uint8Array(frame.body) : undefined;
         const digest = new StreamDigest();
         for (const c of pending.chunks) digest.add(c);
         const expected = bodyBytes ? hash256(bodyBytes) : digest.digest();

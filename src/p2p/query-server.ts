@@ -320,6 +320,18 @@ export class QueryServer {
         this.#counts.expired += 1;
         return;
       }
+      // A handler says why it did not answer through its error's code: overloaded, or bad input.
+      const code = (error as { code?: unknown }).code;
+      if (code === "QUEUE_FULL" || code === "BUSY") {
+        this.#count("Busy");
+        await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.Busy, retryAfterMs: 250, message: "the miner's inference queue is full" });
+        return;
+      }
+      if (typeof code === "string" && (code === "BAD_INPUT" || code.endsWith("_INVALID"))) {
+        this.#count("BadRequest");
+        await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.BadRequest, retryAfterMs: 0, message: (error as Error).message.slice(0, 400) });
+        return;
+      }
       this.#counts.failed += 1;
       this.#o.log.warn({ synapse: request.synapse, error: (error as Error).message }, "a query handler failed");
       await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.Internal, retryAfterMs: 0, message: "the miner failed to answer" });

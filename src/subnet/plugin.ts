@@ -104,3 +104,12 @@ export interface MinerModule {
 export interface ValidatorModule {
   createValidator(ctx: ValidatorContext): Promise<ValidatorSide>;
 }
+
+/**
+ * A float32 tensor's values, copied into their own aligned buffer. (A tensor's bytes may be a view
+ * into a larger buffer — a Node Buffer from the network, whose `slice` does not copy — so never
+ * read `data.buffer` directly.)
+ */
+export function float32Values(t: Tensor): Float32Array {
+  return new Float32Array(new Uint8Array(t.data).buffer);
+}

@@ -151,13 +151,28 @@ export class WalletStore {
   }
 
   async loadHotkey(name: string, hotkey: string, password?: string): Promise<KeyringPair> {
+    return this.#open(await this.#hotkeyPath(name, hotkey), password, `hotkey "${hotkey}" of wallet "${name}"`);
+  }
+
+  async #hotkeyPath(name: string, hotkey: string): Promise<string> {
     checkName("hotkey", hotkey);
     const path = join(await this.find(name), "hotkeys", hotkey);
     if (!(await exists(path))) throw new WalletError("HOTKEY_NOT_FOUND", `wallet "${name}" has no hotkey "${hotkey}"; create it with \`tensornode wallet new-hotkey --wallet ${name} --hotkey ${hotkey}\``);
-    return this.#open(path, password, `hotkey "${hotkey}" of wallet "${name}"`);
+    return path;
   }
 
-  async #open(path: string, password: string | undefined, what: string): Promise<KeyringPair> {
+
+  /** A hotkey's pair and its 32-byte seed (for fast Wasm signing of network messages). */
+  async loadHotkeyKeys(name: string, hotkey: string, password?: string): Promise<{ pair: KeyringPair; seed: Uint8Array }> {
+    const what = `hotkey "${hotkey}" of wallet "${name}"`;
+    const contents = await this.#contents(await this.#hotkeyPath(name, hotkey), password, what);
+    await cryptoWaitReady();
+    const seed = contents.secretPhrase ? mnemonicToMiniSecret(contents.secretPhrase) : contents.secretSeed ? new Uint8Array(Buffer.from(contents.secretSeed.slice(2), "hex")) : undefined;
+    if (!seed) throw new WalletError("NO_SECRET", `${what} holds no secret phrase or seed (only a public key); regenerate it from its mnemonic`);
+    return { pair: this.#keyring.addFromSeed(seed), seed };
+  }
+
+  async #contents(path: string, password: string | undefined, what: string): Promise<KeyfileContents> {
     let data: Uint8Array;
     try {
       data = new Uint8Array(await readFile(path));
@@ -166,12 +181,17 @@ export class WalletStore {
     }
     if (keyfileEncoding(data) === "nacl" && password === undefined)
       throw new WalletError("NO_PASSWORD", `${what} is encrypted: give its password (TENSORNODE_WALLET_PASSWORD, --password-file, or the prompt)`);
-    const contents = parseKeyfileContents(await decryptKeyfileData(data, password ?? "", what), what);
+    return parseKeyfileContents(await decryptKeyfileData(data, password ?? "", what), what);
+  }
+
+  async #open(path: string, password: string | undefined, what: string): Promise<KeyringPair> {
+    const contents = await this.#contents(path, password, what);
     await cryptoWaitReady();
     if (contents.secretPhrase) return this.#keyring.addFromMnemonic(contents.secretPhrase);
     if (contents.secretSeed) return this.#keyring.addFromSeed(Buffer.from(contents.secretSeed.slice(2), "hex"));
     throw new WalletError("NO_SECRET", `${what} holds no secret phrase or seed (only a public key); regenerate it from its mnemonic`);
   }
+
 }
 
 /** A password for headless unlock: TENSORNODE_WALLET_PASSWORD, or the first line of a 0600 password file. */

@@ -1,5 +1,5 @@
 /** The tiny subnet's miner side: checks the input, runs the model (in the daemon's inference workers). */
-import type { MinerContext, MinerRequest, MinerSide, Tensor, TensorMap } from "../../src/subnet/plugin.js";
+import { float32Values, type MinerContext, type MinerRequest, type MinerSide, type Tensor, type TensorMap } from "../../src/subnet/plugin.js";
 import { TINY_IN, TINY_INPUT_NAME, TINY_OUTPUT_NAME } from "./model.js";
 import { TinyInputError, tinyInputProblem } from "./reference.js";
 
@@ -8,7 +8,7 @@ export function readTinyInput(body: TensorMap): { values: Float32Array; batch: n
   const tensor = body.get(TINY_INPUT_NAME);
   if (!tensor || tensor.dtype !== "float32" || tensor.dims.length !== 2 || tensor.dims[1] !== TINY_IN)
     throw new TinyInputError(`expected ${TINY_INPUT_NAME}: float32 [batch, ${TINY_IN}]`);
-  const values = new Float32Array(tensor.data.slice().buffer);
+  const values = float32Values(tensor);
   const batch = tensor.dims[0]!;
   const problem = tinyInputProblem(values, batch);
   if (problem) throw new TinyInputError(problem);

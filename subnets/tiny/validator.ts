@@ -3,7 +3,7 @@
  * gives exactly. An answer is right (every element equal) or wrong (score 0); a right one scores
  * 1 at no latency down to 0.5 at the synapse's time-out, so faster honest miners earn more.
  */
-import type { Challenge, TensorMap, ValidatorContext, ValidatorSide } from "../../src/subnet/plugin.js";
+import { float32Values, type Challenge, type TensorMap, type ValidatorContext, type ValidatorSide } from "../../src/subnet/plugin.js";
 import { TINY_IN, TINY_INPUT_MAX, TINY_INPUT_MIN, TINY_INPUT_NAME, TINY_OUT, TINY_OUTPUT_NAME } from "./model.js";
 import { tinyOutputsEqual, tinyReference } from "./reference.js";
 
@@ -29,7 +29,7 @@ export async function createValidator(ctx: ValidatorContext): Promise<ValidatorS
       const got = answer?.get(TINY_OUTPUT_NAME);
       if (!got || got.dtype !== "float32" || got.dims.length !== 2 || got.dims[0] !== batch || got.dims[1] !== TINY_OUT) return 0;
       if (got.data.byteLength !== batch * TINY_OUT * 4) return 0;
-      return tinyOutputsEqual(y, new Float32Array(got.data.slice().buffer)) ? latencyWeight(latencyMs, timeoutMs) : 0;
+      return tinyOutputsEqual(y, float32Values(got)) ? latencyWeight(latencyMs, timeoutMs) : 0;
     },
   };
 }

@@ -121,6 +121,6 @@ export function readString(tensors: TensorMap, name: string): string {
 export function readFloat32(tensors: TensorMap, name: string): Float32Array {
   const t = tensors.get(name);
   if (!t || t.dtype !== "float32") throw new FrameError("BAD_FRAME", `expected a float32 tensor ${name}`);
-  const copy = t.data.slice();
+  const copy = new Uint8Array(t.data); // a copy: `data` may be a Buffer view, whose slice() does not copy
   return new Float32Array(copy.buffer, 0, copy.length / 4);
 }

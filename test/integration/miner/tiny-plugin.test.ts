@@ -37,7 +37,7 @@ describe("the tiny subnet plugin", { timeout: 60_000 }, () => {
       assert.ok(score > 0.99 && score <= 1, `challenge ${i}: score ${score}`);
       const y = answer!.get("y")!;
       const tampered = y.data.slice();
-      tampered[0] ^= 1;
+      tampered[0] = tampered[0]! ^ 1;
       assert.equal(validator.score(challenge, new Map([["y", { ...y, data: tampered }]]), 10), 0);
     }
   });
