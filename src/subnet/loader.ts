@@ -80,11 +80,14 @@ async function resolveModels(manifest: SubnetManifest, dir: string, manifestFile
   return files;
 }
 
-/** The module file for `./miner`: its .js beside the manifest, the compiled twin under dist/, or its .ts (under tsx). */
+/** The module file for `./miner`: its .js beside the manifest, else its .ts or its compiled twin under dist/. */
 function moduleFile(dir: string, module: string): string | undefined {
   const base = join(dir, module);
   const insideProject = !relative(projectRoot(), base).startsWith("..");
-  const candidates = [`${base}.js`, ...(insideProject ? [`${join(projectRoot(), "dist", relative(projectRoot(), base))}.js`] : []), `${base}.ts`];
+  const twin = insideProject ? [`${join(projectRoot(), "dist", relative(projectRoot(), base))}.js`] : [];
+  // Running from the sources (under tsx) the plugin's .ts is the truth; running built, its compiled twin.
+  const fromSources = import.meta.url.endsWith(".ts");
+  const candidates = fromSources ? [`${base}.js`, `${base}.ts`, ...twin] : [`${base}.js`, ...twin, `${base}.ts`];
   return candidates.find((candidate) => existsSync(candidate));
 }
 

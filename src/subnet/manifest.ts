@@ -62,7 +62,8 @@ function readSynapse(r: ManifestReader, value: unknown, path: string): SynapseSp
 }
 
 function readModel(r: ManifestReader, value: unknown, path: string): ModelSpec {
-  const o = r.object(value, path, { required: ["description", "licence"], optional: ["file", "package", "path", "sha256"] });
+  const o = r.object(value, path, { required: ["description", "licence"], optional: ["file", "package", "path", "sha256", "kind"] });
+  const kind = o.kind === undefined ? "onnx" : r.string(o.kind, at(path, "kind"), /^(onnx|asset)$/, "onnx or asset");
   let source: ModelSource;
   if (o.file !== undefined) {
     if (o.package !== undefined || o.path !== undefined) r.fail(path, "give either file, or package and path");
@@ -78,6 +79,7 @@ function readModel(r: ManifestReader, value: unknown, path: string): ModelSpec {
   }
   return {
     source,
+    kind: kind as "onnx" | "asset",
     description: r.string(o.description, at(path, "description")),
     licence: r.string(o.licence, at(path, "licence")),
     ...(o.sha256 === undefined ? {} : { sha256: r.string(o.sha256, at(path, "sha256"), /^[0-9a-f]{64}$/, "64 lowercase hex characters") }),

@@ -29,6 +29,8 @@ export type ModelSource = { readonly file: string } | { readonly package: string
 
 export interface ModelSpec {
   readonly source: ModelSource;
+  /** An ONNX model the daemon runs, or an asset the plugin reads itself (a dictionary, a vocabulary). */
+  readonly kind: "onnx" | "asset";
   /** Lowercase hex sha256 of the file, checked when it loads. */
   readonly sha256?: string;
   readonly description: string;

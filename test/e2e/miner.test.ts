@@ -138,6 +138,35 @@ describe("the miner daemon on a devnet (tiny subnet)", { timeout: 180_000 }, () 
     assert.match(text, /^tensornode_miner_refused_total\{hotkey="\S+",reason="BadRequest"\} 1$/m);
   });
 
+  it("serves the OCR subnet too: rendered words read back through a second miner process", async () => {
+    const store = new WalletStore([join(home, "wallets")]);
+    const ocrHotkey = (await store.createHotkey("ops", "ocr1")).address;
+    await ops.registerNeuron(new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//Alice"), netuid, ocrHotkey);
+    const ocr = startProcess(
+      ["miner", "--netuid", String(netuid), "--subnet", "ocr", "--wallet", "ops", "--hotkey", "ocr1", "--host", "127.0.0.3", "--port", "0", "--chain", devnet.endpoint.wsUrl, "--workers", "1", "--metagraph-interval", "1", "--log-level", "warn"],
+      { TENSORNODE_HOME: home, BT_WALLET_PATH: join(home, "none") },
+    );
+    try {
+      const [, port] = await waitForOutput(ocr, /serving ocr on subnet 1 at \/ip4\/127\.0\.0\.3\/tcp\/(\d+)/, 30_000);
+      const plugin = await loadPlugin("ocr", { roots: pluginRoots({}) });
+      const judge = await (await plugin.loadValidator()).createValidator({ manifest: plugin.manifest, log: silentLog });
+      const metagraph = (await loadMetagraph(chain.api, netuid))!;
+      directory.update(metagraph.neurons, metagraph.block);
+      const target = { peer: multiaddr(`/ip4/127.0.0.3/tcp/${port}`), hotkey: new Keyring({ type: "sr25519" }).decodeAddress(ocrHotkey) };
+      const random = prng(5);
+      let exact = 0;
+      for (let i = 0; i < 5; i++) {
+        const challenge = await judge.challenge(random);
+        const answer = await client.query(target, challenge.synapse, challenge.body, { timeoutMs: 10_000 });
+        assert.equal(checkReceipt(answer.receipt), undefined);
+        if (judge.score(challenge, answer.body, 0) === 1) exact += 1;
+      }
+      assert.ok(exact >= 4, `${exact} of 5 read exactly`);
+    } finally {
+      assert.equal(await ocr.stop(10_000), 0);
+    }
+  });
+
   it("stops cleanly on SIGTERM", async () => {
     assert.equal(await miner.stop(10_000), 0);
     assert.doesNotMatch(miner.stderr(), /"level":(50|60)/);

@@ -74,7 +74,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
     let metrics: Server | undefined;
     const chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
     try {
-      for (const [name, path] of plugin.modelFiles) pool.register(name, path);
+      for (const [name, path] of plugin.modelFiles) if (plugin.manifest.models[name]?.kind === "onnx") pool.register(name, path);
       const minerSide = await (await plugin.loadMiner()).createMiner({ manifest: plugin.manifest, models: pool, modelFiles: plugin.modelFiles, log: log.child({ plugin: plugin.manifest.name }) });
       if (v.metricsPort !== undefined) {
         metrics = await startMetricsServer({ statuses: () => daemons.map((d) => d.status()), inferenceQueued: () => pool.queued, inferenceWorkers: () => pool.workers }, String(v.metricsHost), Number(v.metricsPort));

@@ -5,6 +5,7 @@
  * memory. A run whose caller gave up before it started is dropped; one already running finishes
  * and its result is discarded (onnxruntime cannot be interrupted).
  */
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { CodedError } from "../../util/errors.js";
@@ -29,6 +30,11 @@ export interface InferencePoolOptions {
   readonly device: "cpu" | "cuda";
   /** Runs waiting across all workers before new ones are refused (default 256). */
   readonly maxQueued?: number;
+  /**
+   * Bytes of models one worker may hold (default: no limit). Models load on first use; beyond the
+   * budget the least recently used idle model is unloaded first. A model's size is its file's.
+   */
+  readonly memoryBudgetBytes?: number;
   readonly log: Logger;
 }
 
@@ -44,6 +50,9 @@ class Slot {
   readonly worker: Worker;
   readonly pending = new Map<number, Job>();
   readonly loaded = new Map<string, Promise<void>>();
+  /** When each loaded model was last used (for LRU eviction), and how many runs use it now. */
+  readonly lastUsed = new Map<string, number>();
+  readonly inUse = new Map<string, number>();
   /** Why the worker is gone, once it is. */
   dead: string | undefined;
 
@@ -71,7 +80,10 @@ function fromWire(t: WireTensor): Tensor {
 
 export class InferencePool implements ModelRunner {
   readonly #slots: Slot[] = [];
-  readonly #paths = new Map<string, string>();
+  readonly #paths = new Map<string, { path: string; bytes: number }>();
+  #loads = 0;
+  #evictions = 0;
+  #clock = 0;
   readonly #o: InferencePoolOptions;
   readonly #maxQueued: number;
   #nextId = 1;
@@ -118,7 +130,33 @@ export class InferencePool implements ModelRunner {
 
   /** Makes a model known by name; it is loaded into a worker on first use. */
   register(model: string, path: string): void {
-    this.#paths.set(model, path);
+    this.#paths.set(model, { path, bytes: statSync(path).size });
+  }
+
+  /** Models loaded per worker, loads and evictions so far (for /metrics and benchmarks). */
+  registryStats(): { loaded: number[]; loadedBytes: number[]; loads: number; evictions: number } {
+    return { loaded: this.#slots.map((s) => s.loaded.size), loadedBytes: this.#slots.map((s) => this.#loadedBytes(s)), loads: this.#loads, evictions: this.#evictions };
+  }
+
+  #loadedBytes(slot: Slot): number {
+    let total = 0;
+    for (const model of slot.loaded.keys()) total += this.#paths.get(model)?.bytes ?? 0;
+    return total;
+  }
+
+  /** Unloads idle models, least recently used first, until `bytes` more fit the budget. */
+  #makeRoom(slot: Slot, model: string, bytes: number): void {
+    const budget = this.#o.memoryBudgetBytes ?? Number.POSITIVE_INFINITY;
+    if (bytes > budget) throw new InferenceError("INFERENCE_FAILED", `model ${model} (${bytes} bytes) is larger than the memory budget of ${budget} bytes`);
+    while (this.#loadedBytes(slot) + bytes > budget) {
+      const idle = [...slot.loaded.keys()].filter((m) => (slot.inUse.get(m) ?? 0) === 0).sort((a, b) => (slot.lastUsed.get(a) ?? 0) - (slot.lastUsed.get(b) ?? 0));
+      const victim = idle[0];
+      if (victim === undefined) throw new InferenceError("QUEUE_FULL", `no room for model ${model}: every loaded model is in use`);
+      slot.loaded.delete(victim);
+      slot.lastUsed.delete(victim);
+      this.#evictions += 1;
+      void this.#send(slot, { type: "unload", id: this.#nextId++, model: victim }).catch(() => undefined);
+    }
   }
 
   #send(slot: Slot, message: ToWorker, signal?: AbortSignal): Promise<FromWorker> {
@@ -136,9 +174,15 @@ export class InferencePool implements ModelRunner {
   #ensureLoaded(slot: Slot, model: string): Promise<void> {
     let loading = slot.loaded.get(model);
     if (!loading) {
-      const path = this.#paths.get(model);
-      if (!path) return Promise.reject(new InferenceError("UNKNOWN_MODEL", `no model named ${model} is registered`));
-      loading = this.#send(slot, { type: "load", id: this.#nextId++, model, path, device: this.#o.device, threads: this.#o.threadsPerWorker ?? 1 }).then(() => undefined);
+      const known = this.#paths.get(model);
+      if (!known) return Promise.reject(new InferenceError("UNKNOWN_MODEL", `no model named ${model} is registered`));
+      try {
+        this.#makeRoom(slot, model, known.bytes);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      this.#loads += 1;
+      loading = this.#send(slot, { type: "load", id: this.#nextId++, model, path: known.path, device: this.#o.device, threads: this.#o.threadsPerWorker ?? 1 }).then(() => undefined);
       loading.catch(() => slot.loaded.delete(model));
       slot.loaded.set(model, loading);
     }
@@ -160,17 +204,28 @@ export class InferencePool implements ModelRunner {
     if (signal?.aborted) throw new InferenceError("ABORTED", "the caller gave up before the run started");
     const slot = this.#pick(model);
     this.#queued += 1;
+    // In use from now on: a model a run waits for is never the one evicted.
+    slot.inUse.set(model, (slot.inUse.get(model) ?? 0) + 1);
+    slot.lastUsed.set(model, ++this.#clock);
     try {
-      await this.#ensureLoaded(slot, model);
-    } catch (error) {
-      this.#queued -= 1;
-      throw error;
+      try {
+        await this.#ensureLoaded(slot, model);
+      } catch (error) {
+        this.#queued -= 1;
+        throw error;
+      }
+      if (signal?.aborted) {
+        this.#queued -= 1;
+        throw new InferenceError("ABORTED", "the caller gave up before the run started");
+      }
+      const wireFeeds = Object.fromEntries([...feeds].map(([name, t]) => [name, toWire(t)]));
+      return await this.#result(slot, model, wireFeeds, signal);
+    } finally {
+      slot.inUse.set(model, (slot.inUse.get(model) ?? 1) - 1);
     }
-    if (signal?.aborted) {
-      this.#queued -= 1;
-      throw new InferenceError("ABORTED", "the caller gave up before the run started");
-    }
-    const wireFeeds = Object.fromEntries([...feeds].map(([name, t]) => [name, toWire(t)]));
+  }
+
+  async #result(slot: Slot, model: string, wireFeeds: Record<string, WireTensor>, signal?: AbortSignal): Promise<Map<string, Tensor>> {
     const reply = await this.#send(slot, { type: "run", id: this.#nextId++, model, feeds: wireFeeds }, signal);
     if (reply.type !== "result") throw new InferenceError("INFERENCE_FAILED", `unexpected reply ${reply.type}`);
     return new Map(Object.entries(reply.outputs).map(([name, t]) => [name, fromWire(t)]));

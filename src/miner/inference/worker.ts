@@ -56,8 +56,10 @@ async function handle(message: ToWorker): Promise<FromWorker> {
       return { type: "loaded", id: message.id, inputs: session.inputNames, outputs: session.outputNames };
     }
     case "unload": {
-      await sessions.get(message.model)?.release();
+      // Forgotten at once, so a load that follows creates a fresh session while this one is released.
+      const session = sessions.get(message.model);
       sessions.delete(message.model);
+      await session?.release();
       return { type: "unloaded", id: message.id };
     }
     case "run": {

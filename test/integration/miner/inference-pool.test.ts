@@ -61,4 +61,34 @@ describe("the inference pool (onnxruntime in worker threads)", { timeout: 60_000
     await assert.rejects(pool.run("tiny", new Map([[TINY_INPUT_NAME, input(values, 1)]]), AbortSignal.abort()), (e: unknown) => e instanceof InferenceError && e.code === "ABORTED");
     assert.equal(pool.queued, 0);
   });
+
+  it("loads models on first use and, over its memory budget, unloads the least recently used idle one", async () => {
+    const bytes = buildTinyModel();
+    const names = ["a", "b", "c"];
+    for (const name of names) writeFileSync(join(dir, `${name}.onnx`), bytes);
+    const small = new InferencePool({ workers: 1, device: "cpu", memoryBudgetBytes: Math.floor(bytes.length * 2.5), log: silentLog });
+    try {
+      for (const name of names) small.register(name, join(dir, `${name}.onnx`));
+      const values = new Array<number>(TINY_IN).fill(2);
+      const run = async (name: string): Promise<void> => {
+        const out = await small.run(name, new Map([[TINY_INPUT_NAME, input(values, 1)]]));
+        assert.deepEqual([...floats(out.get(TINY_OUTPUT_NAME)!)], [...tinyReference(values, 1)]);
+      };
+      await run("a");
+      await run("b");
+      assert.deepEqual(small.registryStats(), { loaded: [2], loadedBytes: [2 * bytes.length], loads: 2, evictions: 0 });
+      await run("c"); // evicts a, the least recently used
+      await run("b"); // still loaded: no load
+      assert.deepEqual(small.registryStats(), { loaded: [2], loadedBytes: [2 * bytes.length], loads: 3, evictions: 1 });
+      await run("a"); // evicts c (b was used since)
+      await run("b");
+      assert.deepEqual(small.registryStats(), { loaded: [2], loadedBytes: [2 * bytes.length], loads: 4, evictions: 2 });
+      const huge = new InferencePool({ workers: 1, device: "cpu", memoryBudgetBytes: 100, log: silentLog });
+      huge.register("a", join(dir, "a.onnx"));
+      await assert.rejects(huge.run("a", new Map([[TINY_INPUT_NAME, input(values, 1)]])), /is larger than the memory budget of 100 bytes/);
+      await huge.close();
+    } finally {
+      await small.close();
+    }
+  });
 });

@@ -15,7 +15,7 @@ describe("the tiny subnet plugin", { timeout: 60_000 }, () => {
   before(async () => {
     plugin = await loadPlugin("tiny", { roots: pluginRoots({}) });
     pool = new InferencePool({ workers: 1, device: "cpu", log: silentLog });
-    for (const [name, path] of plugin.modelFiles) pool.register(name, path);
+    for (const [name, path] of plugin.modelFiles) if (plugin.manifest.models[name]?.kind === "onnx") pool.register(name, path);
     miner = await (await plugin.loadMiner()).createMiner({ manifest: plugin.manifest, models: pool, modelFiles: plugin.modelFiles, log: silentLog });
     validator = await (await plugin.loadValidator()).createValidator({ manifest: plugin.manifest, log: silentLog });
   });

@@ -1,0 +1,65 @@
+/**
+ * CTC greedy decoding of the PP-OCR recognition model's output with its character dictionary. Pure:
+ * no I/O, no packages.
+ *
+ * PaddleOCR's convention (ppocr/postprocess/rec_postprocess.py, BaseRecLabelDecode + CTCLabelDecode
+ * with use_space_char=True, as in every PP-OCRv4 rec config): the classes are
+ *   0          → the CTC blank,
+ *   1 … n      → the dictionary file's lines in order (n = 6623 for ppocr_keys_v1.txt),
+ *   n + 1      → " " (space, appended because use_space_char is on),
+ * so the model has n + 2 = 6625 classes. Greedy decoding takes the best class at each time step,
+ * merges runs of the same class, then drops blanks.
+ */
+
+/** An error in the model's output or the dictionary (a setup problem, not the caller's). */
+export class CtcError extends Error {
+  override name = "CtcError";
+}
+
+/** The class → character table for a dictionary file's text: index 0 blank (""), then its lines, then " ". */
+export function ctcCharset(dictionaryText: string): readonly string[] {
+  const lines = dictionaryText.split("\n").map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line));
+  // A final newline leaves one empty line behind; any other empty line is a broken dictionary.
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  const empty = lines.indexOf("");
+  if (empty >= 0) throw new CtcError(`the dictionary's line ${empty + 1} is empty`);
+  return ["", ...lines, " "];
+}
+
+export interface CtcResult {
+  readonly text: string;
+  /** Mean of the kept steps' best-class probabilities (1 when nothing was kept). */
+  readonly confidence: number;
+}
+
+/**
+ * Greedy CTC decoding of one sequence: `scores` holds `steps` × `classes` values (row-major, one row
+ * per time step), probabilities or logits (only the argmax is used for the text).
+ */
+export function ctcGreedyDecode(scores: ArrayLike<number>, steps: number, classes: number, charset: readonly string[]): CtcResult {
+  if (classes !== charset.length) throw new CtcError(`the model gives ${classes} classes, the dictionary has ${charset.length} (blank + ${charset.length - 2} characters + space)`);
+  if (scores.length !== steps * classes) throw new CtcError(`expected ${steps} × ${classes} scores, got ${scores.length}`);
+  let text = "";
+  let kept = 0;
+  let confidence = 0;
+  let last = -1;
+  for (let t = 0; t < steps; t++) {
+    const row = t * classes;
+    let best = 0;
+    let bestScore = scores[row]!;
+    for (let c = 1; c < classes; c++) {
+      const s = scores[row + c]!;
+      if (s > bestScore) {
+        best = c;
+        bestScore = s;
+      }
+    }
+    if (best !== 0 && best !== last) {
+      text += charset[best]!;
+      kept += 1;
+      confidence += bestScore;
+    }
+    last = best;
+  }
+  return { text, confidence: kept === 0 ? 1 : confidence / kept };
+}
