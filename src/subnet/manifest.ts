@@ -62,7 +62,7 @@ function readSynapse(r: ManifestReader, value: unknown, path: string): SynapseSp
 }
 
 function readModel(r: ManifestReader, value: unknown, path: string): ModelSpec {
-  const o = r.object(value, path, { required: ["description", "licence"], optional: ["file", "package", "path", "sha256", "kind"] });
+  const o = r.object(value, path, { required: ["description", "licence"], optional: ["file", "package", "path", "sha256", "kind", "batchable"] });
   const kind = o.kind === undefined ? "onnx" : r.string(o.kind, at(path, "kind"), /^(onnx|asset)$/, "onnx or asset");
   let source: ModelSource;
   if (o.file !== undefined) {
@@ -80,6 +80,7 @@ function readModel(r: ManifestReader, value: unknown, path: string): ModelSpec {
   return {
     source,
     kind: kind as "onnx" | "asset",
+    batchable: o.batchable === undefined ? false : r.boolean(o.batchable, at(path, "batchable")),
     description: r.string(o.description, at(path, "description")),
     licence: r.string(o.licence, at(path, "licence")),
     ...(o.sha256 === undefined ? {} : { sha256: r.string(o.sha256, at(path, "sha256"), /^[0-9a-f]{64}$/, "64 lowercase hex characters") }),

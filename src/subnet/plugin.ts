@@ -31,6 +31,8 @@ export interface ModelSpec {
   readonly source: ModelSource;
   /** An ONNX model the daemon runs, or an asset the plugin reads itself (a dictionary, a vocabulary). */
   readonly kind: "onnx" | "asset";
+  /** Whether runs may be joined on axis 0 (every input and output has the batch first). */
+  readonly batchable: boolean;
   /** Lowercase hex sha256 of the file, checked when it loads. */
   readonly sha256?: string;
   readonly description: string;

@@ -25,7 +25,11 @@ import { IdentityService } from "../../src/p2p/identity-service.js";
 import { createP2PNode, type P2PNode } from "../../src/p2p/node.js";
 import { loadOrCreatePeerKey } from "../../src/p2p/peer-key.js";
 import { QueryClient, QueryError } from "../../src/p2p/query-client.js";
-import { checkReceipt } from "../../src/p2p/protocol/signing.js";
+import { checkReceipt, hash256, signRequest } from "../../src/p2p/protocol/signing.js";
+import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, REFUSAL_NAMES } from "../../src/p2p/protocol/frames.js";
+import { encodeTensors } from "../../src/p2p/protocol/tensors.js";
+import { lpStream } from "@libp2p/utils";
+import { randomBytes } from "node:crypto";
 import { loadPlugin, pluginRoots } from "../../src/subnet/loader.js";
 import { prng } from "../../src/util/prng.js";
 import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../../src/util/sr25519.js";
@@ -127,6 +131,48 @@ describe("the miner daemon on a devnet (tiny subnet)", { timeout: 180_000 }, () 
     await assert.rejects(client.query(target, "infer", bad), (e: unknown) => e instanceof QueryError && e.refusal === "BadRequest" && /float32 \[batch, 16\]/.test(e.message));
   });
 
+  it("survives abusive clients: forged, unregistered, replayed and junk are refused, and it keeps answering", async () => {
+    const axon = (await ops.read.axonOf(netuid, minerHotkey))!;
+    const minerKey = new Keyring({ type: "sr25519" }).decodeAddress(minerHotkey);
+    const genesisHash = chain.api.genesisHash.toU8a();
+    const attacker = await createP2PNode({ privateKey: await loadOrCreatePeerKey(join(home, "attacker")), listen: ["/ip4/127.0.0.1/tcp/0"], gossip: false, log: silentLog });
+    try {
+      const stream = await attacker.libp2p.dialProtocol(multiaddr(`/ip4/${axon.ip}/tcp/${axon.port}`), QUERY_PROTOCOL);
+      const lp = lpStream(stream, { maxDataLength: 1 << 20 });
+      const next = async (): Promise<string> => {
+        const frame = decodeFrame((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray());
+        assert.equal(frame.kind, FrameKind.Refused);
+        return REFUSAL_NAMES[(frame as { code: number }).code]!;
+      };
+      const signed = (signer: Sr25519Signer, claimed: Uint8Array) => {
+        const body = encodeTensors(new Map());
+        const now = BigInt(Date.now());
+        return { request: signRequest({ version: PROTOCOL_VERSION, netuid, genesisHash, validator: claimed, miner: minerKey, nonce: new Uint8Array(randomBytes(16)), timestampMs: now, deadlineMs: now + 5000n, synapse: "infer", bodyHash: hash256(body) }, signer), body };
+      };
+      const stranger = sr25519SignerFromSeed(new Uint8Array(32).fill(77));
+      await lp.write(encodeFrame({ kind: FrameKind.Request, requestId: 1, ...signed(stranger, validatorKey.publicKey) }));
+      assert.equal(await next(), "BadSignature");
+      await lp.write(encodeFrame({ kind: FrameKind.Request, requestId: 2, ...signed(stranger, stranger.publicKey) }));
+      assert.equal(await next(), "NotPermitted");
+      const honest = signed(validatorKey, validatorKey.publicKey);
+      await lp.write(encodeFrame({ kind: FrameKind.Request, requestId: 3, ...honest }));
+      assert.equal(await next(), "BadRequest"); // an empty body is not a tiny input, but it was admitted
+      await lp.write(encodeFrame({ kind: FrameKind.Request, requestId: 4, ...honest }));
+      assert.equal(await next(), "Replay");
+      for (let i = 0; i < 20; i++) await lp.write(new Uint8Array([9, 9, 9])).catch(() => undefined);
+      const deadline = Date.now() + 5_000;
+      while (attacker.libp2p.getConnections().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(attacker.libp2p.getConnections().length, 0, "the junk sender was cut off");
+    } finally {
+      await attacker.stop();
+    }
+    const plugin = await loadPlugin("tiny", { roots: pluginRoots({}) });
+    const judge = await (await plugin.loadValidator()).createValidator({ manifest: plugin.manifest, log: silentLog });
+    const challenge = await judge.challenge(prng(3));
+    const answer = await client.query({ peer: multiaddr(`/ip4/${axon.ip}/tcp/${axon.port}`), hotkey: minerKey }, challenge.synapse, challenge.body);
+    assert.ok(judge.score(challenge, answer.body, answer.latencyMs) >= 0.5, "an honest validator is still served");
+  });
+
   it("reports its state on /metrics and /healthz", async () => {
     const [, url] = await waitForOutput(miner, /metrics at (http:\/\/\S+)\/metrics/);
     const health = await fetch(`${url}/healthz`);
@@ -134,8 +180,9 @@ describe("the miner daemon on a devnet (tiny subnet)", { timeout: 180_000 }, () 
     assert.deepEqual(((await health.json()) as { hotkeys: { uid: number }[] }).hotkeys.map((h) => h.uid), [1]);
     const text = await (await fetch(`${url}/metrics`)).text();
     assert.match(text, /^tensornode_miner_registered\{hotkey="\S+"\} 1$/m);
-    assert.match(text, /^tensornode_miner_requests_total\{hotkey="\S+",outcome="answered"\} 20$/m);
-    assert.match(text, /^tensornode_miner_refused_total\{hotkey="\S+",reason="BadRequest"\} 1$/m);
+    assert.match(text, /^tensornode_miner_requests_total\{hotkey="\S+",outcome="answered"\} 21$/m);
+    assert.match(text, /^tensornode_miner_refused_total\{hotkey="\S+",reason="BadSignature"\} 1$/m);
+    assert.match(text, /^tensornode_miner_refused_total\{hotkey="\S+",reason="Replay"\} 1$/m);
   });
 
   it("serves the OCR subnet too: rendered words read back through a second miner process", async () => {

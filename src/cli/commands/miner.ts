@@ -11,6 +11,7 @@ import { connectChain } from "../../chain/connection.js";
 import { chooseDevice, probeCuda, type Device } from "../../miner/device.js";
 import { MinerDaemon } from "../../miner/daemon.js";
 import { InferencePool } from "../../miner/inference/pool.js";
+import { MicroBatcher } from "../../miner/inference/batcher.js";
 import { startMetricsServer } from "../../miner/metrics.js";
 import { loadPlugin, pluginRoots } from "../../subnet/loader.js";
 import { UserError } from "../../util/errors.js";
@@ -34,6 +35,9 @@ export const MINER_OPTIONS: OptionSchema = {
   dataDir: { type: "string", help: "peer keys and the replay cache (default $TENSORNODE_HOME/miner)" },
   workers: { type: "integer", min: 1, max: 256, help: "inference worker threads (default: all cores but one)" },
   maxQueued: { type: "integer", min: 1, max: 100_000, default: 256, help: "inference runs that may wait before requests are answered BUSY" },
+  maxBatch: { type: "integer", min: 1, max: 4096, default: 1, help: "micro-batching: rows joined into one run of a batchable model (1: off, the right choice on small CPUs)" },
+  maxWaitMs: { type: "integer", min: 0, max: 1000, default: 2, help: "micro-batching: how long a run waits for company, ms" },
+  memoryBudget: { type: "integer", min: 1, help: "MiB of models one inference worker may hold; the least recently used idle model is unloaded beyond it (default: no limit)" },
   minStake: { type: "string", default: "0", help: "least stake (rao) a validator needs to be served, unless it holds a validator permit" },
   metricsPort: { type: "integer", min: 0, max: 65535, help: "serve /metrics and /healthz on this port (127.0.0.1 unless --metrics-host)" },
   metricsHost: { type: "string", default: "127.0.0.1", help: "address for /metrics and /healthz" },
@@ -69,13 +73,20 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
     );
     const choice = chooseDevice(v.device as Device, v.device === "cuda" ? await probeCuda() : { backendBundled: false, providerLibrary: false });
     if (choice.note) ctx.stderr(`${choice.note}\n`);
-    const pool = new InferencePool({ ...(v.workers === undefined ? {} : { workers: Number(v.workers) }), device: choice.device, maxQueued: Number(v.maxQueued), log });
+    const pool = new InferencePool({
+      ...(v.workers === undefined ? {} : { workers: Number(v.workers) }),
+      ...(v.memoryBudget === undefined ? {} : { memoryBudgetBytes: Number(v.memoryBudget) * 1024 * 1024 }),
+      device: choice.device,
+      maxQueued: Number(v.maxQueued),
+      log,
+    });
+    const models = new MicroBatcher(pool, { maxBatch: Number(v.maxBatch), maxWaitMs: Number(v.maxWaitMs) }, (model) => plugin.manifest.models[model]?.batchable === true);
     const daemons: MinerDaemon[] = [];
     let metrics: Server | undefined;
     const chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
     try {
       for (const [name, path] of plugin.modelFiles) if (plugin.manifest.models[name]?.kind === "onnx") pool.register(name, path);
-      const minerSide = await (await plugin.loadMiner()).createMiner({ manifest: plugin.manifest, models: pool, modelFiles: plugin.modelFiles, log: log.child({ plugin: plugin.manifest.name }) });
+      const minerSide = await (await plugin.loadMiner()).createMiner({ manifest: plugin.manifest, models, modelFiles: plugin.modelFiles, log: log.child({ plugin: plugin.manifest.name }) });
       if (v.metricsPort !== undefined) {
         metrics = await startMetricsServer({ statuses: () => daemons.map((d) => d.status()), inferenceQueued: () => pool.queued, inferenceWorkers: () => pool.workers }, String(v.metricsHost), Number(v.metricsPort));
         const bound = metrics.address() as AddressInfo;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { InferenceError, InferencePool } from "../../../src/miner/inference/pool.js";
+import { MicroBatcher } from "../../../src/miner/inference/batcher.js";
 import type { Tensor } from "../../../src/subnet/plugin.js";
 import { buildTinyModel } from "../../../subnets/tiny/build-model.js";
 import { TINY_IN, TINY_INPUT_NAME, TINY_OUTPUT_NAME } from "../../../subnets/tiny/model.js";
@@ -90,5 +91,24 @@ describe("the inference pool (onnxruntime in worker threads)", { timeout: 60_000
     } finally {
       await small.close();
     }
+  });
+
+  it("micro-batches concurrent runs of a batchable model into fewer runs, each caller getting its own rows", async () => {
+    let innerRuns = 0;
+    const counting = { run: (m: string, f: Parameters<InferencePool["run"]>[1], sig?: AbortSignal) => ((innerRuns += 1), pool.run(m, f, sig)) };
+    const batcher = new MicroBatcher(counting, { maxBatch: 8, maxWaitMs: 20 }, (m) => m === "tiny");
+    const random = prng(31);
+    const jobs = Array.from({ length: 16 }, (_, i) => ({ batch: 1 + (i % 2), values: [] as number[] }));
+    for (const job of jobs) job.values = Array.from({ length: job.batch * TINY_IN }, () => Math.floor(random() * 17) - 8);
+    const outs = await Promise.all(jobs.map((job) => batcher.run("tiny", new Map([[TINY_INPUT_NAME, input(job.values, job.batch)]]))));
+    outs.forEach((out, i) => {
+      assert.deepEqual(out.get(TINY_OUTPUT_NAME)!.dims, [jobs[i]!.batch, 8]);
+      assert.deepEqual([...floats(out.get(TINY_OUTPUT_NAME)!)], [...tinyReference(jobs[i]!.values, jobs[i]!.batch)]);
+    });
+    assert.ok(innerRuns <= 6, `16 calls (24 rows) in ${innerRuns} runs`);
+    const off = new MicroBatcher(counting, { maxBatch: 1, maxWaitMs: 20 }, () => true);
+    innerRuns = 0;
+    await Promise.all(jobs.slice(0, 4).map((job) => off.run("tiny", new Map([[TINY_INPUT_NAME, input(job.values, job.batch)]]))));
+    assert.equal(innerRuns, 4, "maxBatch 1 is off: one run per call");
   });
 });
