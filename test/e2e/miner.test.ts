@@ -7,7 +7,7 @@
 import "../../src/util/polyfill.js";
 import "@polkadot/api-augment";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -212,6 +212,15 @@ describe("the miner daemon on a devnet (tiny subnet)", { timeout: 180_000 }, () 
     } finally {
       assert.equal(await ocr.stop(10_000), 0);
     }
+  });
+
+  it("refuses to start with a broken plugin, naming the file and the problem", async () => {
+    const broken = join(home, "broken-plugin");
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, "manifest.json"), JSON.stringify({ name: "broken", version: "1.0.0", description: "x", synapses: { s: { description: "x", timeoutMs: 100 } }, models: { m: { file: "models/none.onnx", description: "x", licence: "x" } }, miner: "./miner", validator: "./validator" }));
+    const run = startProcess(["miner", "--netuid", "1", "--subnet", broken, "--wallet", "ops", "--hotkey", "m1", "--chain", devnet.endpoint.wsUrl], { TENSORNODE_HOME: home, BT_WALLET_PATH: join(home, "none") });
+    assert.equal(await run.exited, 2);
+    assert.match(run.stderr(), /^error: \S+broken-plugin\/manifest\.json: models\.m: the model file \S+none\.onnx is missing$/m);
   });
 
   it("stops cleanly on SIGTERM", async () => {
