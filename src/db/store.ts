@@ -1,0 +1,114 @@
+/**
+ * A daemon's durable state in one level database: numbered buckets (one per kind of record, so
+ * keys never collide and a bucket can be listed or cleared alone), typed repositories with JSON
+ * values (bigints kept exact), and atomic multi-record writes — a crash leaves all of a write or
+ * none of it. Reads come from the database, so what is loaded is what was durably saved.
+ */
+import { Level } from "level";
+import { CodedError } from "../util/errors.js";
+
+/** JSON with bigints kept exact and kept bigints: written as {"$bigint": "…"}, read back as bigint. */
+export function encodeValue(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
+}
+
+export function decodeValue(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+      const keys = Object.keys(v);
+      const tagged = (v as { $bigint?: unknown }).$bigint;
+      if (keys.length === 1 && typeof tagged === "string" && /^-?\d+$/.test(tagged)) return BigInt(tagged);
+    }
+    return v;
+  });
+}
+
+export class StoreError extends CodedError<"STORE_UNAVAILABLE" | "STORE_CORRUPT" | "STORE_CLOSED"> {
+  constructor(code: "STORE_UNAVAILABLE" | "STORE_CORRUPT" | "STORE_CLOSED", message: string) {
+    super(code, message);
+    this.name = "StoreError";
+  }
+}
+
+/** Bucket ids are part of the on-disk format: never renumber one. */
+export const Bucket = { Meta: 0, Scores: 1, PendingCommits: 2, Receipts: 3 } as const;
+export type Bucket = (typeof Bucket)[keyof typeof Bucket];
+
+const keyOf = (bucket: Bucket, id: string): string => `${bucket.toString(16).padStart(2, "0")}/${id}`;
+
+export type Operation = { readonly type: "put"; readonly bucket: Bucket; readonly id: string; readonly value: unknown } | { readonly type: "del"; readonly bucket: Bucket; readonly id: string };
+
+export class Store {
+  readonly #db: Level<string, string>;
+  readonly path: string;
+  #closed = false;
+
+  private constructor(db: Level<string, string>, path: string) {
+    this.#db = db;
+    this.path = path;
+  }
+
+  static async open(path: string): Promise<Store> {
+    const db = new Level<string, string>(path, { valueEncoding: "utf8" });
+    try {
+      await db.open();
+    } catch (error) {
+      const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+      throw new StoreError("STORE_UNAVAILABLE", `cannot open the state database at ${path} (${cause}); is another process using this data dir?`);
+    }
+    return new Store(db, path);
+  }
+
+  #check(): void {
+    if (this.#closed) throw new StoreError("STORE_CLOSED", "the state database is closed");
+  }
+
+  async get<T>(bucket: Bucket, id: string): Promise<T | undefined> {
+    this.#check();
+    const text = await this.#db.get(keyOf(bucket, id));
+    if (text === undefined) return undefined;
+    return this.#parse<T>(text, bucket, id);
+  }
+
+  #parse<T>(text: string, bucket: Bucket, id: string): T {
+    try {
+      return decodeValue(text) as T;
+    } catch (error) {
+      throw new StoreError("STORE_CORRUPT", `record ${id} of bucket ${bucket} in ${this.path} is not valid JSON (${(error as Error).message})`);
+    }
+  }
+
+  /** Every record of a bucket, in key order. */
+  async list<T>(bucket: Bucket): Promise<[id: string, value: T][]> {
+    this.#check();
+    const prefix = keyOf(bucket, "");
+    const out: [string, T][] = [];
+    for await (const [key, text] of this.#db.iterator({ gte: prefix, lt: `${prefix}\uffff` })) {
+      const id = key.slice(prefix.length);
+      out.push([id, this.#parse<T>(text, bucket, id)]);
+    }
+    return out;
+  }
+
+  /** Applies every operation or none (one level batch). */
+  async write(operations: readonly Operation[]): Promise<void> {
+    this.#check();
+    await this.#db.batch(
+      operations.map((op) => (op.type === "put" ? { type: "put" as const, key: keyOf(op.bucket, op.id), value: encodeValue(op.value) } : { type: "del" as const, key: keyOf(op.bucket, op.id) })),
+    );
+  }
+
+  async put(bucket: Bucket, id: string, value: unknown): Promise<void> {
+    await this.write([{ type: "put", bucket, id, value }]);
+  }
+
+  async delete(bucket: Bucket, id: string): Promise<void> {
+    await this.write([{ type: "del", bucket, id }]);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#db.close();
+  }
+}
