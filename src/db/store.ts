@@ -1,7 +1,7 @@
 /**
  * A daemon's durable state in one level database: numbered buckets (one per kind of record, so
- * keys never collide and a bucket can be listed or cleared alone), typed repositories with JSON
- * values (bigints kept exact), and atomic multi-record writes — a crash leaves all of a write or
+ * keys never collide and a bucket can be listed alone), JSON records (bigints kept exact and typed),
+ * and atomic multi-record writes — a crash leaves all of a write or
  * none of it. Reads come from the database, so what is loaded is what was durably saved.
  */
 import { Level } from "level";
