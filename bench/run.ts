@@ -3,8 +3,11 @@
  * figure, each with its same-run baseline ratio.
  */
 import { benchDevnetTx } from "./devnet-tx.js";
+import { benchEventLoop } from "./event-loop.js";
 import { benchMetagraph } from "./metagraph.js";
+import { benchModelSwitch } from "./model-switch.js";
 import { benchP2PQuery } from "./p2p-query.js";
+import { benchServeOcr } from "./serve-ocr.js";
 import { benchYuma } from "./yuma.js";
 import { formatLine, type BenchLine } from "./harness.js";
 
@@ -13,6 +16,9 @@ const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
   "devnet-tx": benchDevnetTx,
   metagraph: benchMetagraph,
   "p2p-query": benchP2PQuery,
+  "serve-ocr": benchServeOcr,
+  "event-loop": benchEventLoop,
+  "model-switch": benchModelSwitch,
 };
 
 async function main(names: string[]): Promise<number> {
