@@ -110,10 +110,12 @@ export interface ValidatorModule {
 }
 
 /**
- * A float32 tensor's values, copied into their own aligned buffer. (A tensor's bytes may be a view
- * into a larger buffer — a Node Buffer from the network, whose `slice` does not copy — so never
- * read `data.buffer` directly.)
+ * A float32 tensor's values, to read: a view when the bytes are 4-byte aligned (no copy — answers
+ * can be megabytes), else an aligned copy. Never `new Float32Array(t.data.buffer)`: the bytes may
+ * be a view into a larger buffer (a Node Buffer from the network).
  */
 export function float32Values(t: Tensor): Float32Array {
-  return new Float32Array(new Uint8Array(t.data).buffer);
+  const d = t.data;
+  if (d.byteOffset % 4 === 0 && d.byteLength % 4 === 0) return new Float32Array(d.buffer, d.byteOffset, d.byteLength / 4);
+  return new Float32Array(new Uint8Array(d).buffer);
 }

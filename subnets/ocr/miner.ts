@@ -4,7 +4,7 @@
  * decodes its output with the dictionary "dict" (ctc.ts).
  */
 import { readFile } from "node:fs/promises";
-import type { MinerContext, MinerRequest, MinerSide, Tensor, TensorMap } from "../../src/subnet/plugin.js";
+import { float32Values, type MinerContext, type MinerRequest, type MinerSide, type Tensor, type TensorMap } from "../../src/subnet/plugin.js";
 import { ctcCharset, ctcGreedyDecode, CtcError } from "./ctc.js";
 import { OcrInputError, readImageTensor, SYNAPSE, TEXT_TENSOR, textTensor } from "./image.js";
 import { recInput } from "./preprocess.js";
@@ -19,8 +19,7 @@ function readScores(outputs: ReadonlyMap<string, Tensor>): { scores: Float32Arra
   const [output, ...others] = outputs.values();
   if (!output || others.length > 0) throw new CtcError(`the rec model gave ${outputs.size} outputs, expected 1`);
   if (output.dtype !== "float32" || output.dims.length !== 3 || output.dims[0] !== 1) throw new CtcError(`the rec model gave ${output.dtype} [${output.dims.join(", ")}], expected float32 [1, T, classes]`);
-  // Copied, so the Float32Array is aligned whatever the view's offset.
-  const scores = new Float32Array(output.data.slice().buffer);
+  const scores = float32Values(output);
   return { scores, steps: output.dims[1]!, classes: output.dims[2]! };
 }
 

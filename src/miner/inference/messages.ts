@@ -9,7 +9,16 @@ export interface WireTensor {
 }
 
 export type ToWorker =
-  | { readonly type: "load"; readonly id: number; readonly model: string; readonly path: string; readonly device: "cpu" | "cuda"; readonly threads: number }
+  | {
+      readonly type: "load";
+      readonly id: number;
+      readonly model: string;
+      readonly path: string;
+      readonly device: "cpu" | "cuda";
+      readonly threads: number;
+      /** Models to unload first (the registry's evictions), in the same message. */
+      readonly evict: readonly string[];
+    }
   | { readonly type: "unload"; readonly id: number; readonly model: string }
   | { readonly type: "run"; readonly id: number; readonly model: string; readonly feeds: Readonly<Record<string, WireTensor>> };
 

@@ -144,8 +144,9 @@ export class InferencePool implements ModelRunner {
     return total;
   }
 
-  /** Unloads idle models, least recently used first, until `bytes` more fit the budget. */
-  #makeRoom(slot: Slot, model: string, bytes: number): void {
+  /** Picks idle models to unload, least recently used first, until `bytes` more fit the budget. */
+  #makeRoom(slot: Slot, model: string, bytes: number): string[] {
+    const victims: string[] = [];
     const budget = this.#o.memoryBudgetBytes ?? Number.POSITIVE_INFINITY;
     if (bytes > budget) throw new InferenceError("INFERENCE_FAILED", `model ${model} (${bytes} bytes) is larger than the memory budget of ${budget} bytes`);
     while (this.#loadedBytes(slot) + bytes > budget) {
@@ -155,8 +156,9 @@ export class InferencePool implements ModelRunner {
       slot.loaded.delete(victim);
       slot.lastUsed.delete(victim);
       this.#evictions += 1;
-      void this.#send(slot, { type: "unload", id: this.#nextId++, model: victim }).catch(() => undefined);
+      victims.push(victim);
     }
+    return victims;
   }
 
   #send(slot: Slot, message: ToWorker, signal?: AbortSignal): Promise<FromWorker> {
@@ -176,13 +178,14 @@ export class InferencePool implements ModelRunner {
     if (!loading) {
       const known = this.#paths.get(model);
       if (!known) return Promise.reject(new InferenceError("UNKNOWN_MODEL", `no model named ${model} is registered`));
+      let evict: string[];
       try {
-        this.#makeRoom(slot, model, known.bytes);
+        evict = this.#makeRoom(slot, model, known.bytes);
       } catch (error) {
         return Promise.reject(error as Error);
       }
       this.#loads += 1;
-      loading = this.#send(slot, { type: "load", id: this.#nextId++, model, path: known.path, device: this.#o.device, threads: this.#o.threadsPerWorker ?? 1 }).then(() => undefined);
+      loading = this.#send(slot, { type: "load", id: this.#nextId++, model, path: known.path, device: this.#o.device, threads: this.#o.threadsPerWorker ?? 1, evict }).then(() => undefined);
       loading.catch(() => slot.loaded.delete(model));
       slot.loaded.set(model, loading);
     }
@@ -208,18 +211,24 @@ export class InferencePool implements ModelRunner {
     slot.inUse.set(model, (slot.inUse.get(model) ?? 0) + 1);
     slot.lastUsed.set(model, ++this.#clock);
     try {
+      let loading: Promise<void>;
       try {
-        await this.#ensureLoaded(slot, model);
+        loading = this.#ensureLoaded(slot, model);
       } catch (error) {
         this.#queued -= 1;
         throw error;
       }
-      if (signal?.aborted) {
-        this.#queued -= 1;
-        throw new InferenceError("ABORTED", "the caller gave up before the run started");
-      }
+      // The run goes right behind the load (the worker runs it once the session exists): one
+      // round trip for a cold model, not two. A failed load fails the run with the load's error.
       const wireFeeds = Object.fromEntries([...feeds].map(([name, t]) => [name, toWire(t)]));
-      return await this.#result(slot, model, wireFeeds, signal);
+      const result = this.#result(slot, model, wireFeeds, signal);
+      try {
+        await loading;
+      } catch (error) {
+        await result.catch(() => undefined);
+        throw error;
+      }
+      return await result;
     } finally {
       slot.inUse.set(model, (slot.inUse.get(model) ?? 1) - 1);
     }

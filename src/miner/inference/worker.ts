@@ -31,40 +31,52 @@ function toOrt(t: WireTensor): ort.Tensor {
 function fromOrt(t: ort.Tensor): WireTensor {
   const data = t.data as ArrayBufferView;
   if (typeof (t.data as unknown[])[0] === "string") throw new Error("string outputs are not supported");
+  // An output that owns its whole buffer is handed over as is (transferred, not copied): outputs can
+  // be megabytes, and copying them per request is what made the miner's GC pause the event loop.
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) return { dtype: t.type as DType, dims: [...t.dims], data: data.buffer };
   const copy = new Uint8Array(data.byteLength);
   copy.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   return { dtype: t.type as DType, dims: [...t.dims], data: copy.buffer };
 }
 
-const sessions = new Map<string, ort.InferenceSession>();
+/** Sessions by model, as promises: a run sent right behind its load waits for it here. */
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+function forget(model: string): Promise<void> {
+  const session = sessions.get(model);
+  // Forgotten at once, so a load that follows creates a fresh session while this one is released.
+  sessions.delete(model);
+  return session ? session.then((s) => s.release(), () => undefined) : Promise.resolve();
+}
 const port = parentPort;
 if (!port) throw new Error("inference/worker.ts runs as a worker thread");
 
 async function handle(message: ToWorker): Promise<FromWorker> {
   switch (message.type) {
     case "load": {
-      const existing = sessions.get(message.model);
-      const session =
-        existing ??
-        (await ort.InferenceSession.create(message.path, {
+      for (const victim of message.evict) void forget(victim);
+      let loading = sessions.get(message.model);
+      if (!loading) {
+        loading = ort.InferenceSession.create(message.path, {
           executionProviders: [message.device],
           intraOpNumThreads: message.threads,
           interOpNumThreads: 1,
           graphOptimizationLevel: "all",
-        }));
-      sessions.set(message.model, session);
+        });
+        sessions.set(message.model, loading);
+        loading.catch(() => sessions.delete(message.model));
+      }
+      const session = await loading;
       return { type: "loaded", id: message.id, inputs: session.inputNames, outputs: session.outputNames };
     }
     case "unload": {
-      // Forgotten at once, so a load that follows creates a fresh session while this one is released.
-      const session = sessions.get(message.model);
-      sessions.delete(message.model);
-      await session?.release();
+      await forget(message.model);
       return { type: "unloaded", id: message.id };
     }
     case "run": {
-      const session = sessions.get(message.model);
-      if (!session) throw new Error(`model ${message.model} is not loaded in this worker`);
+      const loading = sessions.get(message.model);
+      if (!loading) throw new Error(`model ${message.model} is not loaded in this worker`);
+      const session = await loading;
       const feeds = Object.fromEntries(Object.entries(message.feeds).map(([name, t]) => [name, toOrt(t)]));
       const started = performance.now();
       const results = await session.run(feeds);
