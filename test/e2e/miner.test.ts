@@ -214,6 +214,35 @@ describe("the miner daemon on a devnet (tiny subnet)", { timeout: 180_000 }, () 
     }
   });
 
+  it("serves several hotkeys from one process, each on its own port with its own axon", async () => {
+    const store = new WalletStore([join(home, "wallets")]);
+    const alice = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//Alice");
+    const addresses: string[] = [];
+    for (const name of ["multi1", "multi2"]) {
+      const address = (await store.createHotkey("ops", name)).address;
+      await ops.registerNeuron(alice, netuid, address);
+      addresses.push(address);
+    }
+    const multi = startProcess(
+      ["miner", "--netuid", String(netuid), "--subnet", "tiny", "--wallet", "ops", "--hotkey", "multi1,multi2", "--host", "127.0.0.4", "--port", "0", "--chain", devnet.endpoint.wsUrl, "--workers", "1", "--metagraph-interval", "1", "--log-level", "warn"],
+      { TENSORNODE_HOME: home, BT_WALLET_PATH: join(home, "none") },
+    );
+    try {
+      for (const address of addresses) await waitForOutput(multi, new RegExp(`miner ${address} \\(uid \\d+\\) serving tiny on subnet 1 at /ip4/127\\.0\\.0\\.4/tcp/\\d+`), 30_000);
+      const deadline = Date.now() + 20_000;
+      const axons = async () => Promise.all(addresses.map((a) => ops.read.axonOf(netuid, a)));
+      let served = await axons();
+      while (served.some((a) => !a) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        served = await axons();
+      }
+      assert.deepEqual(served.map((a) => a?.ip), ["127.0.0.4", "127.0.0.4"]);
+      assert.notEqual(served[0]!.port, served[1]!.port);
+    } finally {
+      assert.equal(await multi.stop(10_000), 0);
+    }
+  });
+
   it("refuses to start with a broken plugin, naming the file and the problem", async () => {
     const broken = join(home, "broken-plugin");
     mkdirSync(broken, { recursive: true });
