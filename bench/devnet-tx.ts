@@ -7,12 +7,10 @@
  */
 import "../src/util/polyfill.js";
 import "@polkadot/api-augment";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { ApiPromise, Keyring, WsProvider } from "@polkadot/api";
 import { cryptoWaitReady, sr25519PairFromSeed, sr25519Sign, sr25519Verify as jsVerify } from "@polkadot/util-crypto";
 import { sr25519Verify as wasmVerify } from "@polkadot/wasm-crypto";
@@ -20,32 +18,12 @@ import { SUBTENSOR_API_OPTIONS } from "../src/params/chain-options.js";
 import { signaturesReady } from "../src/devnet/runtime/signature.js";
 import type { BenchLine } from "./harness.js";
 import { benchDevnetEpoch } from "./devnet-epoch.js";
+import { startDevnetProcess } from "./devnet-process.js";
 
-const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
 
 /** Sends a signed extrinsic (hex) to the devnet; set once the api is connected. */
 let submit: (hex: string) => Promise<unknown> = () => Promise.reject(new Error("not connected"));
 
-async function startDevnetProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, "devnet", "--data-dir", dataDir, "--port", "0", "--block-time", "instant", "--dev-rpc", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = / at (ws:\/\/\S+) /.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`devnet exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
 
 /** Pre-signs `count` transfers (immortal: instant blocks outrun a mortal era while thousands are signed) spread over `senders` accounts, submits them pipelined, waits for all to be in blocks. */
 async function transfersPerSecond(api: ApiPromise, count: number, senders: number): Promise<{ perSecond: number; signPerSecond: number; blocks: number }> {

@@ -29,12 +29,10 @@
  */
 import "../src/util/polyfill.js";
 import "@polkadot/api-augment";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { ApiPromise, Keyring, WsProvider } from "@polkadot/api";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Codec } from "@polkadot/types/types";
@@ -43,8 +41,8 @@ import { blake2AsU8a, cryptoWaitReady } from "@polkadot/util-crypto";
 import { loadMetagraph, type Metagraph } from "../src/chain/metagraph.js";
 import { SUBTENSOR_API_OPTIONS } from "../src/params/chain-options.js";
 import type { BenchLine } from "./harness.js";
+import { startDevnetProcess } from "./devnet-process.js";
 
-const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
 const SIZES = [256, 4096] as const;
 /** Hotkeys per subnet that are key pairs and serve an axon. */
 const SERVING = 8;
@@ -56,27 +54,6 @@ const NAIVE_RUNS: Readonly<Record<number, number>> = { 256: 5, 4096: 1 };
 
 type Untyped = (...args: unknown[]) => any;
 
-async function startDevnetProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, "devnet", "--data-dir", dataDir, "--port", "0", "--block-time", "instant", "--dev-rpc", "--log-level", "warn"], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = / at (ws:\/\/\S+) /.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`devnet exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
 
 interface Chain {
   readonly api: ApiPromise;
