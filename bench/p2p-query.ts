@@ -42,20 +42,18 @@ import { generateKeyPair } from "@libp2p/crypto/keys";
 import type { Stream } from "@libp2p/interface";
 import { lpStream, type LengthPrefixedStream } from "@libp2p/utils";
 import { multiaddr } from "@multiformats/multiaddr";
-import { encodeAddress } from "@polkadot/util-crypto";
 import { ReplayCache } from "../src/p2p/admission/index.js";
-import { HotkeyDirectory } from "../src/p2p/directory.js";
 import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { QueryClient, type QueryTarget } from "../src/p2p/query-client.js";
-import { QueryServer, type AdmissionPolicy, type QueryHandler } from "../src/p2p/query-server.js";
+import { QueryServer, type QueryHandler } from "../src/p2p/query-server.js";
 import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, type RequestHeader, type ResponseHeader } from "../src/p2p/protocol/frames.js";
 import { hash256, requestHash, signRequest, signResponse, verifyRequestSignature, verifyResponseSignature } from "../src/p2p/protocol/signing.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "../src/p2p/protocol/tensors.js";
 import { createLogger } from "../src/util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
 import type { BenchLine } from "./harness.js";
+import { benchDirectory, generousPolicy } from "./p2p-fixtures.js";
 
-const TAO = 1_000_000_000n;
 const NETUID = 1;
 const SYNAPSE = "echo";
 const BODY_BYTES = 1024;
@@ -68,14 +66,6 @@ const WARMUP = 300;
 const ECHO_PROTOCOL = "/tensornode/bench-echo/1.0.0";
 
 const log = createLogger({ level: "silent", format: "json" });
-
-/** The generous policy: nothing here should refuse or queue a request the bench sends. */
-const POLICY: Partial<AdmissionPolicy> = {
-  perHotkey: { capacity: 1e9, refillPerSecond: 1e9 },
-  perPeer: { capacity: 1e9, refillPerSecond: 1e9 },
-  maxConcurrent: 4 * CONCURRENCY,
-  maxQueued: 1024,
-};
 
 interface Side {
   /** Round trips of the sequential runs, ms. */
@@ -167,11 +157,7 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
     const genesisHash = new Uint8Array(randomBytes(32));
     const validatorKey = sr25519SignerFromSeed(new Uint8Array(32).fill(1));
     const minerKey = sr25519SignerFromSeed(new Uint8Array(32).fill(2));
-    const directory = new HotkeyDirectory();
-    directory.update([
-      { uid: 0, hotkey: encodeAddress(validatorKey.publicKey, 42), stake: 1000n * TAO, validatorPermit: true, axon: null },
-      { uid: 1, hotkey: encodeAddress(minerKey.publicKey, 42), stake: 0n, validatorPermit: false, axon: null },
-    ]);
+    const directory = benchDirectory(validatorKey.publicKey, minerKey.publicKey);
 
     const minerNode = await createP2PNode({ privateKey: await generateKeyPair("Ed25519"), listen: ["/ip4/127.0.0.1/tcp/0"], gossip: false, log });
     nodes.push(minerNode);
@@ -181,7 +167,7 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
 
     replay = await ReplayCache.open(join(dir, "replay"), { windowMs: 120_000, maxEntries: 1_000_000, now: Date.now });
     const handlers = new Map<string, QueryHandler>([[SYNAPSE, async ({ body }) => body]]);
-    server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: minerKey, netuid: NETUID, genesisHash, directory, replayCache: replay, handlers, policy: POLICY, log });
+    server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: minerKey, netuid: NETUID, genesisHash, directory, replayCache: replay, handlers, policy: generousPolicy(CONCURRENCY), log });
     await server.start();
     await minerNode.libp2p.handle(ECHO_PROTOCOL, (stream) => echoHandler(stream), { maxInboundStreams: 64 });
     client = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid: NETUID, genesisHash, log });

@@ -63,14 +63,12 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import { multiaddr } from "@multiformats/multiaddr";
-import { encodeAddress } from "@polkadot/util-crypto";
 import * as ort from "onnxruntime-node";
 import { InferencePool } from "../src/miner/inference/pool.js";
 import { ReplayCache } from "../src/p2p/admission/index.js";
-import { HotkeyDirectory } from "../src/p2p/directory.js";
 import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { QueryClient, type QueryTarget } from "../src/p2p/query-client.js";
-import { QueryServer, type AdmissionPolicy, type QueryHandler, type QueryServerStats } from "../src/p2p/query-server.js";
+import { QueryServer, type QueryHandler, type QueryServerStats } from "../src/p2p/query-server.js";
 import { loadPlugin, pluginRoots, projectRoot } from "../src/subnet/loader.js";
 import type { Challenge, MinerSide, ModelRunner, Tensor, TensorMap } from "../src/subnet/plugin.js";
 import { createLogger } from "../src/util/logger.js";
@@ -78,8 +76,8 @@ import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
 import { readTextTensor, SYNAPSE, TEXT_TENSOR, textTensor } from "../subnets/ocr/image.js";
 import { REC_INPUT, REC_MODEL } from "../subnets/ocr/miner.js";
 import { prng, type BenchLine } from "./harness.js";
+import { benchDirectory, generousPolicy } from "./p2p-fixtures.js";
 
-const TAO = 1_000_000_000n;
 const NETUID = 1;
 const CONCURRENCY = 8;
 const LINES = 64;
@@ -90,14 +88,6 @@ const QUERY_TIMEOUT_MS = 60_000;
 const CHILD_ENV = "TN_BENCH_SERVE_OCR_MINER";
 
 const log = createLogger({ level: "silent", format: "json" });
-
-/** Far above what the bench sends: the limits are not what is measured. */
-const POLICY: Partial<AdmissionPolicy> = {
-  perHotkey: { capacity: 1e9, refillPerSecond: 1e9 },
-  perPeer: { capacity: 1e9, refillPerSecond: 1e9 },
-  maxConcurrent: 4 * CONCURRENCY,
-  maxQueued: 1024,
-};
 
 interface ChildConfig {
   readonly workers: number;
@@ -119,16 +109,6 @@ const cpuUs = (): number => {
   const used = process.cpuUsage();
   return used.user + used.system;
 };
-
-/** The validator and the miner as a synthetic directory: a staked validator with a permit, a miner. */
-function directoryOf(validator: Uint8Array, miner: Uint8Array): HotkeyDirectory {
-  const directory = new HotkeyDirectory();
-  directory.update([
-    { uid: 0, hotkey: encodeAddress(validator, 42), stake: 1000n * TAO, validatorPermit: true, axon: null },
-    { uid: 1, hotkey: encodeAddress(miner, 42), stake: 0n, validatorPermit: false, axon: null },
-  ]);
-  return directory;
-}
 
 // ───────────────────────────── the miner process ─────────────────────────────
 
@@ -166,7 +146,7 @@ async function minerProcess(config: ChildConfig): Promise<void> {
     replay = await ReplayCache.open(join(dir, "replay"), { windowMs: 30_000, maxEntries: 1_000_000, now: Date.now });
     // As src/miner/daemon.ts: one handler per synapse, straight to the plugin's miner side.
     const handlers = new Map<string, QueryHandler>(Object.keys(plugin.manifest.synapses).map((synapse) => [synapse, async ({ body, signal, emit }) => side.answer({ synapse, body, signal, emit })]));
-    server = new QueryServer({ libp2p: node.libp2p, hotkey: minerKey, netuid: NETUID, genesisHash: Buffer.from(config.genesisHash, "hex"), directory: directoryOf(validatorKey.publicKey, minerKey.publicKey), replayCache: replay, handlers, policy: POLICY, log });
+    server = new QueryServer({ libp2p: node.libp2p, hotkey: minerKey, netuid: NETUID, genesisHash: Buffer.from(config.genesisHash, "hex"), directory: benchDirectory(validatorKey.publicKey, minerKey.publicKey), replayCache: replay, handlers, policy: generousPolicy(CONCURRENCY), log });
     await server.start();
     const running = server;
     process.on("message", (message: ToChild) => {
