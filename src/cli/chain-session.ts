@@ -26,6 +26,9 @@ export const YES_OPTION: OptionSchema = { yes: { type: "boolean", default: false
 export const NETUID_OPTION: OptionSchema = { netuid: { type: "integer", min: 0, max: 65535, help: "the subnet" } };
 export const TIMEOUT_OPTION: OptionSchema = { timeout: { type: "integer", min: 1, max: 3600, default: 60, help: "seconds to wait for inclusion" } };
 
+/** What every command that signs with the wallet's coldkey takes: chain, wallet, password, --yes, --timeout. */
+export const COLDKEY_SIGNED_OPTIONS: OptionSchema = { ...CHAIN_OPTIONS, ...WALLET_OPTION, ...PASSWORD_OPTION, ...YES_OPTION, ...TIMEOUT_OPTION };
+
 export type Values = Readonly<Record<string, unknown>>;
 
 export function chainEndpoint(values: Values): string {

@@ -7,26 +7,22 @@ import type { Command } from "commander";
 import { formatTao } from "../../chain/units.js";
 import { stringifyLosslessJson } from "../../util/lossless-json.js";
 import {
-  CHAIN_OPTIONS,
+  COLDKEY_SIGNED_OPTIONS,
   confirm,
   hotkeyAddress,
   HOTKEY_OPTION,
   JSON_OPTION,
   NETUID_OPTION,
   operationOptions,
-  PASSWORD_OPTION,
   requireNetuid,
-  TIMEOUT_OPTION,
   unlockColdkey,
-  WALLET_OPTION,
   withChain,
-  YES_OPTION,
 } from "../chain-session.js";
 import type { CliContext } from "../context.js";
 import { addSubcommand } from "../options.js";
 
 export function registerRegisterCommand(program: Command, ctx: CliContext): void {
-  const schema = { ...CHAIN_OPTIONS, ...NETUID_OPTION, ...WALLET_OPTION, ...HOTKEY_OPTION, ...PASSWORD_OPTION, ...YES_OPTION, ...TIMEOUT_OPTION, ...JSON_OPTION };
+  const schema = { ...COLDKEY_SIGNED_OPTIONS, ...NETUID_OPTION, ...HOTKEY_OPTION, ...JSON_OPTION };
   addSubcommand(program, "register", "register a hotkey on a subnet, paying the registration burn from the coldkey", schema, async (v) => {
     const netuid = requireNetuid(v);
     const hotkey = await hotkeyAddress(ctx, v);

@@ -10,6 +10,7 @@ import { stringifyLosslessJson } from "../../util/lossless-json.js";
 import { UserError } from "../../util/errors.js";
 import type { OptionSchema } from "../config.js";
 import {
+  COLDKEY_SIGNED_OPTIONS,
   CHAIN_OPTIONS,
   confirm,
   hotkeyAddress,
@@ -17,15 +18,12 @@ import {
   JSON_OPTION,
   NETUID_OPTION,
   operationOptions,
-  PASSWORD_OPTION,
   requireNetuid,
   requireString,
-  TIMEOUT_OPTION,
   unlockColdkey,
   WALLET_OPTION,
   walletStore,
   withChain,
-  YES_OPTION,
   parseAddress,
   type Values,
 } from "../chain-session.js";
@@ -42,7 +40,7 @@ async function targetHotkey(ctx: CliContext, v: Values): Promise<string> {
 
 export function registerStakeCommand(program: Command, ctx: CliContext): void {
   const stake = program.command("stake").description("add, remove, move and list stake (dTAO: TAO in, subnet alpha out)");
-  const SIGNED = { ...CHAIN_OPTIONS, ...NETUID_OPTION, ...WALLET_OPTION, ...HOTKEY_OPTION, ...HOTKEY_ADDRESS, ...PASSWORD_OPTION, ...YES_OPTION, ...TIMEOUT_OPTION, ...JSON_OPTION };
+  const SIGNED = { ...COLDKEY_SIGNED_OPTIONS, ...NETUID_OPTION, ...HOTKEY_OPTION, ...HOTKEY_ADDRESS, ...JSON_OPTION };
 
   addSubcommand(stake, "add", "stake TAO from the coldkey on a hotkey in a subnet", { ...SIGNED, ...AMOUNT }, async (v) => {
     const netuid = requireNetuid(v);

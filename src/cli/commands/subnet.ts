@@ -9,6 +9,7 @@ import { formatTao } from "../../chain/units.js";
 import { stringifyLosslessJson } from "../../util/lossless-json.js";
 import { UserError } from "../../util/errors.js";
 import {
+  COLDKEY_SIGNED_OPTIONS,
   CHAIN_OPTIONS,
   confirm,
   hotkeyAddress,
@@ -16,13 +17,9 @@ import {
   JSON_OPTION,
   NETUID_OPTION,
   operationOptions,
-  PASSWORD_OPTION,
   requireNetuid,
-  TIMEOUT_OPTION,
   unlockColdkey,
-  WALLET_OPTION,
   withChain,
-  YES_OPTION,
 } from "../chain-session.js";
 import type { CliContext } from "../context.js";
 import { addSubcommand } from "../options.js";
@@ -38,7 +35,7 @@ function price(s: SubnetSummary): string {
 
 export function registerSubnetCommand(program: Command, ctx: CliContext): void {
   const subnet = program.command("subnet").description("create, start, inspect and tune subnets (subnet owners)");
-  const SIGNED = { ...CHAIN_OPTIONS, ...WALLET_OPTION, ...PASSWORD_OPTION, ...YES_OPTION, ...TIMEOUT_OPTION };
+  const SIGNED = COLDKEY_SIGNED_OPTIONS;
 
   addSubcommand(subnet, "burn-cost", "what creating a subnet locks now", { ...CHAIN_OPTIONS, ...JSON_OPTION }, async (v) => {
     const cost = await withChain(v, (ops) => ops.read.networkRegistrationCost());

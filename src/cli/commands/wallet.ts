@@ -8,17 +8,13 @@ import { headlessPassword, WalletStore, walletRoots } from "../../wallet/wallet.
 import { UserError } from "../../util/errors.js";
 import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
-import { addSchemaOptions, commandConfig } from "../options.js";
+import { addSubcommand } from "../options.js";
 import { renderTable } from "../table.js";
 import { formatTao, parseTao } from "../../chain/units.js";
 import { stringifyLosslessJson } from "../../util/lossless-json.js";
-import { CHAIN_OPTIONS, confirm, operationOptions, parseAddress, requireString, TIMEOUT_OPTION, unlockColdkey, withChain, YES_OPTION } from "../chain-session.js";
+import { CHAIN_OPTIONS, COLDKEY_SIGNED_OPTIONS, confirm, HOTKEY_OPTION, JSON_OPTION, operationOptions, parseAddress, PASSWORD_OPTION, requireString, unlockColdkey, WALLET_OPTION, withChain } from "../chain-session.js";
 
-const WALLET: OptionSchema = { wallet: { type: "string", default: "default", help: "wallet name" } };
-const HOTKEY: OptionSchema = { hotkey: { type: "string", default: "default", help: "hotkey name" } };
 const MNEMONIC: OptionSchema = { mnemonic: { type: "string", help: "the 12 or 24 words to regenerate from (kept out of logs; mind your shell history)" } };
-const PASSWORD: OptionSchema = { passwordFile: { type: "string", help: "file holding the coldkey password on its first line (chmod 600); or set TENSORNODE_WALLET_PASSWORD" } };
-const JSON_OUT: OptionSchema = { json: { type: "boolean", default: false, help: "print JSON" } };
 
 /** A new coldkey's password: from the environment or a file, else asked twice on a terminal. */
 async function requirePassword(ctx: CliContext, file: unknown): Promise<string> {
@@ -34,37 +30,35 @@ async function requirePassword(ctx: CliContext, file: unknown): Promise<string> 
 export function registerWalletCommand(program: Command, ctx: CliContext): void {
   const wallet = program.command("wallet").description("Bittensor-compatible wallets: coldkeys (encrypted) and hotkeys, in ~/.bittensor's layout");
   const store = (): WalletStore => new WalletStore(walletRoots(ctx.env));
-  const sub = (name: string, description: string, schema: OptionSchema, run: (values: Record<string, unknown>) => Promise<void>): void => {
-    const command = wallet.command(name).description(description);
-    addSchemaOptions(command, schema).action(async () => run(commandConfig(command).values as Record<string, unknown>));
-  };
+  const sub = (name: string, description: string, schema: OptionSchema, run: (values: Readonly<Record<string, unknown>>) => Promise<void>): void =>
+    void addSubcommand(wallet, name, description, schema, run);
   const printMnemonic = (what: string, address: string, mnemonic: string): void =>
     ctx.stdout(`${what} ${address}\n  mnemonic (write it down, it is shown only now): ${mnemonic}\n`);
 
-  sub("create", "create a wallet: an encrypted coldkey and a hotkey", { ...WALLET, ...HOTKEY, ...PASSWORD }, async (v) => {
+  sub("create", "create a wallet: an encrypted coldkey and a hotkey", { ...WALLET_OPTION, ...HOTKEY_OPTION, ...PASSWORD_OPTION }, async (v) => {
     const password = await requirePassword(ctx, v.passwordFile);
     const coldkey = await store().createColdkey(String(v.wallet), password);
     printMnemonic(`coldkey of wallet "${String(v.wallet)}":`, coldkey.address, coldkey.mnemonic);
     const hotkey = await store().createHotkey(String(v.wallet), String(v.hotkey));
     printMnemonic(`hotkey "${String(v.hotkey)}":`, hotkey.address, hotkey.mnemonic);
   });
-  sub("new-hotkey", "add a hotkey to a wallet", { ...WALLET, ...HOTKEY }, async (v) => {
+  sub("new-hotkey", "add a hotkey to a wallet", { ...WALLET_OPTION, ...HOTKEY_OPTION }, async (v) => {
     await store().find(String(v.wallet));
     const hotkey = await store().createHotkey(String(v.wallet), String(v.hotkey));
     printMnemonic(`hotkey "${String(v.hotkey)}" of wallet "${String(v.wallet)}":`, hotkey.address, hotkey.mnemonic);
   });
-  sub("regen-coldkey", "regenerate a coldkey from its mnemonic", { ...WALLET, ...MNEMONIC, ...PASSWORD }, async (v) => {
+  sub("regen-coldkey", "regenerate a coldkey from its mnemonic", { ...WALLET_OPTION, ...MNEMONIC, ...PASSWORD_OPTION }, async (v) => {
     if (typeof v.mnemonic !== "string") throw new UserError("NO_MNEMONIC", "--mnemonic is required to regenerate a coldkey");
     const password = await requirePassword(ctx, v.passwordFile);
     const coldkey = await store().createColdkey(String(v.wallet), password, { mnemonic: v.mnemonic, overwrite: true });
     ctx.stdout(`coldkey of wallet "${String(v.wallet)}": ${coldkey.address}\n`);
   });
-  sub("regen-hotkey", "regenerate a hotkey from its mnemonic", { ...WALLET, ...HOTKEY, ...MNEMONIC }, async (v) => {
+  sub("regen-hotkey", "regenerate a hotkey from its mnemonic", { ...WALLET_OPTION, ...HOTKEY_OPTION, ...MNEMONIC }, async (v) => {
     if (typeof v.mnemonic !== "string") throw new UserError("NO_MNEMONIC", "--mnemonic is required to regenerate a hotkey");
     const hotkey = await store().createHotkey(String(v.wallet), String(v.hotkey), { mnemonic: v.mnemonic, overwrite: true });
     ctx.stdout(`hotkey "${String(v.hotkey)}" of wallet "${String(v.wallet)}": ${hotkey.address}\n`);
   });
-  sub("list", "list the wallets and their hotkeys", JSON_OUT, async (v) => {
+  sub("list", "list the wallets and their hotkeys", JSON_OPTION, async (v) => {
     const wallets = await store().list();
     if (v.json) {
       ctx.stdout(`${JSON.stringify(wallets)}\n`);
@@ -86,7 +80,7 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
       )}\n`,
     );
   });
-  sub("balance", "show a wallet's free TAO on chain", { ...WALLET, address: { type: "string", help: "any coldkey address (SS58) instead of --wallet" }, ...CHAIN_OPTIONS, ...JSON_OUT }, async (v) => {
+  sub("balance", "show a wallet's free TAO on chain", { ...WALLET_OPTION, address: { type: "string", help: "any coldkey address (SS58) instead of --wallet" }, ...CHAIN_OPTIONS, ...JSON_OPTION }, async (v) => {
     const address = typeof v.address === "string" ? parseAddress(v.address, "--address") : await store().coldkeyAddress(String(v.wallet));
     const { free, reserved } = await withChain(v, async (ops) => {
       const account = await ops.chain.api.query.system.account(address);
@@ -96,15 +90,11 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
     else ctx.stdout(`${address}: ${formatTao(free)} TAO free${reserved > 0n ? `, ${formatTao(reserved)} TAO reserved` : ""}\n`);
   });
   const TRANSFER: OptionSchema = {
-    ...WALLET,
+    ...COLDKEY_SIGNED_OPTIONS,
     dest: { type: "string", help: "the destination address (SS58)" },
     amount: { type: "string", help: "TAO to send, e.g. 1.5" },
     allowDeath: { type: "boolean", default: false, help: "allow the sender's balance to fall below the existential deposit (the account is reaped)" },
-    ...PASSWORD,
-    ...CHAIN_OPTIONS,
-    ...YES_OPTION,
-    ...TIMEOUT_OPTION,
-    ...JSON_OUT,
+    ...JSON_OPTION,
   };
   sub("transfer", "send TAO from the wallet's coldkey", TRANSFER, async (v) => {
     const dest = parseAddress(requireString(v, "dest", "--dest", "where to send"), "--dest");
@@ -117,7 +107,7 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
       else ctx.stdout(`sent ${formatTao(amount)} TAO to ${dest}\n`);
     });
   });
-  sub("show", "show a wallet's coldkey and hotkey addresses", { ...WALLET, ...JSON_OUT }, async (v) => {
+  sub("show", "show a wallet's coldkey and hotkey addresses", { ...WALLET_OPTION, ...JSON_OPTION }, async (v) => {
     const name = String(v.wallet);
     const s = store();
     const coldkey = await s.coldkeyAddress(name);

@@ -31,7 +31,7 @@ import { IdentityService } from "../../../src/p2p/identity-service.js";
 import { createP2PNode, type P2PNode } from "../../../src/p2p/node.js";
 import { loadOrCreatePeerKey } from "../../../src/p2p/peer-key.js";
 import { QueryClient, QueryError } from "../../../src/p2p/query-client.js";
-import { MAX_BAD_FRAMES_PER_STREAM, QueryServer, type QueryHandler } from "../../../src/p2p/query-server.js";
+import { MAX_BAD_FRAMES_PER_STREAM, QueryServer, type AdmissionPolicy, type QueryHandler } from "../../../src/p2p/query-server.js";
 import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, RefusalCode, REFUSAL_NAMES, type Frame } from "../../../src/p2p/protocol/frames.js";
 import { checkReceipt, hash256, signRequest } from "../../../src/p2p/protocol/signing.js";
 import { encodeTensors, readString, stringTensor } from "../../../src/p2p/protocol/tensors.js";
@@ -90,6 +90,20 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     ],
   ]);
 
+  /** The miner's query server with `policy` on top of: 1 TAO of stake needed, permits not enough. */
+  const minerServer = (policy: Partial<AdmissionPolicy>): QueryServer =>
+    new QueryServer({
+      libp2p: minerNode.libp2p,
+      hotkey: minerKey,
+      netuid,
+      genesisHash,
+      directory: minerDirectory,
+      replayCache: replay,
+      handlers,
+      policy: { minStake: TAO, acceptPermit: false, ...policy },
+      log: silentLog,
+    });
+
   before(async () => {
     await sr25519Ready();
     devnet = await DevnetNode.start({ port: 0, blockTime: { mode: "instant" }, log: silentLog });
@@ -121,17 +135,7 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     await minerIdentity.start();
     await validatorIdentity.start();
     replay = await ReplayCache.open(join(dir, "replay"), { windowMs: 30_000, maxEntries: 100_000, now: Date.now });
-    server = new QueryServer({
-      libp2p: minerNode.libp2p,
-      hotkey: minerKey,
-      netuid,
-      genesisHash,
-      directory: minerDirectory,
-      replayCache: replay,
-      handlers,
-      policy: { minStake: TAO, acceptPermit: false, maxFrameBytes: 64 * 1024, perHotkey: { capacity: 400, refillPerSecond: 100 }, maxConcurrent: 8, maxQueued: 64 },
-      log: silentLog,
-    });
+    server = minerServer({ maxFrameBytes: 64 * 1024, perHotkey: { capacity: 400, refillPerSecond: 100 }, maxConcurrent: 8, maxQueued: 64 });
     await server.start();
     client = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid, genesisHash, log: silentLog });
   });
@@ -362,17 +366,7 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     });
 
     it("a flood from one hotkey is rate limited with a retry time, and load beyond the queue gets an explicit BUSY", async () => {
-      const strict = new QueryServer({
-        libp2p: minerNode.libp2p,
-        hotkey: minerKey,
-        netuid,
-        genesisHash,
-        directory: minerDirectory,
-        replayCache: replay,
-        handlers,
-        policy: { minStake: TAO, acceptPermit: false, perHotkey: { capacity: 10, refillPerSecond: 1 }, maxConcurrent: 1, maxQueued: 2 },
-        log: silentLog,
-      });
+      const strict = minerServer({ perHotkey: { capacity: 10, refillPerSecond: 1 }, maxConcurrent: 1, maxQueued: 2 });
       await server.stop(100);
       await strict.start();
       try {
