@@ -67,6 +67,7 @@ const BINDING_LIFETIME_MS = 24 * 3600_000;
 export class MinerDaemon {
   readonly #o: MinerDaemonOptions;
   readonly #directory = new HotkeyDirectory();
+  readonly #ops: SubtensorOperations;
   #node: P2PNode | undefined;
   #server: QueryServer | undefined;
   #identity: IdentityService | undefined;
@@ -79,6 +80,7 @@ export class MinerDaemon {
 
   private constructor(options: MinerDaemonOptions) {
     this.#o = options;
+    this.#ops = new SubtensorOperations(options.chain);
   }
 
   static async start(options: MinerDaemonOptions): Promise<MinerDaemon> {
@@ -219,10 +221,10 @@ export class MinerDaemon {
       o.log.warn("listening on 0.0.0.0 with no --external-ip: the axon is not published (validators could not reach it)");
       return;
     }
-    const onChain = await new SubtensorOperations(o.chain).read.axonOf(o.netuid, this.hotkeyAddress);
+    const onChain = await this.#ops.read.axonOf(o.netuid, this.hotkeyAddress);
     if (onChain && onChain.ip === ip && onChain.port === port) return;
     try {
-      await new SubtensorOperations(o.chain).serveAxon(o.hotkey.pair, o.netuid, { ip, port, protocol: 4, version: 1 });
+      await this.#ops.serveAxon(o.hotkey.pair, o.netuid, { ip, port, protocol: 4, version: 1 });
       o.log.info({ ip, port }, "axon served on chain");
     } catch (error) {
       o.log.warn({ error: (error as Error).message }, "the axon could not be served yet; retrying at the next refresh");
