@@ -7,17 +7,28 @@
 import { Level } from "level";
 import { CodedError } from "../util/errors.js";
 
-/** JSON with bigints kept exact and kept bigints: written as {"$bigint": "…"}, read back as bigint. */
+/**
+ * JSON with bigints and bytes kept exact and typed: a bigint is written as {"$bigint": "…"} and a
+ * Uint8Array as {"$bytes": "<hex>"}, and each is read back as what it was.
+ */
 export function encodeValue(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    // JSON.stringify hands a Uint8Array to toJSON-less replacers as the original: look at the holder.
+    const original = this[key];
+    if (original instanceof Uint8Array) return { $bytes: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString("hex") };
+    return typeof v === "bigint" ? { $bigint: v.toString() } : v;
+  });
 }
 
 export function decodeValue(text: string): unknown {
   return JSON.parse(text, (_key, v: unknown) => {
     if (typeof v === "object" && v !== null && !Array.isArray(v)) {
       const keys = Object.keys(v);
-      const tagged = (v as { $bigint?: unknown }).$bigint;
-      if (keys.length === 1 && typeof tagged === "string" && /^-?\d+$/.test(tagged)) return BigInt(tagged);
+      if (keys.length !== 1) return v;
+      const big = (v as { $bigint?: unknown }).$bigint;
+      if (typeof big === "string" && /^-?\d+$/.test(big)) return BigInt(big);
+      const bytes = (v as { $bytes?: unknown }).$bytes;
+      if (typeof bytes === "string" && /^(?:[0-9a-f]{2})*$/.test(bytes)) return new Uint8Array(Buffer.from(bytes, "hex"));
     }
     return v;
   });

@@ -53,9 +53,25 @@ export interface SubnetManifest {
   readonly hyperparameters: Readonly<Record<string, string>>;
 }
 
+export interface RunOptions {
+  /** The caller gave up: a run not started yet is dropped. */
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Outputs (or every output: true) to reduce where the model runs, to the argmax of their last
+   * axis: output `y` [..., C] comes back as `y.argmax` int32 [...] and `y.max` float32 [...]. For
+   * classifiers and CTC decoders, whose score tensors can be megabytes of which only the best class
+   * is read: reducing them in the worker keeps that work and those bytes off the event loop.
+   */
+  readonly argmax?: true | readonly string[] | undefined;
+}
+
+/** The names `RunOptions.argmax` gives a reduced output's best class and its score. */
+export const argmaxName = (output: string): string => `${output}.argmax`;
+export const maxName = (output: string): string => `${output}.max`;
+
 /** Runs a model for the miner side; the daemon decides where (worker threads, CPU or CUDA). */
 export interface ModelRunner {
-  run(model: string, feeds: TensorMap, signal?: AbortSignal): Promise<Map<string, Tensor>>;
+  run(model: string, feeds: TensorMap, options?: RunOptions): Promise<Map<string, Tensor>>;
 }
 
 export interface MinerContext {
@@ -118,4 +134,11 @@ export function float32Values(t: Tensor): Float32Array {
   const d = t.data;
   if (d.byteOffset % 4 === 0 && d.byteLength % 4 === 0) return new Float32Array(d.buffer, d.byteOffset, d.byteLength / 4);
   return new Float32Array(new Uint8Array(d).buffer);
+}
+
+/** An int32 tensor's values, as `float32Values` reads float32 ones. */
+export function int32Values(t: Tensor): Int32Array {
+  const d = t.data;
+  if (d.byteOffset % 4 === 0 && d.byteLength % 4 === 0) return new Int32Array(d.buffer, d.byteOffset, d.byteLength / 4);
+  return new Int32Array(new Uint8Array(d).buffer);
 }

@@ -37,29 +37,51 @@ export interface CtcResult {
  * per time step), probabilities or logits (only the argmax is used for the text).
  */
 export function ctcGreedyDecode(scores: ArrayLike<number>, steps: number, classes: number, charset: readonly string[]): CtcResult {
-  if (classes !== charset.length) throw new CtcError(`the model gives ${classes} classes, the dictionary has ${charset.length} (blank + ${charset.length - 2} characters + space)`);
+  checkClasses(classes, charset);
   if (scores.length !== steps * classes) throw new CtcError(`expected ${steps} × ${classes} scores, got ${scores.length}`);
+  const best = new Int32Array(steps);
+  const bestScores = new Float32Array(steps);
+  for (let t = 0; t < steps; t++) {
+    const row = t * classes;
+    let index = 0;
+    let top = scores[row]!;
+    for (let c = 1; c < classes; c++) {
+      const s = scores[row + c]!;
+      if (s > top) {
+        index = c;
+        top = s;
+      }
+    }
+    best[t] = index;
+    bestScores[t] = top;
+  }
+  return ctcCollapse(best, bestScores, charset);
+}
+
+function checkClasses(classes: number, charset: readonly string[]): void {
+  if (classes !== charset.length) throw new CtcError(`the model gives ${classes} classes, the dictionary has ${charset.length} (blank + ${charset.length - 2} characters + space)`);
+}
+
+/**
+ * The rest of greedy decoding, once each step's best class is known (`best`, with its score in
+ * `bestScores`): merges runs of one class, drops blanks, maps classes to characters.
+ */
+export function ctcCollapse(best: ArrayLike<number>, bestScores: ArrayLike<number>, charset: readonly string[]): CtcResult {
+  if (best.length !== bestScores.length) throw new CtcError(`${best.length} best classes but ${bestScores.length} scores`);
   let text = "";
   let kept = 0;
   let confidence = 0;
   let last = -1;
-  for (let t = 0; t < steps; t++) {
-    const row = t * classes;
-    let best = 0;
-    let bestScore = scores[row]!;
-    for (let c = 1; c < classes; c++) {
-      const s = scores[row + c]!;
-      if (s > bestScore) {
-        best = c;
-        bestScore = s;
-      }
-    }
-    if (best !== 0 && best !== last) {
-      text += charset[best]!;
+  for (let t = 0; t < best.length; t++) {
+    const index = best[t]!;
+    const char = charset[index];
+    if (char === undefined || !Number.isInteger(index)) throw new CtcError(`class ${index} at step ${t} is not in the dictionary's ${charset.length} classes`);
+    if (index !== 0 && index !== last) {
+      text += char;
       kept += 1;
-      confidence += bestScore;
+      confidence += bestScores[t]!;
     }
-    last = best;
+    last = index;
   }
   return { text, confidence: kept === 0 ? 1 : confidence / kept };
 }

@@ -19,7 +19,7 @@ export async function createMiner(ctx: MinerContext): Promise<MinerSide> {
   return {
     async answer(request: MinerRequest): Promise<TensorMap> {
       const { tensor } = readTinyInput(request.body);
-      const outputs = await ctx.models.run("tiny-mlp", new Map([[TINY_INPUT_NAME, tensor]]), request.signal);
+      const outputs = await ctx.models.run("tiny-mlp", new Map([[TINY_INPUT_NAME, tensor]]), { signal: request.signal });
       const y = outputs.get(TINY_OUTPUT_NAME);
       if (!y) throw new Error(`the model gave no ${TINY_OUTPUT_NAME}`);
       return new Map([[TINY_OUTPUT_NAME, y]]);

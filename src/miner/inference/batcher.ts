@@ -4,7 +4,7 @@
  * GPUs and wide CPUs, where one run of n rows costs far less than n runs; on small CPUs it only adds
  * the wait, so it is off by default (maxBatch 1).
  */
-import type { ModelRunner, Tensor, TensorMap } from "../../subnet/plugin.js";
+import type { ModelRunner, RunOptions, Tensor, TensorMap } from "../../subnet/plugin.js";
 
 export interface BatchingOptions {
   /** Rows per joined run; 1 turns batching off. */
@@ -16,7 +16,7 @@ export interface BatchingOptions {
 interface Waiting {
   readonly feeds: TensorMap;
   readonly rows: number;
-  readonly signal: AbortSignal | undefined;
+  readonly options: RunOptions;
   resolve(outputs: Map<string, Tensor>): void;
   reject(error: Error): void;
 }
@@ -42,6 +42,12 @@ function sameShape(a: TensorMap, b: TensorMap): boolean {
     if (!u || u.dtype !== t.dtype || u.dims.length !== t.dims.length || u.dims.slice(1).some((d, i) => d !== t.dims[i + 1])) return false;
   }
   return true;
+}
+
+/** Whether two requests ask for the same outputs reduced (argmax), so one joined run answers both. */
+function sameReduction(a: RunOptions, b: RunOptions): boolean {
+  const key = (o: RunOptions): string => (o.argmax === true ? "*" : JSON.stringify([...(o.argmax ?? [])].sort()));
+  return key(a) === key(b);
 }
 
 function concat(parts: readonly Tensor[]): Tensor {
@@ -73,16 +79,16 @@ export class MicroBatcher implements ModelRunner {
     this.#batchable = batchable;
   }
 
-  run(model: string, feeds: TensorMap, signal?: AbortSignal): Promise<Map<string, Tensor>> {
+  run(model: string, feeds: TensorMap, options: RunOptions = {}): Promise<Map<string, Tensor>> {
     const rows = rowsOf(feeds);
-    if (this.#o.maxBatch <= 1 || !this.#batchable(model) || rows === undefined || rows >= this.#o.maxBatch) return this.#inner.run(model, feeds, signal);
+    if (this.#o.maxBatch <= 1 || !this.#batchable(model) || rows === undefined || rows >= this.#o.maxBatch) return this.#inner.run(model, feeds, options);
     return new Promise((resolve, reject) => {
       let queue = this.#queues.get(model);
       if (!queue) {
         queue = { waiting: [], timer: undefined };
         this.#queues.set(model, queue);
       }
-      queue.waiting.push({ feeds, rows, signal, resolve, reject });
+      queue.waiting.push({ feeds, rows, options, resolve, reject });
       const queued = queue.waiting.reduce((sum, w) => sum + w.rows, 0);
       if (queued >= this.#o.maxBatch) this.#flush(model);
       else queue.timer ??= setTimeout(() => this.#flush(model), this.#o.maxWaitMs);
@@ -95,8 +101,9 @@ export class MicroBatcher implements ModelRunner {
     clearTimeout(queue.timer);
     queue.timer = undefined;
     const live = queue.waiting.filter((w) => {
-      if (!w.signal?.aborted) return true;
-      w.reject(w.signal.reason instanceof Error ? w.signal.reason : new Error("aborted"));
+      const signal = w.options.signal;
+      if (!signal?.aborted) return true;
+      w.reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
       return false;
     });
     queue.waiting = [];
@@ -107,7 +114,7 @@ export class MicroBatcher implements ModelRunner {
       let rows = 0;
       for (let i = 0; i < live.length; ) {
         const w = live[i]!;
-        if (sameShape(head.feeds, w.feeds) && rows + w.rows <= this.#o.maxBatch) {
+        if (sameShape(head.feeds, w.feeds) && sameReduction(head.options, w.options) && rows + w.rows <= this.#o.maxBatch) {
           batch.push(w);
           rows += w.rows;
           live.splice(i, 1);
@@ -120,12 +127,12 @@ export class MicroBatcher implements ModelRunner {
   async #runBatch(model: string, batch: readonly Waiting[], rows: number): Promise<void> {
     if (batch.length === 1) {
       const only = batch[0]!;
-      this.#inner.run(model, only.feeds, only.signal).then(only.resolve, only.reject);
+      this.#inner.run(model, only.feeds, only.options).then(only.resolve, only.reject);
       return;
     }
     try {
       const feeds = new Map([...batch[0]!.feeds.keys()].map((name) => [name, concat(batch.map((w) => w.feeds.get(name)!))]));
-      const outputs = await this.#inner.run(model, feeds);
+      const outputs = await this.#inner.run(model, feeds, { argmax: batch[0]!.options.argmax });
       for (const t of outputs.values()) if (t.dims[0] !== rows) throw new Error(`model ${model} is not batchable on axis 0: an output has ${t.dims[0]} rows for ${rows}`);
       let from = 0;
       for (const w of batch) {

@@ -8,22 +8,30 @@ export interface WireTensor {
   readonly data: ArrayBuffer;
 }
 
+/** What a worker needs to load a model it does not hold yet. */
+export interface LoadOrder {
+  readonly path: string;
+  readonly device: "cpu" | "cuda";
+  readonly threads: number;
+  /** Models to unload first (the registry's evictions). */
+  readonly evict: readonly string[];
+}
+
 export type ToWorker =
+  | { readonly type: "unload"; readonly id: number; readonly model: string }
   | {
-      readonly type: "load";
+      readonly type: "run";
       readonly id: number;
       readonly model: string;
-      readonly path: string;
-      readonly device: "cpu" | "cuda";
-      readonly threads: number;
-      /** Models to unload first (the registry's evictions), in the same message. */
-      readonly evict: readonly string[];
-    }
-  | { readonly type: "unload"; readonly id: number; readonly model: string }
-  | { readonly type: "run"; readonly id: number; readonly model: string; readonly feeds: Readonly<Record<string, WireTensor>> };
+      /** Present when the model is cold in this worker: load it, then run (one round trip). */
+      readonly load?: LoadOrder;
+      readonly feeds: Readonly<Record<string, WireTensor>>;
+      /** Outputs to reduce in the worker to their last axis' argmax (see RunOptions.argmax). */
+      readonly argmax?: true | readonly string[];
+    };
 
 export type FromWorker =
-  | { readonly type: "loaded"; readonly id: number; readonly inputs: readonly string[]; readonly outputs: readonly string[] }
   | { readonly type: "unloaded"; readonly id: number }
   | { readonly type: "result"; readonly id: number; readonly outputs: Readonly<Record<string, WireTensor>>; readonly runMs: number }
-  | { readonly type: "error"; readonly id: number; readonly message: string };
+  /** `stage` "load": the model could not be loaded (the worker does not hold it); "run": the run failed. */
+  | { readonly type: "error"; readonly id: number; readonly stage: "load" | "run"; readonly message: string };

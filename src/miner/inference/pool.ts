@@ -10,10 +10,10 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { CodedError } from "../../util/errors.js";
 import type { Logger } from "../../util/logger.js";
-import type { ModelRunner, Tensor, TensorMap } from "../../subnet/plugin.js";
-import type { FromWorker, ToWorker, WireTensor } from "./messages.js";
+import type { ModelRunner, RunOptions, Tensor, TensorMap } from "../../subnet/plugin.js";
+import type { FromWorker, LoadOrder, ToWorker, WireTensor } from "./messages.js";
 
-export type InferenceErrorCode = "QUEUE_FULL" | "UNKNOWN_MODEL" | "INFERENCE_FAILED" | "POOL_CLOSED" | "ABORTED";
+export type InferenceErrorCode = "QUEUE_FULL" | "UNKNOWN_MODEL" | "MODEL_LOAD_FAILED" | "INFERENCE_FAILED" | "POOL_CLOSED" | "ABORTED";
 
 export class InferenceError extends CodedError<InferenceErrorCode> {
   constructor(code: InferenceErrorCode, message: string) {
@@ -49,7 +49,7 @@ interface Job {
 class Slot {
   readonly worker: Worker;
   readonly pending = new Map<number, Job>();
-  readonly loaded = new Map<string, Promise<void>>();
+  readonly loaded = new Set<string>();
   /** When each loaded model was last used (for LRU eviction), and how many runs use it now. */
   readonly lastUsed = new Map<string, number>();
   readonly inUse = new Map<string, number>();
@@ -101,7 +101,7 @@ export class InferencePool implements ModelRunner {
         if (!job) return;
         slot.pending.delete(reply.id);
         if (job.message.type === "run") this.#queued -= 1;
-        if (reply.type === "error") job.reject(new InferenceError("INFERENCE_FAILED", reply.message));
+        if (reply.type === "error") job.reject(new InferenceError(reply.stage === "load" ? "MODEL_LOAD_FAILED" : "INFERENCE_FAILED", reply.message));
         else job.resolve(reply);
       });
       const fail = (why: string): void => {
@@ -140,7 +140,7 @@ export class InferencePool implements ModelRunner {
 
   #loadedBytes(slot: Slot): number {
     let total = 0;
-    for (const model of slot.loaded.keys()) total += this.#paths.get(model)?.bytes ?? 0;
+    for (const model of slot.loaded) total += this.#paths.get(model)?.bytes ?? 0;
     return total;
   }
 
@@ -150,7 +150,7 @@ export class InferencePool implements ModelRunner {
     const budget = this.#o.memoryBudgetBytes ?? Number.POSITIVE_INFINITY;
     if (bytes > budget) throw new InferenceError("INFERENCE_FAILED", `model ${model} (${bytes} bytes) is larger than the memory budget of ${budget} bytes`);
     while (this.#loadedBytes(slot) + bytes > budget) {
-      const idle = [...slot.loaded.keys()].filter((m) => (slot.inUse.get(m) ?? 0) === 0).sort((a, b) => (slot.lastUsed.get(a) ?? 0) - (slot.lastUsed.get(b) ?? 0));
+      const idle = [...slot.loaded].filter((m) => (slot.inUse.get(m) ?? 0) === 0).sort((a, b) => (slot.lastUsed.get(a) ?? 0) - (slot.lastUsed.get(b) ?? 0));
       const victim = idle[0];
       if (victim === undefined) throw new InferenceError("QUEUE_FULL", `no room for model ${model}: every loaded model is in use`);
       slot.loaded.delete(victim);
@@ -173,23 +173,18 @@ export class InferencePool implements ModelRunner {
     });
   }
 
-  #ensureLoaded(slot: Slot, model: string): Promise<void> {
-    let loading = slot.loaded.get(model);
-    if (!loading) {
-      const known = this.#paths.get(model);
-      if (!known) return Promise.reject(new InferenceError("UNKNOWN_MODEL", `no model named ${model} is registered`));
-      let evict: string[];
-      try {
-        evict = this.#makeRoom(slot, model, known.bytes);
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
-      this.#loads += 1;
-      loading = this.#send(slot, { type: "load", id: this.#nextId++, model, path: known.path, device: this.#o.device, threads: this.#o.threadsPerWorker ?? 1, evict }).then(() => undefined);
-      loading.catch(() => slot.loaded.delete(model));
-      slot.loaded.set(model, loading);
-    }
-    return loading;
+  /**
+   * What the run must carry for the worker to load the model first, when this worker does not hold
+   * it (undefined when it does). The load rides on the run's own message — one round trip for a
+   * cold model, as a bare `InferenceSession.create` + run — and the model counts as loaded from
+   * now on, so runs behind it go straight to the worker (which holds them until the session exists).
+   */
+  #loadOrder(slot: Slot, model: string, bytes: number, path: string): LoadOrder | undefined {
+    if (slot.loaded.has(model)) return undefined;
+    const evict = this.#makeRoom(slot, model, bytes);
+    this.#loads += 1;
+    slot.loaded.add(model);
+    return { path, device: this.#o.device, threads: this.#o.threadsPerWorker ?? 1, evict };
   }
 
   /** The worker with the fewest jobs, preferring one that has the model loaded already. */
@@ -200,44 +195,31 @@ export class InferencePool implements ModelRunner {
     return best;
   }
 
-  async run(model: string, feeds: TensorMap, signal?: AbortSignal): Promise<Map<string, Tensor>> {
+  async run(model: string, feeds: TensorMap, options: RunOptions = {}): Promise<Map<string, Tensor>> {
+    const { signal, argmax } = options;
     if (this.#closed) throw new InferenceError("POOL_CLOSED", "the inference pool is closed");
-    if (!this.#paths.has(model)) throw new InferenceError("UNKNOWN_MODEL", `no model named ${model} is registered`);
+    const known = this.#paths.get(model);
+    if (!known) throw new InferenceError("UNKNOWN_MODEL", `no model named ${model} is registered`);
     if (this.#queued >= this.#maxQueued) throw new InferenceError("QUEUE_FULL", `${this.#queued} inference runs are waiting already`);
     if (signal?.aborted) throw new InferenceError("ABORTED", "the caller gave up before the run started");
     const slot = this.#pick(model);
+    const load = this.#loadOrder(slot, model, known.bytes, known.path);
     this.#queued += 1;
     // In use from now on: a model a run waits for is never the one evicted.
     slot.inUse.set(model, (slot.inUse.get(model) ?? 0) + 1);
     slot.lastUsed.set(model, ++this.#clock);
     try {
-      let loading: Promise<void>;
-      try {
-        loading = this.#ensureLoaded(slot, model);
-      } catch (error) {
-        this.#queued -= 1;
-        throw error;
-      }
-      // The run goes right behind the load (the worker runs it once the session exists): one
-      // round trip for a cold model, not two. A failed load fails the run with the load's error.
       const wireFeeds = Object.fromEntries([...feeds].map(([name, t]) => [name, toWire(t)]));
-      const result = this.#result(slot, model, wireFeeds, signal);
-      try {
-        await loading;
-      } catch (error) {
-        await result.catch(() => undefined);
+      const reply = await this.#send(slot, { type: "run", id: this.#nextId++, model, load, feeds: wireFeeds, argmax }, signal).catch((error: unknown) => {
+        // A failed load leaves nothing in the worker: the next run loads afresh.
+        if (error instanceof InferenceError && error.code === "MODEL_LOAD_FAILED") slot.loaded.delete(model);
         throw error;
-      }
-      return await result;
+      });
+      if (reply.type !== "result") throw new InferenceError("INFERENCE_FAILED", `unexpected reply ${reply.type}`);
+      return new Map(Object.entries(reply.outputs).map(([name, t]) => [name, fromWire(t)]));
     } finally {
       slot.inUse.set(model, (slot.inUse.get(model) ?? 1) - 1);
     }
-  }
-
-  async #result(slot: Slot, model: string, wireFeeds: Record<string, WireTensor>, signal?: AbortSignal): Promise<Map<string, Tensor>> {
-    const reply = await this.#send(slot, { type: "run", id: this.#nextId++, model, feeds: wireFeeds }, signal);
-    if (reply.type !== "result") throw new InferenceError("INFERENCE_FAILED", `unexpected reply ${reply.type}`);
-    return new Map(Object.entries(reply.outputs).map(([name, t]) => [name, fromWire(t)]));
   }
 
   async close(): Promise<void> {

@@ -4,8 +4,8 @@
  */
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
-import type { DType } from "../../subnet/plugin.js";
-import type { FromWorker, ToWorker, WireTensor } from "./messages.js";
+import { argmaxName, maxName, type DType } from "../../subnet/plugin.js";
+import type { FromWorker, LoadOrder, ToWorker, WireTensor } from "./messages.js";
 
 type OrtType = "float32" | "float64" | "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32" | "int64" | "bool" | "string";
 
@@ -48,43 +48,91 @@ function forget(model: string): Promise<void> {
   sessions.delete(model);
   return session ? session.then((s) => s.release(), () => undefined) : Promise.resolve();
 }
-const port = parentPort;
-if (!port) throw new Error("inference/worker.ts runs as a worker thread");
+/** The argmax of `values`' last axis (`classes` wide), and each row's best value. */
+function argmaxLastAxis(t: ort.Tensor): { best: WireTensor; max: WireTensor } {
+  const values = t.data as ArrayLike<number>;
+  if (typeof values[0] === "bigint" || typeof values[0] === "string" || t.dims.length === 0) throw new Error(`output of type ${t.type} [${t.dims.join(", ")}] cannot be reduced to an argmax`);
+  const classes = t.dims[t.dims.length - 1]!;
+  const rows = classes === 0 ? 0 : values.length / classes;
+  const best = new Int32Array(rows);
+  const max = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const base = r * classes;
+    let index = 0;
+    let top = values[base]!;
+    for (let c = 1; c < classes; c++) {
+      const v = values[base + c]!;
+      if (v > top) {
+        top = v;
+        index = c;
+      }
+    }
+    best[r] = index;
+    max[r] = top;
+  }
+  const dims = t.dims.slice(0, -1);
+  return { best: { dtype: "int32", dims, data: best.buffer }, max: { dtype: "float32", dims, data: max.buffer } };
+}
+
+function load(model: string, order: LoadOrder): Promise<ort.InferenceSession> {
+  const released = Promise.all(order.evict.map(forget));
+  let loading = sessions.get(model);
+  if (!loading) {
+    // The evicted sessions are released before the new one is created: the budget holds at every
+    // moment, and a release does not compete with the creation for this thread.
+    loading = released.then(() =>
+      ort.InferenceSession.create(order.path, {
+        executionProviders: [order.device],
+        intraOpNumThreads: order.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: "all",
+      }),
+    );
+    sessions.set(model, loading);
+    loading.catch(() => sessions.delete(model));
+  }
+  return loading;
+}
+
+class StageError extends Error {
+  constructor(
+    readonly stage: "load" | "run",
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 async function handle(message: ToWorker): Promise<FromWorker> {
   switch (message.type) {
-    case "load": {
-      for (const victim of message.evict) void forget(victim);
-      let loading = sessions.get(message.model);
-      if (!loading) {
-        loading = ort.InferenceSession.create(message.path, {
-          executionProviders: [message.device],
-          intraOpNumThreads: message.threads,
-          interOpNumThreads: 1,
-          graphOptimizationLevel: "all",
-        });
-        sessions.set(message.model, loading);
-        loading.catch(() => sessions.delete(message.model));
-      }
-      const session = await loading;
-      return { type: "loaded", id: message.id, inputs: session.inputNames, outputs: session.outputNames };
-    }
     case "unload": {
       await forget(message.model);
       return { type: "unloaded", id: message.id };
     }
     case "run": {
-      const loading = sessions.get(message.model);
-      if (!loading) throw new Error(`model ${message.model} is not loaded in this worker`);
-      const session = await loading;
+      const loading = message.load ? load(message.model, message.load) : sessions.get(message.model);
+      if (!loading) throw new StageError("load", `model ${message.model} is not loaded in this worker`);
+      const session = await loading.catch((error: Error) => {
+        throw new StageError("load", error.message);
+      });
       const feeds = Object.fromEntries(Object.entries(message.feeds).map(([name, t]) => [name, toOrt(t)]));
       const started = performance.now();
       const results = await session.run(feeds);
-      const outputs = Object.fromEntries(Object.entries(results).map(([name, t]) => [name, fromOrt(t)]));
+      const outputs: Record<string, WireTensor> = {};
+      for (const [name, t] of Object.entries(results)) {
+        if (message.argmax === true || message.argmax?.includes(name)) {
+          const { best, max } = argmaxLastAxis(t);
+          outputs[argmaxName(name)] = best;
+          outputs[maxName(name)] = max;
+        } else outputs[name] = fromOrt(t);
+      }
       return { type: "result", id: message.id, outputs, runMs: performance.now() - started };
     }
   }
 }
+
+const port = parentPort;
+if (!port) throw new Error("inference/worker.ts runs as a worker thread");
 
 port.on("message", (message: ToWorker) => {
   handle(message).then(
@@ -92,6 +140,6 @@ port.on("message", (message: ToWorker) => {
       const transfer = reply.type === "result" ? Object.values(reply.outputs).map((t) => t.data) : [];
       port.postMessage(reply, transfer);
     },
-    (error: unknown) => port.postMessage({ type: "error", id: message.id, message: (error as Error).message } satisfies FromWorker),
+    (error: unknown) => port.postMessage({ type: "error", id: message.id, stage: error instanceof StageError ? error.stage : "run", message: (error as Error).message } satisfies FromWorker),
   );
 });

@@ -11,16 +11,16 @@ describe("the daemon state store (level)", () => {
   const dir = mkdtempSync(join(tmpdir(), "tn-store-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("keeps records per bucket, exact bigints included, across a reopen", async () => {
+  it("keeps records per bucket, exact bigints and bytes included, across a reopen", async () => {
     const path = join(dir, "a");
     const store = await Store.open(path);
     await store.write([
-      { type: "put", bucket: Bucket.Scores, id: "uid-1", value: { ema: 0.5, stake: 123456789012345678901n } },
+      { type: "put", bucket: Bucket.Scores, id: "uid-1", value: { ema: 0.5, stake: 123456789012345678901n, key: new Uint8Array([0, 1, 254, 255]), view: new Uint8Array([9, 8, 7, 6]).subarray(1, 3) } },
       { type: "put", bucket: Bucket.PendingCommits, id: "uid-1", value: { salt: [1, 2] } },
     ]);
     await store.close();
     const again = await Store.open(path);
-    assert.deepEqual(await again.get(Bucket.Scores, "uid-1"), { ema: 0.5, stake: 123456789012345678901n });
+    assert.deepEqual(await again.get(Bucket.Scores, "uid-1"), { ema: 0.5, stake: 123456789012345678901n, key: new Uint8Array([0, 1, 254, 255]), view: new Uint8Array([8, 7]) });
     assert.deepEqual(await again.list(Bucket.PendingCommits), [["uid-1", { salt: [1, 2] }]]);
     assert.deepEqual(await again.list(Bucket.Receipts), []);
     await again.delete(Bucket.Scores, "uid-1");

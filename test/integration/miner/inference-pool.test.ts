@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { InferenceError, InferencePool } from "../../../src/miner/inference/pool.js";
 import { MicroBatcher } from "../../../src/miner/inference/batcher.js";
-import type { Tensor } from "../../../src/subnet/plugin.js";
+import { argmaxName, float32Values, int32Values, maxName, type RunOptions, type Tensor } from "../../../src/subnet/plugin.js";
 import { buildTinyModel } from "../../../subnets/tiny/build-model.js";
 import { TINY_IN, TINY_INPUT_NAME, TINY_OUTPUT_NAME } from "../../../subnets/tiny/model.js";
 import { tinyReference } from "../../../subnets/tiny/reference.js";
@@ -59,7 +59,7 @@ describe("the inference pool (onnxruntime in worker threads)", { timeout: 60_000
     assert.equal(pool.queued, 0);
     await assert.rejects(pool.run("nope", new Map()), (e: unknown) => e instanceof InferenceError && e.code === "UNKNOWN_MODEL");
     await assert.rejects(pool.run("tiny", new Map([[TINY_INPUT_NAME, input([1, 2, 3], 1)]])), (e: unknown) => e instanceof InferenceError && e.code === "INFERENCE_FAILED");
-    await assert.rejects(pool.run("tiny", new Map([[TINY_INPUT_NAME, input(values, 1)]]), AbortSignal.abort()), (e: unknown) => e instanceof InferenceError && e.code === "ABORTED");
+    await assert.rejects(pool.run("tiny", new Map([[TINY_INPUT_NAME, input(values, 1)]]), { signal: AbortSignal.abort() }), (e: unknown) => e instanceof InferenceError && e.code === "ABORTED");
     assert.equal(pool.queued, 0);
   });
 
@@ -93,9 +93,56 @@ describe("the inference pool (onnxruntime in worker threads)", { timeout: 60_000
     }
   });
 
+  it("reduces outputs to their last axis' argmax in the worker when asked, batched or not", async () => {
+    const random = prng(41);
+    const values = Array.from({ length: 3 * TINY_IN }, () => Math.floor(random() * 17) - 8);
+    const expected = tinyReference(values, 3);
+    const rows = [0, 1, 2].map((r) => [...expected.subarray(r * 8, (r + 1) * 8)]);
+    const best = rows.map((row) => row.indexOf(Math.max(...row)));
+    const check = (out: Map<string, Tensor>, from: number, count: number): void => {
+      assert.deepEqual([...out.keys()].sort(), [maxName(TINY_OUTPUT_NAME), argmaxName(TINY_OUTPUT_NAME)].sort());
+      const index = out.get(argmaxName(TINY_OUTPUT_NAME))!;
+      assert.equal(index.dtype, "int32");
+      assert.deepEqual(index.dims, [count]);
+      assert.deepEqual([...int32Values(index)], best.slice(from, from + count));
+      assert.deepEqual([...float32Values(out.get(maxName(TINY_OUTPUT_NAME))!)], rows.slice(from, from + count).map((row) => Math.max(...row)));
+    };
+    check(await pool.run("tiny", new Map([[TINY_INPUT_NAME, input(values, 3)]]), { argmax: true }), 0, 3);
+    check(await pool.run("tiny", new Map([[TINY_INPUT_NAME, input(values, 3)]]), { argmax: [TINY_OUTPUT_NAME] }), 0, 3);
+    const batcher = new MicroBatcher(pool, { maxBatch: 8, maxWaitMs: 20 }, () => true);
+    const [reduced, plain] = await Promise.all([
+      batcher.run("tiny", new Map([[TINY_INPUT_NAME, input(values.slice(0, TINY_IN), 1)]]), { argmax: true }),
+      batcher.run("tiny", new Map([[TINY_INPUT_NAME, input(values.slice(TINY_IN, 2 * TINY_IN), 1)]])),
+    ]);
+    check(reduced, 0, 1);
+    assert.deepEqual([...floats(plain.get(TINY_OUTPUT_NAME)!)], rows[1]);
+  });
+
+  it("loads a cold model with its first run, holds the runs behind it until the session exists, and says when a model cannot load", async () => {
+    const cold = new InferencePool({ workers: 1, device: "cpu", log: silentLog });
+    try {
+      const file = join(dir, "cold.onnx");
+      writeFileSync(file, "not an onnx model");
+      cold.register("cold", file);
+      const values = new Array<number>(TINY_IN).fill(3);
+      const attempt = (): Promise<unknown> => cold.run("cold", new Map([[TINY_INPUT_NAME, input(values, 1)]]));
+      const failed = await Promise.allSettled([attempt(), attempt()]);
+      for (const outcome of failed) assert.ok(outcome.status === "rejected" && outcome.reason instanceof InferenceError && outcome.reason.code === "MODEL_LOAD_FAILED", String(outcome.status === "rejected" && outcome.reason));
+      assert.deepEqual(cold.registryStats().loaded, [0]);
+      writeFileSync(file, buildTinyModel());
+      const outs = await Promise.all(Array.from({ length: 4 }, attempt));
+      for (const out of outs) assert.deepEqual([...floats((out as Map<string, Tensor>).get(TINY_OUTPUT_NAME)!)], [...tinyReference(values, 1)]);
+      const stats = cold.registryStats();
+      assert.deepEqual(stats.loaded, [1]);
+      assert.equal(stats.loads, 2, "one failed load, then one load for four concurrent runs");
+    } finally {
+      await cold.close();
+    }
+  });
+
   it("micro-batches concurrent runs of a batchable model into fewer runs, each caller getting its own rows", async () => {
     let innerRuns = 0;
-    const counting = { run: (m: string, f: Parameters<InferencePool["run"]>[1], sig?: AbortSignal) => ((innerRuns += 1), pool.run(m, f, sig)) };
+    const counting = { run: (m: string, f: Parameters<InferencePool["run"]>[1], o?: RunOptions) => ((innerRuns += 1), pool.run(m, f, o)) };
     const batcher = new MicroBatcher(counting, { maxBatch: 8, maxWaitMs: 20 }, (m) => m === "tiny");
     const random = prng(31);
     const jobs = Array.from({ length: 16 }, (_, i) => ({ batch: 1 + (i % 2), values: [] as number[] }));

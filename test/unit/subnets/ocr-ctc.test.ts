@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, it } from "node:test";
-import { ctcCharset, ctcGreedyDecode, CtcError } from "../../../subnets/ocr/ctc.js";
+import { ctcCharset, ctcCollapse, ctcGreedyDecode, CtcError } from "../../../subnets/ocr/ctc.js";
 
 /** One-hot rows (probability 0.9 on the class, the rest spread) for a class sequence. */
 function scoresFor(sequence: readonly number[], classes: number): Float32Array {
@@ -39,6 +39,15 @@ describe("ocr CTC decoding", () => {
   it("takes the argmax of logits as well (ties go to the lower class)", () => {
     const logits = Float32Array.of(-1, 5, 2, 0, 0, /**/ 3, 3, 0, 0, 0, /**/ -2, -1, 7, 0, 0);
     assert.equal(ctcGreedyDecode(logits, 3, 5, charset).text, "ab");
+  });
+
+  it("collapses best classes found elsewhere (the inference worker's argmax) as the full decoding does", () => {
+    const sequence = [1, 1, 0, 1, 2, 2, 4, 0];
+    const full = ctcGreedyDecode(scoresFor(sequence, 5), sequence.length, 5, charset);
+    const collapsed = ctcCollapse(sequence, sequence.map(() => 0.9), charset);
+    assert.equal(collapsed.text, full.text);
+    assert.throws(() => ctcCollapse([1, 7], [1, 1], charset), /class 7 at step 1 is not in the dictionary's 5 classes/);
+    assert.throws(() => ctcCollapse([1, 2], [1], charset), /2 best classes but 1 scores/);
   });
 
   it("refuses an output that does not fit the dictionary", () => {
