@@ -8,6 +8,7 @@ import { benchMetagraph } from "./metagraph.js";
 import { benchModelSwitch } from "./model-switch.js";
 import { benchP2PQuery } from "./p2p-query.js";
 import { benchServeOcr } from "./serve-ocr.js";
+import { benchValidatorStep } from "./validator-step.js";
 import { benchYuma } from "./yuma.js";
 import { formatLine, type BenchLine } from "./harness.js";
 
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
   "serve-ocr": benchServeOcr,
   "event-loop": benchEventLoop,
   "model-switch": benchModelSwitch,
+  "validator-step": benchValidatorStep,
 };
 
 async function main(names: string[]): Promise<number> {

@@ -177,10 +177,12 @@ export class ChainReader {
     versionKey: bigint;
     permits: readonly boolean[];
     minAllowedWeights: number;
+    /** The largest share one weight may have, as a u16 fraction (65535: no limit). */
+    maxWeightLimit: number;
     n: number;
   }> {
-    const [rateLimit, lastUpdate, commitReveal, versionKey, permits, minAllowed, n] = await Promise.all(
-      ["weightsSetRateLimit", "lastUpdate", "commitRevealWeightsEnabled", "weightsVersionKey", "validatorPermit", "minAllowedWeights", "subnetworkN"].map((name) => this.#query(name)(netuid)),
+    const [rateLimit, lastUpdate, commitReveal, versionKey, permits, minAllowed, n, maxLimit] = await Promise.all(
+      ["weightsSetRateLimit", "lastUpdate", "commitRevealWeightsEnabled", "weightsVersionKey", "validatorPermit", "minAllowedWeights", "subnetworkN", "maxWeightsLimit"].map((name) => this.#query(name)(netuid)),
     );
     return {
       rateLimit: big(rateLimit!),
@@ -189,6 +191,7 @@ export class ChainReader {
       versionKey: big(versionKey!),
       permits: (permits as Codec & { toArray(): Codec[] }).toArray().map((c) => c.toJSON() === true),
       minAllowedWeights: num(minAllowed!),
+      maxWeightLimit: num(maxLimit!),
       n: num(n!),
     };
   }

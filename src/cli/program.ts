@@ -14,6 +14,7 @@ import { registerStakeCommand } from "./commands/stake.js";
 import { registerWeightsCommand } from "./commands/weights.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerMinerCommand } from "./commands/miner.js";
+import { registerValidatorCommand } from "./commands/validator.js";
 import type { CliContext } from "./context.js";
 import { readJsonFile } from "./json-file.js";
 
@@ -78,6 +79,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerMetagraphCommand(program, ctx);
   registerDoctorCommand(program, ctx);
   registerMinerCommand(program, ctx);
+  registerValidatorCommand(program, ctx);
   return program;
 }
 

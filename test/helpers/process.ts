@@ -49,3 +49,15 @@ export async function waitForOutput(proc: RunningProcess, pattern: RegExp, timeo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Waits until `pattern` appears on stderr after its first `from` characters (or the process dies, or the time is up). */
+export async function waitForStderr(proc: RunningProcess, pattern: RegExp, timeoutMs = 20_000, from = 0): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(proc.stderr().slice(from));
+    if (match) return match;
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`process exited before logging ${pattern}: ${proc.stderr().slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; stderr: ${proc.stderr().slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -13,6 +13,7 @@ import { MinerDaemon } from "../../miner/daemon.js";
 import { InferencePool } from "../../miner/inference/pool.js";
 import { MicroBatcher } from "../../miner/inference/batcher.js";
 import { startMetricsServer } from "../../miner/metrics.js";
+import { closeServer } from "../../util/status-server.js";
 import { loadPlugin, pluginRoots } from "../../subnet/loader.js";
 import { UserError } from "../../util/errors.js";
 import { createLogger, type LogFormat, type LogLevel } from "../../util/logger.js";
@@ -133,9 +134,4 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
       await chain.close();
     }
   });
-}
-
-async function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -1,6 +1,6 @@
 /**
- * A miner whose hotkey is deregistered (its uid taken by a newcomer on a full subnet) keeps running,
- * says so, and picks up again when its hotkey is registered anew.
+ * A miner and a validator whose hotkeys are deregistered (their uids taken by newcomers on a full
+ * subnet) keep running, say so, and pick up again when their hotkeys are registered anew.
  */
 import "../../src/util/polyfill.js";
 import "@polkadot/api-augment";
@@ -17,18 +17,20 @@ import { submitAndWait } from "../../src/chain/submit.js";
 import { DevnetNode } from "../../src/devnet/node.js";
 import { WalletStore } from "../../src/wallet/wallet.js";
 import { silentLog } from "../helpers/devnet.js";
-import { startProcess, waitForOutput, type RunningProcess } from "../helpers/process.js";
+import { startProcess, waitForOutput, waitForStderr, type RunningProcess } from "../helpers/process.js";
 
 type Untyped = (...args: unknown[]) => never;
 
-describe("a deregistered miner", { timeout: 180_000 }, () => {
+describe("deregistered daemons", { timeout: 180_000 }, () => {
   const home = mkdtempSync(join(tmpdir(), "tn-dereg-"));
   let devnet: DevnetNode;
   let chain: ChainConnection;
   let ops: SubtensorOperations;
   let alice: KeyringPair;
   let miner: RunningProcess;
+  let validator: RunningProcess;
   let minerHotkey: string;
+  let validatorHotkey: string;
   let netuid: number;
 
   before(async () => {
@@ -43,33 +45,47 @@ describe("a deregistered miner", { timeout: 180_000 }, () => {
     // A small subnet (HEAD's least: 64 uids) where a newcomer may take an unprotected uid at once.
     await ops.adminCall(alice, netuid, admin("sudoSetMaxAllowedUids")(netuid, 64), "owner", "max uids");
     await ops.adminCall(alice, netuid, admin("sudoSetImmunityPeriod")(netuid, 0), "owner", "immunity");
-    minerHotkey = (await new WalletStore([join(home, "wallets")]).createHotkey("ops", "m1")).address;
+    const wallets = new WalletStore([join(home, "wallets")]);
+    minerHotkey = (await wallets.createHotkey("ops", "m1")).address;
+    validatorHotkey = (await wallets.createHotkey("ops", "v1")).address;
     await ops.registerNeuron(alice, netuid, minerHotkey);
+    await ops.registerNeuron(alice, netuid, validatorHotkey);
   });
 
   after(async () => {
     await miner?.kill();
+    await validator?.kill();
     await chain?.close();
     await devnet?.stop();
     rmSync(home, { recursive: true, force: true });
   });
 
-  it("keeps running and says so when its uid is taken, and resumes when registered again", async () => {
+  it("keep running and say so when their uids are taken, and resume when registered again", async () => {
     miner = startProcess(
       ["miner", "--netuid", String(netuid), "--subnet", "tiny", "--wallet", "ops", "--hotkey", "m1", "--host", "127.0.0.2", "--port", "0", "--chain", devnet.endpoint.wsUrl, "--workers", "1", "--metagraph-interval", "1", "--log-level", "info", "--log-format", "json"],
       { TENSORNODE_HOME: home, BT_WALLET_PATH: join(home, "none") },
     );
     await waitForOutput(miner, /miner \S+ \(uid 1\) serving tiny/, 30_000);
-    // Fill the subnet (the owner's uid 0, the miner's uid 1, 62 more), then one more: the miner,
-    // with no emission and the oldest registration, is the uid a full subnet gives up.
+    validator = startProcess(
+      ["validator", "--netuid", String(netuid), "--wallet", "ops", "--hotkey", "v1", "--host", "127.0.0.1", "--chain", devnet.endpoint.wsUrl, "--step-interval", "1", "--resync-blocks", "1", "--log-level", "info", "--log-format", "json"],
+      { TENSORNODE_HOME: home, BT_WALLET_PATH: join(home, "none") },
+    );
+    await waitForOutput(validator, /validator \S+ \(uid 2\) validating tiny on subnet/, 30_000);
+    // Fill the subnet (the owner's uid 0, the miner's uid 1, the validator's uid 2, 61 more), then
+    // two more: the miner, then the validator — no emission, the oldest registrations — are the
+    // uids a full subnet gives up.
     const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
     const fillers = Array.from({ length: 63 }, (_, i) => keyring.addFromUri(`//Filler${i}`).address);
     const register = chain.api.tx.subtensorModule!.burnedRegister as unknown as Untyped;
-    const batch = (chain.api.tx.utility!.batchAll as unknown as Untyped)(fillers.slice(0, 62).map((hk) => register(netuid, hk)));
+    const batch = (chain.api.tx.utility!.batchAll as unknown as Untyped)(fillers.slice(0, 61).map((hk) => register(netuid, hk)));
     await submitAndWait(chain.api, chain.nonces, batch, alice, { what: "fill the subnet" });
     assert.equal((await ops.read.subnetSize(netuid)).n, 64);
-    await ops.registerNeuron(alice, netuid, fillers[62]!);
+    await ops.registerNeuron(alice, netuid, fillers[61]!);
     assert.equal(await ops.read.uidOf(netuid, minerHotkey), undefined, "the miner's uid was taken");
+    await ops.registerNeuron(alice, netuid, fillers[62]!);
+    assert.equal(await ops.read.uidOf(netuid, validatorHotkey), undefined, "the validator's uid was taken");
+    await waitForStderr(validator, /is not registered on subnet \d+; scores are kept and queries wait for its registration/, 20_000);
+    assert.equal(validator.child.exitCode, null, "the validator is still running");
     const deadline = Date.now() + 20_000;
     while (!/no longer registered on the subnet; still serving/.test(miner.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.match(miner.stderr(), /the hotkey is no longer registered on the subnet; still serving, and waiting to be registered again/);
@@ -83,5 +99,8 @@ describe("a deregistered miner", { timeout: 180_000 }, () => {
     while (!registered.test(miner.stderr().split("no longer registered")[1] ?? "") && Date.now() < again) await new Promise((r) => setTimeout(r, 100));
     assert.match(miner.stderr().split("no longer registered")[1] ?? "", registered);
     assert.equal(await miner.stop(10_000), 0);
+    await ops.registerNeuron(alice, netuid, validatorHotkey);
+    await waitForStderr(validator, /the hotkey is registered again; resuming/, 20_000);
+    assert.equal(await validator.stop(10_000), 0);
   });
 });

@@ -1,0 +1,195 @@
+/**
+ * `validator-step`: one validator step over a full subnet of 256 uids — the validator (uid 0, the
+ * subnet owner's hotkey) and 255 miners — whose miners answer after a fixed delay D, against D
+ * (../shared/design/PERFORMANCE.md, goal: step ≤ 1.1 × D).
+ *
+ * The devnet runs as its own process (the built binary, instant blocks). The miners are 4 processes
+ * of the built `tensornode miner`, each serving 64 (the last 63) hotkeys — each hotkey its own
+ * libp2p node, port and axon, as operators run them. They serve a bench plugin written to a temp
+ * folder: the validator's challenge is 32 random bytes and the delay D; the miner answers the bytes
+ * back after D ms (a timer, no CPU), the validator scores an exact echo 1. The validator is a
+ * `ValidatorDaemon` in this process (its loops off; `step()` called directly), so the step is the
+ * daemon's own: a block-number read, a challenge, a signed query and a verified answer per miner,
+ * all 255 concurrently, then the scores and 255 receipts saved in one level write.
+ *
+ * One warm-up step (dials and handshakes with every miner), then steps at D = 0 (the step's own
+ * cost: signing, sending, verifying, saving) and at D, interleaved. Every measured step must have
+ * all 255 answers. About 90 s here, most of it registering 255 hotkeys and starting the miners.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Keyring } from "@polkadot/api";
+import { connectChain } from "../src/chain/connection.js";
+import { SubtensorOperations } from "../src/chain/operations.js";
+import { submitAndWait } from "../src/chain/submit.js";
+import { loadPlugin } from "../src/subnet/loader.js";
+import type { ValidatorModule } from "../src/subnet/plugin.js";
+import { createLogger } from "../src/util/logger.js";
+import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
+import { ValidatorDaemon } from "../src/validator/daemon.js";
+import { ValidatorState } from "../src/validator/state.js";
+import { WalletStore } from "../src/wallet/wallet.js";
+import { startDevnetProcess } from "./devnet-process.js";
+import type { BenchLine } from "./harness.js";
+
+const MINERS = 255;
+const PER_PROCESS = 64;
+const DELAY_MS = 1_000;
+const STEPS = 5;
+const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
+
+type Untyped = (...args: unknown[]) => never;
+
+const log = createLogger({ level: "silent", format: "json" });
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
+/** The bench plugin: echo 32 bytes after the delay the challenge names. */
+function writeDelayPlugin(dir: string): string {
+  writeFileSync(
+    join(dir, "manifest.json"),
+    JSON.stringify({ name: "delay", version: "1.0.0", description: "answers the challenge's bytes back after the delay it names (a benchmark plugin)", synapses: { echo: { description: "bytes, delay_ms → bytes", timeoutMs: 10_000 } }, miner: "./miner", validator: "./validator" }),
+  );
+  writeFileSync(
+    join(dir, "miner.js"),
+    `export async function createMiner() {
+  return {
+    async answer(request) {
+      const delay = new DataView(request.body.get("delay_ms").data.slice().buffer).getUint32(0, true);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      return new Map([["bytes", request.body.get("bytes")]]);
+    },
+  };
+}
+`,
+  );
+  writeFileSync(
+    join(dir, "validator.js"),
+    `export let delayMs = 0;
+export function setDelay(ms) { delayMs = ms; }
+export async function createValidator() {
+  return {
+    async challenge(random) {
+      const bytes = Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256));
+      const delay = new Uint8Array(4);
+      new DataView(delay.buffer).setUint32(0, delayMs, true);
+      return { synapse: "echo", body: new Map([["bytes", { dtype: "uint8", dims: [32], data: bytes }], ["delay_ms", { dtype: "uint8", dims: [4], data: delay }]]), expected: bytes };
+    },
+    score(challenge, answer) {
+      const got = answer?.get("bytes")?.data;
+      return got && got.length === 32 && got.every((b, i) => b === challenge.expected[i]) ? 1 : 0;
+    },
+  };
+}
+`,
+  );
+  return dir;
+}
+
+function startMiners(args: readonly string[], env: Record<string, string>): { child: ChildProcess; serving: Promise<void> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  const count = args[args.indexOf("--hotkey") + 1]!.split(",").length;
+  const serving = new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if ((out.match(/serving delay on subnet/g) ?? []).length >= count) resolve();
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.once("exit", (code) => reject(new Error(`a miner process exited with ${code}: ${err.slice(-2000)}`)));
+  });
+  return { child, serving };
+}
+
+export async function benchValidatorStep(): Promise<BenchLine[]> {
+  const home = mkdtempSync(join(tmpdir(), "tn-bench-vstep-"));
+  const devnet = await startDevnetProcess(join(home, "devnet"));
+  const children: ChildProcess[] = [];
+  let daemon: ValidatorDaemon | undefined;
+  let state: ValidatorState | undefined;
+  const chain = await connectChain(devnet.url);
+  try {
+    await sr25519Ready();
+    const ops = new SubtensorOperations(chain);
+    const alice = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//Alice");
+    const wallets = new WalletStore([join(home, "wallets")]);
+    const validatorKey = await wallets.createHotkey("bench", "validator");
+    const { netuid } = await ops.registerNetwork(alice, validatorKey.address);
+    await ops.startSubnet(alice, netuid);
+    const names = Array.from({ length: MINERS }, (_, i) => `m${i}`);
+    const addresses: string[] = [];
+    for (const name of names) addresses.push((await wallets.createHotkey("bench", name)).address);
+    const register = chain.api.tx.subtensorModule!.burnedRegister as unknown as Untyped;
+    const batchAll = chain.api.tx.utility!.batchAll as unknown as Untyped;
+    for (let i = 0; i < addresses.length; i += 64) await submitAndWait(chain.api, chain.nonces, batchAll(addresses.slice(i, i + 64).map((hk) => register(netuid, hk))), alice, { what: "register the miners" });
+    const size = await ops.read.subnetSize(netuid);
+    if (size.n !== MINERS + 1) throw new Error(`the subnet has ${size.n} uids, expected ${MINERS + 1}`);
+
+    const pluginDir = writeDelayPlugin(mkdtempSync(join(home, "plugin-")));
+    const env = { TENSORNODE_HOME: home, BT_WALLET_PATH: join(home, "none") };
+    const starts: Promise<void>[] = [];
+    for (let i = 0; i < names.length; i += PER_PROCESS) {
+      const hotkeys = names.slice(i, i + PER_PROCESS).join(",");
+      const started = startMiners(["miner", "--netuid", String(netuid), "--subnet", pluginDir, "--wallet", "bench", "--hotkey", hotkeys, "--host", "127.0.0.2", "--port", "0", "--chain", devnet.url, "--workers", "1", "--metagraph-interval", "30", "--data-dir", join(home, `miner-${i}`), "--log-level", "warn"], env);
+      children.push(started.child);
+      starts.push(started.serving);
+    }
+    await Promise.all(starts);
+    // Every axon on chain before the validator loads the metagraph.
+    for (const address of addresses) {
+      const deadline = Date.now() + 60_000;
+      while (!(await ops.read.axonOf(netuid, address))) {
+        if (Date.now() > deadline) throw new Error(`the axon of ${address} never reached the chain`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+
+    const plugin = await loadPlugin(pluginDir, { roots: [] });
+    const validatorModule = (await plugin.loadValidator()) as ValidatorModule & { setDelay(ms: number): void };
+    const validatorSide = await validatorModule.createValidator({ manifest: plugin.manifest, log });
+    const { pair, seed } = await wallets.loadHotkeyKeys("bench", "validator");
+    state = await ValidatorState.open(join(home, "validator-state"), { hotkey: pair.address, netuid, genesisHash: chain.api.genesisHash.toHex() }, { alpha: 0.1, receiptsPerUid: 64, maxReceiptBodyBytes: 64 * 1024 });
+    daemon = await ValidatorDaemon.start({ chain, netuid, plugin, validatorSide, hotkey: { pair, signer: sr25519SignerFromSeed(seed), name: "validator" }, state, p2pDir: join(home, "validator-p2p"), host: "127.0.0.1", port: 0, autorun: false, log });
+
+    const step = async (delayMs: number): Promise<number> => {
+      validatorModule.setDelay(delayMs);
+      const report = await daemon!.step();
+      if (report.queried !== MINERS || report.answered !== MINERS) throw new Error(`a step queried ${report.queried} and heard ${report.answered} of ${MINERS} miners`);
+      return report.ms;
+    };
+    await step(0); // warm-up: dials and handshakes
+    const bare: number[] = [];
+    const delayed: number[] = [];
+    for (let i = 0; i < STEPS; i++) {
+      bare.push(await step(0));
+      delayed.push(await step(DELAY_MS));
+    }
+    const stepMs = median(delayed);
+    return [
+      {
+        name: `validator-step ms, one step over ${MINERS + 1} uids (${MINERS} miners in ${Math.ceil(MINERS / PER_PROCESS)} processes of ${PER_PROCESS} hotkeys, a libp2p node each) answering after D = ${DELAY_MS} ms; bare = the same step at D = 0; ${STEPS} steps each, interleaved, after a warm-up`,
+        figures: { median: stepMs, max: Math.max(...delayed), bare_median: median(bare), bare_max: Math.max(...bare), over_d_ms: stepMs - DELAY_MS, ratio: stepMs / DELAY_MS },
+        goal: "ratio ≤ 1.1",
+      },
+    ];
+  } finally {
+    await daemon?.stop();
+    await state?.close();
+    await chain.close();
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once("exit", () => resolve());
+            child.kill("SIGTERM");
+          }),
+      ),
+    );
+    await devnet.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * `tensornode validator --netuid N --wallet W --hotkey H [--subnet NAME]`: the validator daemon
+ * (queries miners, scores them, keeps its state in level, puts weights on chain), until
+ * SIGINT/SIGTERM. `tensornode validator receipts --uid U`: the miners' signed answers it kept,
+ * each signature checked.
+ */
+import { join, resolve } from "node:path";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Command } from "commander";
+import { decodeAddress, encodeAddress } from "@polkadot/util-crypto";
+import { connectChain } from "../../chain/connection.js";
+import { decodeValue, StoreError } from "../../db/store.js";
+import { bytesEqual, checkReceipt } from "../../p2p/protocol/signing.js";
+import { loadPlugin, pluginRoots } from "../../subnet/loader.js";
+import { UserError } from "../../util/errors.js";
+import { createLogger, type LogFormat, type LogLevel } from "../../util/logger.js";
+import { sr25519Ready, sr25519SignerFromSeed } from "../../util/sr25519.js";
+import { closeServer } from "../../util/status-server.js";
+import { ValidatorDaemon } from "../../validator/daemon.js";
+import { startValidatorStatusServer } from "../../validator/metrics.js";
+import { ValidatorState, type StoredReceipt } from "../../validator/state.js";
+import type { OptionSchema } from "../config.js";
+import type { CliContext } from "../context.js";
+import { addSchemaOptions, addSubcommand, commandConfig } from "../options.js";
+import { chainEndpoint, CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, requireNetuid, walletStore, WALLET_OPTION, type Values } from "../chain-session.js";
+import { renderTable, type Column } from "../table.js";
+import { defaultHome } from "./devnet.js";
+
+const STATE_OPTIONS: OptionSchema = {
+  netuid: { type: "integer", min: 0, max: 65535, help: "the subnet to validate" },
+  ...WALLET_OPTION,
+  ...HOTKEY_OPTION,
+  dataDir: { type: "string", help: "scores, pending commits, receipts and the peer key (default $TENSORNODE_HOME/validator/<wallet>.<hotkey>/<netuid>)" },
+};
+
+export const VALIDATOR_OPTIONS: OptionSchema = {
+  ...STATE_OPTIONS,
+  subnet: { type: "string", default: "tiny", help: "the subnet plugin that makes challenges and scores answers: a name under subnets/ (tiny, ocr) or a plugin folder" },
+  host: { type: "string", default: "0.0.0.0", help: "IP the libp2p node listens on" },
+  port: { type: "integer", min: 0, max: 65535, default: 0, help: "TCP port of the libp2p node (0: a free one)" },
+  sampleSize: { type: "integer", min: 1, max: 65535, help: "miners queried per step, in turn (default: every serving miner)" },
+  concurrency: { type: "integer", min: 1, max: 4096, default: 256, help: "queries in flight at once" },
+  stepInterval: { type: "integer", min: 1, max: 3600, default: 5, help: "least seconds between the starts of two scoring steps" },
+  resyncBlocks: { type: "integer", min: 1, max: 10_000, default: 5, help: "reload the metagraph when it is this many blocks old" },
+  weightsInterval: { type: "integer", min: 1, max: 600, default: 3, help: "seconds between two looks at the chain for weights to commit, reveal or set" },
+  alpha: { type: "string", default: "0.1", help: "weight of a new score in the moving average, in (0, 1]" },
+  versionKey: { type: "string", help: "weights version key (default: the subnet's)" },
+  receiptsPerUid: { type: "integer", min: 0, max: 100_000, default: 64, help: "signed answers kept per uid" },
+  metricsPort: { type: "integer", min: 0, max: 65535, help: "serve /metrics, /healthz and /receipts on this port (127.0.0.1 unless --metrics-host)" },
+  metricsHost: { type: "string", default: "127.0.0.1", help: "address for the status port" },
+  ...CHAIN_OPTIONS,
+};
+
+const RECEIPT_OPTIONS: OptionSchema = {
+  ...STATE_OPTIONS,
+  uid: { type: "integer", min: 0, max: 65535, help: "the miner's uid" },
+  statusUrl: { type: "string", help: "ask a running validator instead (its status port, e.g. http://127.0.0.1:9101)" },
+  ...JSON_OPTION,
+};
+
+/** Where a validator keeps its state, unless --data-dir says otherwise. */
+function dataDirOf(ctx: CliContext, v: Values, netuid: number): string {
+  return resolve(ctx.cwd, typeof v.dataDir === "string" ? v.dataDir : join(defaultHome(ctx.env), "validator", `${String(v.wallet)}.${String(v.hotkey)}`, String(netuid)));
+}
+
+function parseAlpha(text: string): number {
+  const alpha = Number(text);
+  if (!(alpha > 0 && alpha <= 1)) throw new UserError("BAD_ALPHA", `--alpha: "${text}" is not a number in (0, 1]`);
+  return alpha;
+}
+
+export function registerValidatorCommand(program: Command, ctx: CliContext): void {
+  const command = program.command("validator").description("run a validator: query miners, score them, set weights on chain (`validator receipts` shows what miners answered)");
+  // The daemon is the default subcommand, so `tensornode validator --netuid N …` runs it while
+  // `validator receipts` keeps its own options (a parent with options would take them all).
+  const run = command.command("run", { isDefault: true }).description("run the validator daemon (the default: `tensornode validator --netuid N …`)");
+  addSchemaOptions(run, VALIDATOR_OPTIONS).action(async () => runValidator(ctx, commandConfig(run).values));
+  addSubcommand(command, "receipts", "the signed answers a validator kept for a uid, each signature checked", RECEIPT_OPTIONS, async (v) => showReceipts(ctx, v));
+}
+
+async function runValidator(ctx: CliContext, v: Values): Promise<void> {
+  const netuid = requireNetuid(v);
+  const alpha = parseAlpha(String(v.alpha));
+  if (v.versionKey !== undefined && !/^\d+$/.test(String(v.versionKey))) throw new UserError("BAD_VERSION_KEY", `--version-key: "${String(v.versionKey)}" is not a non-negative integer`);
+  const format = (v.logFormat as LogFormat | undefined) ?? (ctx.isTTY ? "human" : "json");
+  const log = createLogger({ level: v.logLevel as LogLevel, format, write: (line) => ctx.stderr(line) }).child({ module: "validator" });
+  const shutdown = ctx.waitForShutdown();
+
+  // What can be checked locally is checked before the chain is contacted.
+  const plugin = await loadPlugin(String(v.subnet), { roots: pluginRoots(ctx.env), cwd: ctx.cwd });
+  await sr25519Ready();
+  const { pair, seed } = await walletStore(ctx).loadHotkeyKeys(String(v.wallet), String(v.hotkey));
+  const dataDir = dataDirOf(ctx, v, netuid);
+  const validatorSide = await (await plugin.loadValidator()).createValidator({ manifest: plugin.manifest, log: log.child({ plugin: plugin.manifest.name }) });
+
+  const chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
+  let state: ValidatorState | undefined;
+  let daemon: ValidatorDaemon | undefined;
+  let status: Server | undefined;
+  try {
+    state = await ValidatorState.open(join(dataDir, "state"), { hotkey: pair.address, netuid, genesisHash: chain.api.genesisHash.toHex() }, { alpha, receiptsPerUid: Number(v.receiptsPerUid), maxReceiptBodyBytes: 64 * 1024 });
+    const opened = state;
+    daemon = await ValidatorDaemon.start({
+      chain,
+      netuid,
+      plugin,
+      validatorSide,
+      hotkey: { pair, signer: sr25519SignerFromSeed(seed), name: String(v.hotkey) },
+      state,
+      p2pDir: join(dataDir, "p2p"),
+      host: String(v.host),
+      port: Number(v.port),
+      ...(v.sampleSize === undefined ? {} : { sampleSize: Number(v.sampleSize) }),
+      concurrency: Number(v.concurrency),
+      stepIntervalMs: Number(v.stepInterval) * 1000,
+      resyncBlocks: Number(v.resyncBlocks),
+      weightsIntervalMs: Number(v.weightsInterval) * 1000,
+      ...(v.versionKey === undefined ? {} : { versionKey: BigInt(String(v.versionKey)) }),
+      log,
+    });
+    const running = daemon;
+    if (v.metricsPort !== undefined) {
+      status = await startValidatorStatusServer({ status: () => running.status(), receipts: (uid) => opened.receipts(uid) }, String(v.metricsHost), Number(v.metricsPort));
+      const bound = status.address() as AddressInfo;
+      ctx.stdout(`metrics at http://${bound.address}:${bound.port}/metrics (health: /healthz, receipts: /receipts?uid=U)\n`);
+    }
+    const s = daemon.status();
+    ctx.stdout(`validator ${s.hotkey} (uid ${s.uid ?? "-"}) validating ${plugin.manifest.name} on subnet ${netuid}, state in ${dataDir}\n`);
+    const signal = await shutdown;
+    log.info({ signal }, "stopping");
+  } finally {
+    await closeServer(status);
+    await daemon?.stop();
+    await state?.close();
+    await chain.close();
+  }
+}
+
+type Verdict = "valid" | "valid, body not kept" | `INVALID: ${string}`;
+
+/** Checks a kept receipt end to end: both signatures, the request it answers, the miner, the body. */
+export function verifyStoredReceipt(r: StoredReceipt): Verdict {
+  const problem = checkReceipt(r.receipt);
+  if (problem === "body hash" && r.bodyOmitted) return "valid, body not kept";
+  if (problem) return `INVALID: ${problem}`;
+  if (!bytesEqual(r.receipt.response.miner, decodeAddress(r.hotkey))) return "INVALID: signed by another hotkey";
+  return "valid";
+}
+
+async function receiptsFrom(ctx: CliContext, v: Values, uid: number): Promise<StoredReceipt[]> {
+  if (typeof v.statusUrl === "string") {
+    const url = new URL(`/receipts?uid=${uid}`, v.statusUrl);
+    const response = await fetch(url).catch((error: Error) => {
+      throw new UserError("STATUS_UNREACHABLE", `cannot reach the validator at ${url.origin} (${error.message}); is it running with --metrics-port?`);
+    });
+    if (!response.ok) throw new UserError("STATUS_UNREACHABLE", `${url.href}: HTTP ${response.status}`);
+    return decodeValue(await response.text()) as StoredReceipt[];
+  }
+  const netuid = requireNetuid(v);
+  const { address } = await walletStore(ctx).loadHotkey(String(v.wallet), String(v.hotkey));
+  const dir = join(dataDirOf(ctx, v, netuid), "state");
+  let state: ValidatorState;
+  try {
+    state = await ValidatorState.openForReading(dir, { hotkey: address, netuid });
+  } catch (error) {
+    if (error instanceof StoreError && error.code === "STORE_UNAVAILABLE")
+      throw new UserError("STATE_BUSY", `${error.message}. A running validator holds its database: ask it with --status-url http://127.0.0.1:<its --metrics-port>`);
+    throw error;
+  }
+  try {
+    return await state.receipts(uid);
+  } finally {
+    await state.close();
+  }
+}
+
+async function showReceipts(ctx: CliContext, v: Values): Promise<void> {
+  if (v.uid === undefined) throw new UserError("MISSING_OPTION", "--uid is required: the miner whose answers to show");
+  const uid = Number(v.uid);
+  const receipts = await receiptsFrom(ctx, v, uid);
+  const rows = receipts.map((r) => ({ ...r, verdict: verifyStoredReceipt(r) }));
+  if (v.json === true) {
+    ctx.stdout(
+      `${JSON.stringify(
+        rows.map((r) => ({
+          uid: r.uid,
+          hotkey: r.hotkey,
+          validator: encodeAddress(r.receipt.request.validator, 42),
+          synapse: r.synapse,
+          at: new Date(r.atMs).toISOString(),
+          latencyMs: Math.round(r.latencyMs * 10) / 10,
+          score: r.score,
+          requestHash: Buffer.from(r.receipt.response.requestHash).toString("hex"),
+          bodyHash: Buffer.from(r.receipt.response.bodyHash).toString("hex"),
+          bodyKept: !r.bodyOmitted,
+          verdict: r.verdict,
+        })),
+        null,
+        2,
+      )}\n`,
+    );
+  } else if (rows.length === 0) {
+    ctx.stdout(`no receipts kept for uid ${uid}\n`);
+  } else {
+    type Row = (typeof rows)[number];
+    const columns: Column<Row>[] = [
+      { header: "at", value: (r) => new Date(r.atMs).toISOString(), align: "left" },
+      { header: "hotkey", value: (r) => `${r.hotkey.slice(0, 8)}…`, align: "left" },
+      { header: "synapse", value: (r) => r.synapse, align: "left" },
+      { header: "latency ms", value: (r) => (Math.round(r.latencyMs * 10) / 10).toFixed(1) },
+      { header: "score", value: (r) => r.score.toFixed(4) },
+      { header: "signatures", value: (r) => r.verdict, align: "left" },
+    ];
+    ctx.stdout(`${renderTable(columns, rows)}\n`);
+  }
+  const invalid = rows.filter((r) => r.verdict.startsWith("INVALID")).length;
+  if (invalid > 0) throw new UserError("RECEIPTS_INVALID", `${invalid} of ${rows.length} receipts do not verify`);
+}

@@ -1,0 +1,270 @@
+/**
+ * The validator daemon for one hotkey. Two loops:
+ * - scoring: every step, the serving miners (all, or a rotating sample) are sent a fresh challenge
+ *   each, concurrently, with the synapse's deadline; answers are scored by the subnet plugin and
+ *   folded into the score book; the round (scores and signed receipts) is saved in one atomic
+ *   write. The metagraph is reloaded every few blocks, not every step.
+ * - weights: `WeightSetter.tick()` every few seconds puts the scores on chain (commit-reveal,
+ *   scheduled by block and epoch).
+ * Unregistered, it says so and waits (scores kept); the chain connection reconnects by itself and
+ * a failed step is logged and retried at the next.
+ */
+import { randomInt } from "node:crypto";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { ChainConnection } from "../chain/connection.js";
+import { loadMetagraph, type Metagraph, type Neuron } from "../chain/metagraph.js";
+import { SubtensorOperations } from "../chain/operations.js";
+import { axonMultiaddr } from "../p2p/discovery.js";
+import { createP2PNode, type P2PNode } from "../p2p/node.js";
+import { loadOrCreatePeerKey } from "../p2p/peer-key.js";
+import { QueryClient, QueryError } from "../p2p/query-client.js";
+import type { LoadedPlugin } from "../subnet/loader.js";
+import type { ValidatorSide } from "../subnet/plugin.js";
+import { UserError } from "../util/errors.js";
+import type { Logger } from "../util/logger.js";
+import { prng } from "../util/prng.js";
+import type { Sr25519Signer } from "../util/sr25519.js";
+import { decodeAddress } from "@polkadot/util-crypto";
+import type { StoredReceipt, ValidatorState } from "./state.js";
+import { WeightSetter, type WeightSetterStatus } from "./weight-setter.js";
+
+export interface ValidatorDaemonOptions {
+  readonly chain: ChainConnection;
+  readonly netuid: number;
+  readonly plugin: LoadedPlugin;
+  readonly validatorSide: ValidatorSide;
+  readonly hotkey: { readonly pair: KeyringPair; readonly signer: Sr25519Signer; readonly name: string };
+  readonly state: ValidatorState;
+  /** Where the libp2p node keeps its key. */
+  readonly p2pDir: string;
+  /** The IP and TCP port the libp2p node listens on (0: a free port). */
+  readonly host: string;
+  readonly port: number;
+  /** Miners queried per step (default: every serving miner). */
+  readonly sampleSize?: number;
+  /** Queries in flight at once (default 256). */
+  readonly concurrency?: number;
+  /** Least time between the starts of two steps, ms (default 5 s). */
+  readonly stepIntervalMs?: number;
+  /** The metagraph is reloaded when it is this many blocks old (default 5). */
+  readonly resyncBlocks?: number;
+  /** How often the weight setter looks at the chain, ms (default 3 s). */
+  readonly weightsIntervalMs?: number;
+  readonly versionKey?: bigint;
+  /** Run the scoring and weights loops (default true; false: the caller calls `step()`, as benchmarks do). */
+  readonly autorun?: boolean;
+  readonly log: Logger;
+}
+
+export interface StepReport {
+  readonly block: number;
+  readonly queried: number;
+  readonly answered: number;
+  readonly ms: number;
+}
+
+export interface ValidatorStatus {
+  readonly hotkey: string;
+  readonly uid: number | undefined;
+  readonly permit: boolean;
+  readonly metagraphBlock: number;
+  readonly steps: number;
+  readonly lastStep: StepReport | undefined;
+  /** Queries by outcome: answered, or the error's code (TIMEOUT, REFUSED, …). */
+  readonly queries: Readonly<Record<string, number>>;
+  readonly scored: number;
+  readonly weights: WeightSetterStatus;
+}
+
+interface Scored {
+  readonly neuron: Neuron;
+  readonly score: number;
+  readonly receipt?: Omit<StoredReceipt, "bodyOmitted">;
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+export class ValidatorDaemon {
+  readonly #o: ValidatorDaemonOptions;
+  readonly #ops: SubtensorOperations;
+  readonly #weights: WeightSetter;
+  readonly #stop = new AbortController();
+  readonly #queries = new Map<string, number>();
+  #node: P2PNode | undefined;
+  #client: QueryClient | undefined;
+  #metagraph: Metagraph | undefined;
+  #uid: number | undefined;
+  #registeredSaid: boolean | undefined;
+  #steps = 0;
+  #lastStep: StepReport | undefined;
+  #cursor = 0;
+  #loop: Promise<void> | undefined;
+  #weightsTimer: NodeJS.Timeout | undefined;
+
+  private constructor(options: ValidatorDaemonOptions) {
+    this.#o = options;
+    this.#ops = new SubtensorOperations(options.chain);
+    this.#weights = new WeightSetter({ ops: this.#ops, netuid: options.netuid, hotkey: options.hotkey.pair, state: options.state, ...(options.versionKey === undefined ? {} : { versionKey: options.versionKey }), log: options.log });
+  }
+
+  static async start(options: ValidatorDaemonOptions): Promise<ValidatorDaemon> {
+    const daemon = new ValidatorDaemon(options);
+    try {
+      await daemon.#start();
+    } catch (error) {
+      await daemon.stop();
+      throw error;
+    }
+    return daemon;
+  }
+
+  get hotkeyAddress(): string {
+    return this.#o.hotkey.pair.address;
+  }
+
+  status(): ValidatorStatus {
+    const self = this.#uid === undefined ? undefined : this.#metagraph?.neurons[this.#uid];
+    return {
+      hotkey: this.hotkeyAddress,
+      uid: this.#uid,
+      permit: self?.validatorPermit ?? false,
+      metagraphBlock: this.#metagraph?.block ?? 0,
+      steps: this.#steps,
+      lastStep: this.#lastStep,
+      queries: Object.fromEntries(this.#queries),
+      scored: this.#o.state.book.entries().length,
+      weights: this.#weights.status(),
+    };
+  }
+
+  async #start(): Promise<void> {
+    const o = this.#o;
+    const metagraph = await loadMetagraph(o.chain.api, o.netuid);
+    if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${o.netuid} does not exist on ${o.chain.endpoint}`);
+    this.#adopt(metagraph);
+    this.#node = await createP2PNode({ privateKey: await loadOrCreatePeerKey(o.p2pDir), listen: [`/ip4/${o.host}/tcp/${o.port}`], gossip: false, log: o.log });
+    this.#client = new QueryClient({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash: o.chain.api.genesisHash.toU8a(), log: o.log });
+    if (o.autorun !== false) {
+      this.#loop = this.#run();
+      this.#weightsTimer = setInterval(() => void this.#weights.tick(), o.weightsIntervalMs ?? 3_000);
+      void this.#weights.tick();
+    }
+    o.log.info({ hotkey: this.hotkeyAddress, uid: this.#uid, netuid: o.netuid, subnet: o.plugin.manifest.name, peerId: this.#node.peerId }, "validator running");
+  }
+
+  /** Takes a freshly loaded metagraph: own uid, and scores of uids now held by other hotkeys dropped. */
+  #adopt(metagraph: Metagraph): boolean {
+    const o = this.#o;
+    this.#metagraph = metagraph;
+    const uid = metagraph.neurons.find((n) => n.hotkey === this.hotkeyAddress)?.uid;
+    if (uid !== this.#uid || this.#registeredSaid === undefined) {
+      if (uid === undefined) o.log.warn({ hotkey: this.hotkeyAddress, netuid: o.netuid }, `hotkey "${o.hotkey.name}" is not registered on subnet ${o.netuid}; scores are kept and queries wait for its registration (tensornode register --netuid ${o.netuid} --hotkey ${o.hotkey.name})`);
+      else if (this.#registeredSaid !== undefined) o.log.info({ uid }, "the hotkey is registered again; resuming");
+      this.#registeredSaid = uid !== undefined;
+    }
+    this.#uid = uid;
+    return o.state.book.reconcile(metagraph.neurons.map((n) => n.hotkey)) > 0;
+  }
+
+  async #run(): Promise<void> {
+    const o = this.#o;
+    while (!this.#stop.signal.aborted) {
+      const started = performance.now();
+      try {
+        await this.step();
+      } catch (error) {
+        o.log.warn({ error: (error as Error).message }, "a validator step failed; retrying at the next");
+      }
+      await sleep(Math.max(0, (o.stepIntervalMs ?? 5_000) - (performance.now() - started)), this.#stop.signal);
+    }
+  }
+
+  /** The miners to query this step: every serving one, or the next `sampleSize` of them in turn. */
+  #targets(): Neuron[] {
+    const serving = (this.#metagraph?.neurons ?? []).filter((n) => n.hotkey !== this.hotkeyAddress && n.axon && axonMultiaddr(n.axon));
+    const size = this.#o.sampleSize;
+    if (size === undefined || size >= serving.length) return serving;
+    const picked: Neuron[] = [];
+    for (let i = 0; i < size; i++) picked.push(serving[(this.#cursor + i) % serving.length]!);
+    this.#cursor = (this.#cursor + size) % serving.length;
+    return picked;
+  }
+
+  /** One scoring round (public for tests and the step benchmark). */
+  async step(): Promise<StepReport> {
+    const o = this.#o;
+    const started = performance.now();
+    const block = Number(await this.#ops.read.blockNumber());
+    if (!this.#metagraph || block - this.#metagraph.block >= (o.resyncBlocks ?? 5)) {
+      const metagraph = await loadMetagraph(o.chain.api, o.netuid);
+      if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${o.netuid} no longer exists`);
+      if (this.#adopt(metagraph)) await o.state.saveScores();
+    }
+    if (this.#uid === undefined) {
+      this.#lastStep = { block, queried: 0, answered: 0, ms: performance.now() - started };
+      return this.#lastStep;
+    }
+    const targets = this.#targets();
+    const scored: Scored[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < targets.length && !this.#stop.signal.aborted) scored.push(await this.#queryOne(targets[next++]!));
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 256, targets.length) }, worker));
+    // A step cut short by stop() is dropped whole: its cancelled queries say nothing of the miners.
+    if (this.#stop.signal.aborted) return { block, queried: 0, answered: 0, ms: performance.now() - started };
+    const now = Date.now();
+    for (const s of scored) o.state.book.record(s.neuron.uid, s.neuron.hotkey, s.score, now);
+    const receipts = scored.flatMap((s) => (s.receipt ? [s.receipt] : []));
+    const answered = receipts.length;
+    await o.state.saveRound(receipts);
+    this.#steps += 1;
+    this.#lastStep = { block, queried: targets.length, answered, ms: performance.now() - started };
+    o.log.debug(this.#lastStep, "validator step");
+    return this.#lastStep;
+  }
+
+  async #queryOne(neuron: Neuron): Promise<Scored> {
+    const o = this.#o;
+    const side = o.validatorSide;
+    const challenge = await side.challenge(prng(randomInt(2 ** 31)));
+    const timeoutMs = o.plugin.manifest.synapses[challenge.synapse]?.timeoutMs ?? 12_000;
+    const target = { peer: axonMultiaddr(neuron.axon!)!, hotkey: decodeAddress(neuron.hotkey) };
+    let score: number;
+    let result: Omit<StoredReceipt, "bodyOmitted"> | undefined;
+    try {
+      const answer = await this.#client!.query(target, challenge.synapse, challenge.body, { timeoutMs, signal: this.#stop.signal });
+      score = side.score(challenge, answer.body, answer.latencyMs);
+      this.#bump("answered");
+      result = { uid: neuron.uid, hotkey: neuron.hotkey, synapse: challenge.synapse, score: 0, latencyMs: answer.latencyMs, atMs: Date.now(), receipt: answer.receipt };
+    } catch (error) {
+      this.#bump(error instanceof QueryError ? error.code : "ERROR");
+      o.log.debug({ uid: neuron.uid, error: (error as Error).message }, "no answer");
+      score = side.score(challenge, undefined, timeoutMs);
+    }
+    if (!(score >= 0 && score <= 1)) {
+      o.log.warn({ uid: neuron.uid, score }, `the ${o.plugin.manifest.name} plugin scored outside [0, 1]; counted as 0`);
+      score = 0;
+    }
+    return result ? { neuron, score, receipt: { ...result, score } } : { neuron, score };
+  }
+
+  #bump(outcome: string): void {
+    this.#queries.set(outcome, (this.#queries.get(outcome) ?? 0) + 1);
+  }
+
+  /** Stops both loops (the step in flight is abandoned: its queries are cancelled, nothing half-saved). */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    clearInterval(this.#weightsTimer);
+    await this.#loop?.catch(() => undefined);
+    await this.#weights.settle(10_000);
+    await this.#client?.close();
+    await this.#node?.stop();
+  }
+}
