@@ -8,10 +8,11 @@
 import { join } from "node:path";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainConnection } from "../chain/connection.js";
-import { loadMetagraph, type Metagraph } from "../chain/metagraph.js";
+import type { Metagraph } from "../chain/metagraph.js";
+import type { MetagraphCache } from "../chain/metagraph-cache.js";
 import { SubtensorOperations } from "../chain/operations.js";
 import { ReplayCache } from "../p2p/admission/index.js";
-import { HotkeyDirectory } from "../p2p/directory.js";
+import type { HotkeyDirectory } from "../p2p/directory.js";
 import { HeartbeatService, signHeartbeat, type PubSubLike } from "../p2p/heartbeat.js";
 import { signBinding, type HotkeyBinding } from "../p2p/identity.js";
 import { IdentityService } from "../p2p/identity-service.js";
@@ -42,6 +43,10 @@ export interface MinerDaemonOptions {
   /** The IP published on chain and announced to peers (default: the listening host). */
   readonly externalIp?: string;
   readonly exitIfUnregistered: boolean;
+  /** The metagraph, shared by every daemon of the process (one load per refresh, not one per hotkey). */
+  readonly metagraph: MetagraphCache;
+  /** The hotkeys of the subnet, shared likewise. */
+  readonly directory: HotkeyDirectory;
   /** How often the metagraph is reloaded, ms (default 12 s: a few blocks). */
   readonly metagraphIntervalMs?: number;
   readonly heartbeatIntervalMs?: number;
@@ -66,7 +71,6 @@ const BINDING_LIFETIME_MS = 24 * 3600_000;
 
 export class MinerDaemon {
   readonly #o: MinerDaemonOptions;
-  readonly #directory = new HotkeyDirectory();
   readonly #ops: SubtensorOperations;
   #node: P2PNode | undefined;
   #server: QueryServer | undefined;
@@ -105,13 +109,13 @@ export class MinerDaemon {
       uid: this.#uid,
       peerId: this.#node?.peerId,
       addresses: this.#node?.addresses() ?? [],
-      metagraphBlock: this.#directory.block,
+      metagraphBlock: this.#o.directory.block,
       serving: this.#server?.stats(),
     };
   }
 
   async #metagraph(): Promise<Metagraph> {
-    const metagraph = await loadMetagraph(this.#o.chain.api, this.#o.netuid);
+    const metagraph = await this.#o.metagraph.get();
     if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${this.#o.netuid} does not exist on ${this.#o.chain.endpoint}`);
     return metagraph;
   }
@@ -119,7 +123,7 @@ export class MinerDaemon {
   /** Reloads the metagraph; says when the hotkey is (de)registered. */
   async #refresh(): Promise<Metagraph> {
     const metagraph = await this.#metagraph();
-    this.#directory.update(metagraph.neurons, metagraph.block);
+    this.#o.directory.update(metagraph.neurons, metagraph.block);
     const uid = metagraph.neurons.find((n) => n.hotkey === this.hotkeyAddress)?.uid;
     if (uid !== this.#uid) {
       if (uid === undefined) this.#o.log.warn({ hotkey: this.hotkeyAddress, netuid: this.#o.netuid }, "the hotkey is no longer registered on the subnet; still serving, and waiting to be registered again");
@@ -176,9 +180,9 @@ export class MinerDaemon {
         async ({ body, signal, emit }) => o.minerSide.answer({ synapse, body, signal, emit }),
       ]),
     );
-    this.#server = new QueryServer({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash, directory: this.#directory, replayCache: this.#replay, handlers, policy: o.admission ?? {}, log: o.log });
+    this.#server = new QueryServer({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash, directory: this.#o.directory, replayCache: this.#replay, handlers, policy: o.admission ?? {}, log: o.log });
     await this.#server.start();
-    this.#identity = new IdentityService({ libp2p: this.#node.libp2p, genesisHash, netuid: o.netuid, directory: this.#directory, binding: () => this.#makeBinding(), log: o.log });
+    this.#identity = new IdentityService({ libp2p: this.#node.libp2p, genesisHash, netuid: o.netuid, directory: this.#o.directory, binding: () => this.#makeBinding(), log: o.log });
     await this.#identity.start();
     const pubsub = this.#node.libp2p.services.pubsub as unknown as PubSubLike | undefined;
     if (pubsub) {
@@ -187,7 +191,7 @@ export class MinerDaemon {
         pubsub,
         genesisHash,
         netuid: o.netuid,
-        directory: this.#directory,
+        directory: this.#o.directory,
         publish: {
           intervalMs,
           make: () => {

@@ -29,8 +29,12 @@ export class HotkeyDirectory {
   #byKey = new Map<string, DirectoryEntry>();
   #block = 0;
 
-  /** Replaces the entries with a fresh metagraph snapshot. */
+  #source: readonly NeuronLike[] | undefined;
+
+  /** Replaces the entries with a fresh metagraph snapshot (the same snapshot again is a no-op: daemons share one). */
   update(neurons: readonly NeuronLike[], block = 0): void {
+    if (neurons === this.#source && block === this.#block) return;
+    this.#source = neurons;
     const next = new Map<string, DirectoryEntry>();
     for (const n of neurons) {
       const publicKey = decodeAddress(n.hotkey);

@@ -22,6 +22,13 @@ import type { Logger } from "../util/logger.js";
 export const DEFAULT_LISTEN: readonly string[] = ["/ip4/0.0.0.0/tcp/0"];
 /** libp2p's own default; a subnet has at most a few hundred neurons (and their validators). */
 export const DEFAULT_MAX_CONNECTIONS = 300;
+/**
+ * How often every connection is pinged to check it is alive (libp2p's default: 10 s). A validator
+ * holds a connection to each of a subnet's hundreds of miners, and each ping is a new stream with
+ * its own protocol negotiation: at 10 s that is tens of streams a second of pure overhead on both
+ * sides. The query protocol notices a dead connection itself (its stream fails, and it redials).
+ */
+export const DEFAULT_PING_INTERVAL_MS = 60_000;
 
 export interface P2PNodeOptions {
   /** The node's identity (see loadOrCreatePeerKey). */
@@ -48,6 +55,8 @@ export interface P2PNodeOptions {
   readonly maxIncomingPendingConnections?: number;
   /** Run gossipsub (default true). */
   readonly gossip?: boolean;
+  /** Liveness pings on every connection, ms (default DEFAULT_PING_INTERVAL_MS). */
+  readonly pingIntervalMs?: number;
   /** Peers to dial once started (full multiaddrs with /p2p/<id>); one that cannot be reached is logged, not fatal. */
   readonly bootstrap?: readonly string[];
   readonly log: Logger;
@@ -127,6 +136,7 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections, ...(maxIncomingPendingConnections === undefined ? {} : { maxIncomingPendingConnections }) },
+    connectionMonitor: { pingInterval: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS },
     services: {
       identify: identify(),
       ping: ping(),

@@ -10,6 +10,7 @@
  * a failed step is logged and retried at the next.
  */
 import { randomInt } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainConnection } from "../chain/connection.js";
 import { loadMetagraph, type Metagraph, type Neuron } from "../chain/metagraph.js";
@@ -108,6 +109,8 @@ export class ValidatorDaemon {
 
   private constructor(options: ValidatorDaemonOptions) {
     this.#o = options;
+    // Every query of a step listens to the stop signal: hundreds at once by design.
+    setMaxListeners(0, this.#stop.signal);
     this.#ops = new SubtensorOperations(options.chain);
     this.#weights = new WeightSetter({ ops: this.#ops, netuid: options.netuid, hotkey: options.hotkey.pair, state: options.state, ...(options.versionKey === undefined ? {} : { versionKey: options.versionKey }), log: options.log });
   }

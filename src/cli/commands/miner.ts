@@ -10,6 +10,8 @@ import type { AddressInfo } from "node:net";
 import { connectChain } from "../../chain/connection.js";
 import { chooseDevice, probeCuda, type Device } from "../../miner/device.js";
 import { MinerDaemon } from "../../miner/daemon.js";
+import { MetagraphCache } from "../../chain/metagraph-cache.js";
+import { HotkeyDirectory } from "../../p2p/directory.js";
 import { InferencePool } from "../../miner/inference/pool.js";
 import { MicroBatcher } from "../../miner/inference/batcher.js";
 import { startMetricsServer } from "../../miner/metrics.js";
@@ -93,6 +95,10 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
         const bound = metrics.address() as AddressInfo;
         ctx.stdout(`metrics at http://${bound.address}:${bound.port}/metrics (health: /healthz)\n`);
       }
+      // One metagraph and one directory for every hotkey of the process, refreshed once per interval.
+      const metagraphIntervalMs = Number(v.metagraphInterval) * 1000;
+      const metagraph = new MetagraphCache(chain.api, netuid, { maxAgeMs: metagraphIntervalMs / 2 });
+      const directory = new HotkeyDirectory();
       const dataDir = resolve(ctx.cwd, typeof v.dataDir === "string" ? v.dataDir : join(defaultHome(ctx.env), "miner"));
       const port = Number(v.port);
       for (const [i, hotkey] of hotkeys.entries()) {
@@ -109,7 +115,9 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
             port: port === 0 ? 0 : port + i,
             ...(typeof v.externalIp === "string" ? { externalIp: v.externalIp } : {}),
             exitIfUnregistered: v.exitIfUnregistered === true,
-            metagraphIntervalMs: Number(v.metagraphInterval) * 1000,
+            metagraphIntervalMs,
+            metagraph,
+            directory,
             ...(typeof v.bootstrap === "string" ? { bootstrap: v.bootstrap.split(",").filter((b) => b !== "") } : {}),
             admission: { minStake: BigInt(String(v.minStake)) },
             stopSignal: stop.signal,

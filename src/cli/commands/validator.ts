@@ -8,10 +8,9 @@ import { join, resolve } from "node:path";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Command } from "commander";
-import { decodeAddress, encodeAddress } from "@polkadot/util-crypto";
+import { encodeAddress } from "@polkadot/util-crypto";
 import { connectChain } from "../../chain/connection.js";
 import { decodeValue, StoreError } from "../../db/store.js";
-import { bytesEqual, checkReceipt } from "../../p2p/protocol/signing.js";
 import { loadPlugin, pluginRoots } from "../../subnet/loader.js";
 import { UserError } from "../../util/errors.js";
 import { createLogger, type LogFormat, type LogLevel } from "../../util/logger.js";
@@ -19,6 +18,7 @@ import { sr25519Ready, sr25519SignerFromSeed } from "../../util/sr25519.js";
 import { closeServer } from "../../util/status-server.js";
 import { ValidatorDaemon } from "../../validator/daemon.js";
 import { startValidatorStatusServer } from "../../validator/metrics.js";
+import { verifyStoredReceipt } from "../../validator/receipts.js";
 import { ValidatorState, type StoredReceipt } from "../../validator/state.js";
 import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
@@ -135,17 +135,6 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
     await state?.close();
     await chain.close();
   }
-}
-
-type Verdict = "valid" | "valid, body not kept" | `INVALID: ${string}`;
-
-/** Checks a kept receipt end to end: both signatures, the request it answers, the miner, the body. */
-export function verifyStoredReceipt(r: StoredReceipt): Verdict {
-  const problem = checkReceipt(r.receipt);
-  if (problem === "body hash" && r.bodyOmitted) return "valid, body not kept";
-  if (problem) return `INVALID: ${problem}`;
-  if (!bytesEqual(r.receipt.response.miner, decodeAddress(r.hotkey))) return "INVALID: signed by another hotkey";
-  return "valid";
 }
 
 async function receiptsFrom(ctx: CliContext, v: Values, uid: number): Promise<StoredReceipt[]> {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Keyring } from "@polkadot/api";
 import { loadMetagraph } from "../../../src/chain/metagraph.js";
+import { MetagraphCache } from "../../../src/chain/metagraph-cache.js";
 import { includeManually, startDevnet, subtensorCalls, type TestDevnet } from "../../helpers/devnet.js";
 
 const TAO = 1_000_000_000n;
@@ -52,5 +53,21 @@ describe("the metagraph of a subnet, in one runtime-API round trip", { timeout: 
 
   it("answers undefined for a subnet that does not exist", async () => {
     assert.equal(await loadMetagraph(net.api, 99), undefined);
+  });
+
+  it("is loaded once for every daemon of a process: shared while loading, reused while young", async () => {
+    let now = 1_000;
+    const cache = new MetagraphCache(net.api, netuid, { maxAgeMs: 500, now: () => now });
+    const [a, b, c] = await Promise.all([cache.get(), cache.get(), cache.get()]);
+    assert.equal(cache.loads, 1);
+    assert.ok(a && a === b && b === c);
+    now += 499;
+    assert.equal(await cache.get(), a);
+    assert.equal(cache.loads, 1);
+    now += 1;
+    await net.node.newBlocks(1);
+    const fresh = await cache.get();
+    assert.equal(cache.loads, 2);
+    assert.ok(fresh && fresh.block > a.block);
   });
 });
