@@ -20,6 +20,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   subnet: ["util", "params"],
   miner: ["util", "params", "p2p", "chain", "subnet", "db", "wallet"],
   validator: ["util", "params", "p2p", "chain", "subnet", "db", "wallet"],
+  // The local network runs the devnet in process and the daemons as child processes (never imported).
+  localnet: ["util", "params", "devnet", "chain", "subnet", "wallet"],
   cli: ["*"],
   "index.ts": ["cli", "util"],
 };

@@ -73,6 +73,8 @@ export function resolveConfig(schema: OptionSchema, inputs: ConfigInputs): Resol
     }
     fromFile = inputs.file as Record<string, unknown>;
     for (const key of Object.keys(fromFile)) {
+      // "$comment" and "$comment.<anything>" keys are the file's comments (JSON has none).
+      if (key.startsWith("$comment")) continue;
       if (!(key in schema)) {
         throw new UserError("CONFIG_UNKNOWN_KEY", `${where}: unknown key "${key}" (known: ${Object.keys(schema).join(", ")})`);
       }

@@ -15,6 +15,7 @@ import { registerWeightsCommand } from "./commands/weights.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerMinerCommand } from "./commands/miner.js";
 import { registerValidatorCommand } from "./commands/validator.js";
+import { registerLocalnetCommand } from "./commands/localnet.js";
 import type { CliContext } from "./context.js";
 import { readJsonFile } from "./json-file.js";
 
@@ -80,6 +81,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDoctorCommand(program, ctx);
   registerMinerCommand(program, ctx);
   registerValidatorCommand(program, ctx);
+  registerLocalnetCommand(program, ctx);
   return program;
 }
 

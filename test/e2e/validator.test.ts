@@ -24,7 +24,8 @@ import { WalletStore } from "../../src/wallet/wallet.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { silentLog } from "../helpers/devnet.js";
 import { startProcess, waitForOutput, waitForStderr, type RunningProcess } from "../helpers/process.js";
-import { writeTinyVariant } from "../helpers/tiny-variants.js";
+import { writeMinerVariant } from "../../src/localnet/variants.js";
+import { loadPlugin, pluginRoots } from "../../src/subnet/loader.js";
 
 const TAO = 1_000_000_000n;
 const BLOCK_TIME: BlockTime = { mode: "interval", ms: 250 };
@@ -110,10 +111,11 @@ describe("the validator daemon on a devnet (tiny subnet, honest, wrong and slow 
     await ops.addStake(alice, hotkeys.validator, netuid, 100n * TAO);
     assert.equal((await ops.read.weightsRules(netuid)).commitReveal, true, "commit-reveal is on by default, as on HEAD");
 
+    const tiny = await loadPlugin("tiny", { roots: pluginRoots({}) });
     const subnets = {
       honest: "tiny",
-      wrong: writeTinyVariant(join(home, "tiny-wrong"), { kind: "wrong" }),
-      slow: writeTinyVariant(join(home, "tiny-slow"), { kind: "slow", delayMs: 1_200 }),
+      wrong: writeMinerVariant(join(home, "tiny-wrong"), tiny, { kind: "noisy", every: 1 }),
+      slow: writeMinerVariant(join(home, "tiny-slow"), tiny, { kind: "slow", delayMs: 1_200 }),
     };
     for (const [name, subnet] of Object.entries(subnets)) {
       const miner = startProcess(["miner", "--netuid", String(netuid), "--subnet", subnet, "--wallet", "ops", "--hotkey", name, "--host", "127.0.0.2", "--port", "0", "--chain", devnet.endpoint.wsUrl, "--workers", "1", "--metagraph-interval", "1", "--log-level", "warn"], env);

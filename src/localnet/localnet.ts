@@ -1,0 +1,316 @@
+/**
+ * A whole subnet on one machine: the devnet in this process (fast blocks, a short tempo), a subnet
+ * created and started by its owner, validators registered and staked, miners registered — each
+ * daemon a child process of the real `tensornode` binary, its log in the data dir — and a snapshot
+ * of the metagraph handed out at every block. Offline miners are stopped at their epoch; with an
+ * epoch budget the network stops by itself. Everything started is stopped by `stop()`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { join } from "node:path";
+import { Keyring } from "@polkadot/api";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import { connectChain, type ChainConnection } from "../chain/connection.js";
+import { hyperparameterCall } from "../chain/hyperparameters.js";
+import { loadMetagraph, type Metagraph } from "../chain/metagraph.js";
+import { SubtensorOperations } from "../chain/operations.js";
+import { DevnetNode } from "../devnet/node.js";
+import { loadPlugin, pluginRoots, projectRoot, type LoadedPlugin } from "../subnet/loader.js";
+import { UserError } from "../util/errors.js";
+import { createLogger, type Logger } from "../util/logger.js";
+import { WalletStore } from "../wallet/wallet.js";
+import { behaviourOf, planLocalnet, type LocalBehaviour, type LocalnetPlan } from "./plan.js";
+import { writeMinerVariant } from "./variants.js";
+
+const TAO = 1_000_000_000n;
+const WALLET = "localnet";
+
+export type Role = "owner" | "validator" | `miner (${LocalBehaviour})` | "other";
+
+export interface LocalnetOptions {
+  readonly subnet: string;
+  readonly miners: number;
+  readonly validators: number;
+  /** Stop after this many epochs (counted from when every daemon is up); undefined: run until stopped. */
+  readonly epochs?: number;
+  /** Where the chain, wallets, daemon state and logs go. */
+  readonly dataDir: string;
+  readonly blockTimeMs?: number;
+  readonly tempo?: number;
+  /** Environment for the child processes (TENSORNODE_HOME is set to the data dir). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Progress, one line at a time (setting up, starting daemons, an offline miner stopped). */
+  readonly say: (line: string) => void;
+}
+
+export interface NeuronRow {
+  readonly uid: number;
+  readonly role: Role;
+  readonly name: string;
+  readonly hotkey: string;
+  readonly stake: bigint;
+  readonly incentive: number;
+  readonly dividends: number;
+  readonly emission: bigint;
+  readonly validatorTrust: number;
+  readonly lastUpdate: number;
+  /** Whether its process runs (miners and validators). */
+  readonly running: boolean | undefined;
+}
+
+export interface LocalnetSnapshot {
+  readonly block: number;
+  readonly netuid: number;
+  /** Epochs run since every daemon was up. */
+  readonly epochs: number;
+  readonly rows: readonly NeuronRow[];
+  /** Stake the owner's hotkey gained since the start (the owner cut), rao. */
+  readonly ownerGain: bigint;
+}
+
+/** A daemon of the local network that would not start: said in one line, with where its log is. */
+export class LocalnetError extends UserError<"LOCALNET_FAILED"> {
+  constructor(message: string) {
+    super("LOCALNET_FAILED", message);
+  }
+}
+
+interface Daemon {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly log: WriteStream;
+  readonly logFile: string;
+}
+
+/** The `tensornode` binary (it runs dist/ when built, else the sources). */
+function binPath(): string {
+  return join(projectRoot(), "bin", "tensornode.js");
+}
+
+export class Localnet {
+  readonly #o: LocalnetOptions;
+  readonly plan: LocalnetPlan;
+  readonly #daemons = new Map<string, Daemon>();
+  readonly #roles = new Map<string, { role: Role; name: string }>();
+  /** Offline miners already stopped. */
+  readonly #offline = new Set<string>();
+  #devnet: DevnetNode | undefined;
+  #chain: ChainConnection | undefined;
+  #netuid = 0;
+  #ownerHotkey = "";
+  #ownerStartStake = 0n;
+  #startEpoch: bigint | undefined;
+  #stopping = false;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: LocalnetOptions) {
+    this.#o = options;
+    this.plan = planLocalnet({ miners: options.miners, validators: options.validators, ...(options.epochs === undefined ? {} : { epochs: options.epochs }) });
+  }
+
+  get logsDir(): string {
+    return join(this.#o.dataDir, "logs");
+  }
+
+  get endpoint(): string | undefined {
+    return this.#devnet?.endpoint.wsUrl;
+  }
+
+  get netuid(): number {
+    return this.#netuid;
+  }
+
+  /** Sets everything up and starts every daemon; resolves once all serve. */
+  async start(): Promise<void> {
+    const o = this.#o;
+    mkdirSync(this.logsDir, { recursive: true });
+    const plugin = await loadPlugin(o.subnet, { roots: pluginRoots(o.env), cwd: process.cwd() });
+    const synapse = Object.values(plugin.manifest.synapses)[0];
+    if (!synapse) throw new LocalnetError(`the ${plugin.manifest.name} plugin serves no synapse`);
+
+    o.say(`devnet: blocks every ${o.blockTimeMs ?? 250} ms, data in ${o.dataDir}`);
+    const devnetLog = createWriteStream(join(this.logsDir, "devnet.log"), { flags: "a" });
+    const log: Logger = createLogger({ level: "info", format: "json", write: (line) => devnetLog.write(line) });
+    this.#devnet = await DevnetNode.start({ port: 0, dataDir: join(o.dataDir, "devnet"), fresh: true, blockTime: { mode: "interval", ms: o.blockTimeMs ?? 250 }, log });
+    this.#chain = await connectChain(this.#devnet.endpoint.wsUrl);
+    const ops = new SubtensorOperations(this.#chain);
+    const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
+    const alice = keyring.addFromUri("//Alice");
+    const wallets = new WalletStore([join(o.dataDir, "wallets")]);
+    const hotkey = async (name: string): Promise<string> => (await wallets.createHotkey(WALLET, name, { overwrite: true })).address;
+
+    this.#ownerHotkey = await hotkey("owner");
+    this.#roles.set(this.#ownerHotkey, { role: "owner", name: "owner" });
+    const { netuid } = await ops.registerNetwork(alice, this.#ownerHotkey);
+    this.#netuid = netuid;
+    await ops.startSubnet(alice, netuid);
+    await this.#configureSubnet(ops, alice, plugin);
+    o.say(`subnet ${netuid} (${plugin.manifest.name}) created and started by its owner (tempo ${o.tempo ?? 20} blocks, commit-reveal ${(await ops.read.weightsRules(netuid)).commitReveal ? "on" : "off"})`);
+
+    for (const v of this.plan.validators) {
+      const address = await hotkey(v.name);
+      this.#roles.set(address, { role: "validator", name: v.name });
+      const coldkey = keyring.addFromUri(v.coldkeyUri);
+      await ops.registerNeuron(coldkey, netuid, address);
+      await ops.addStake(coldkey, address, netuid, v.stakeTao * TAO);
+    }
+    // The miners' own coldkey: hotkeys of the owner's coldkey would have their incentive burned, as on HEAD.
+    const minersColdkey = keyring.addFromUri("//Alice//localnet-miners");
+    await ops.transfer(alice, minersColdkey.address, 10_000n * TAO);
+    for (const m of this.plan.miners) {
+      const address = await hotkey(m.name);
+      this.#roles.set(address, { role: `miner (${m.behaviour})`, name: m.name });
+      await ops.registerNeuron(minersColdkey, netuid, address);
+    }
+    this.#ownerStartStake = (await loadMetagraph(this.#chain.api, netuid))!.neurons.find((n) => n.hotkey === this.#ownerHotkey)?.stake ?? 0n;
+    o.say(`registered ${this.plan.validators.length} validators (staked ${this.plan.validators.map((v) => `${v.stakeTao} TAO`).join(", ")}) and ${this.plan.miners.length} miners (${this.plan.miners.map((m) => m.behaviour).join(", ")})`);
+
+    const common = ["--netuid", String(netuid), "--wallet", WALLET, "--chain", this.#devnet.endpoint.wsUrl, "--log-format", "json", "--log-level", "info"];
+    for (const m of this.plan.miners) {
+      const behaviour = behaviourOf(m.behaviour, synapse.timeoutMs);
+      const subnet = behaviour.kind === "honest" ? plugin.dir : writeMinerVariant(join(o.dataDir, "plugins", m.behaviour), plugin, behaviour);
+      this.#spawn(m.name, ["miner", ...common, "--subnet", subnet, "--hotkey", m.name, "--host", m.host, "--port", "0", "--workers", "1", "--metagraph-interval", "2", "--data-dir", join(o.dataDir, "miners")]);
+    }
+    for (const v of this.plan.validators) {
+      this.#spawn(v.name, ["validator", ...common, "--subnet", plugin.dir, "--hotkey", v.name, "--host", "127.0.0.1", "--port", "0", "--step-interval", "1", "--weights-interval", "1", "--resync-blocks", "4", "--data-dir", join(o.dataDir, v.name)]);
+    }
+    await this.#waitForAxons(ops);
+    this.#startEpoch = (await ops.read.epochSchedule(netuid)).index;
+    o.say(`every daemon is up; logs in ${this.logsDir}`);
+  }
+
+  async #configureSubnet(ops: SubtensorOperations, owner: KeyringPair, plugin: LoadedPlugin): Promise<void> {
+    const api = this.#chain!.api;
+    const netuid = this.#netuid;
+    const settings: Record<string, string> = { ...plugin.manifest.hyperparameters, tempo: String(this.#o.tempo ?? 20) };
+    for (const [name, value] of Object.entries(settings)) {
+      const { tx, setter, hyperparameter } = hyperparameterCall(api, netuid, name, value);
+      // Alice is both the owner's coldkey and the devnet's sudo key: owner and root settings alike.
+      await ops.adminCall(owner, netuid, tx, setter, `set ${hyperparameter.name} = ${value}`);
+    }
+  }
+
+  #spawn(name: string, args: readonly string[]): void {
+    const logFile = join(this.logsDir, `${name}.log`);
+    const log = createWriteStream(logFile, { flags: "a" });
+    const child = spawn(process.execPath, [binPath(), ...args], { env: { ...this.#o.env, TENSORNODE_HOME: this.#o.dataDir, BT_WALLET_PATH: join(this.#o.dataDir, "none") }, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    child.once("exit", (code, signal) => {
+      if (!this.#stopping && !this.#offline.has(name)) this.#o.say(`${name} exited (${code ?? signal}); see ${logFile}`);
+    });
+    this.#daemons.set(name, { name, child, log, logFile });
+  }
+
+  async #waitForAxons(ops: SubtensorOperations): Promise<void> {
+    const deadline = Date.now() + 90_000;
+    for (const m of this.plan.miners) {
+      const address = [...this.#roles].find(([, r]) => r.name === m.name)![0];
+      while (!(await ops.read.axonOf(this.#netuid, address))) {
+        const daemon = this.#daemons.get(m.name)!;
+        if (daemon.child.exitCode !== null) throw new LocalnetError(`${m.name} exited before serving; see ${daemon.logFile}`);
+        if (Date.now() > deadline) throw new LocalnetError(`${m.name} did not publish its axon within 90 s; see ${daemon.logFile}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+
+  /** The metagraph as the table shows it. */
+  async snapshot(): Promise<LocalnetSnapshot> {
+    const api = this.#chain!.api;
+    const [metagraph, schedule] = await Promise.all([loadMetagraph(api, this.#netuid), new SubtensorOperations(this.#chain!).read.epochSchedule(this.#netuid)]);
+    return this.#snapshotOf(metagraph!, schedule.index);
+  }
+
+  #snapshotOf(metagraph: Metagraph, epochIndex: bigint): LocalnetSnapshot {
+    const rows = metagraph.neurons.map((n): NeuronRow => {
+      const who = this.#roles.get(n.hotkey) ?? { role: "other" as const, name: "-" };
+      const daemon = this.#daemons.get(who.name);
+      return {
+        uid: n.uid,
+        role: who.role,
+        name: who.name,
+        hotkey: n.hotkey,
+        stake: n.stake,
+        incentive: n.incentive / 65535,
+        dividends: n.dividends / 65535,
+        emission: n.emission,
+        validatorTrust: n.validatorTrust / 65535,
+        lastUpdate: n.lastUpdate,
+        running: daemon ? daemon.child.exitCode === null && daemon.child.signalCode === null : undefined,
+      };
+    });
+    const owner = rows.find((r) => r.role === "owner");
+    return { block: metagraph.block, netuid: this.#netuid, epochs: Number(epochIndex - (this.#startEpoch ?? epochIndex)), rows, ownerGain: (owner?.stake ?? 0n) - this.#ownerStartStake };
+  }
+
+  /**
+   * Calls `onBlock` with a snapshot at every new block until the epoch budget is spent (resolves
+   * with the last snapshot) or `signal` aborts; stops offline miners at their epoch on the way.
+   */
+  async follow(onBlock: (snapshot: LocalnetSnapshot) => void, signal: AbortSignal): Promise<LocalnetSnapshot> {
+    const api = this.#chain!.api;
+    let last: LocalnetSnapshot | undefined;
+    let busy = false;
+    return new Promise<LocalnetSnapshot>((resolve, reject) => {
+      const finish = (): void => {
+        this.#unsubscribe?.();
+        this.#unsubscribe = undefined;
+        if (last) resolve(last);
+        else this.snapshot().then(resolve, reject);
+      };
+      signal.addEventListener("abort", finish, { once: true });
+      void api.rpc.chain
+        .subscribeNewHeads(() => {
+          if (busy || signal.aborted) return;
+          busy = true;
+          this.snapshot()
+            .then(async (snapshot) => {
+              last = snapshot;
+              if (snapshot.epochs >= this.plan.offlineAtEpoch) await this.#stopOffline();
+              onBlock(snapshot);
+              if (this.#o.epochs !== undefined && snapshot.epochs >= this.#o.epochs) finish();
+            })
+            .catch(() => undefined)
+            .finally(() => {
+              busy = false;
+            });
+        })
+        .then((unsubscribe) => {
+          this.#unsubscribe = unsubscribe;
+          if (signal.aborted) finish();
+        }, reject);
+    });
+  }
+
+  async #stopOffline(): Promise<void> {
+    for (const m of this.plan.miners) {
+      if (m.behaviour !== "offline" || this.#offline.has(m.name)) continue;
+      this.#offline.add(m.name);
+      this.#o.say(`${m.name} goes offline (epoch ${this.plan.offlineAtEpoch}), as planned`);
+      await stopChild(this.#daemons.get(m.name)!.child, 5_000);
+    }
+  }
+
+  /** Stops every daemon (SIGTERM, then SIGKILL after a grace period), the chain connection and the devnet. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#unsubscribe?.();
+    await Promise.all([...this.#daemons.values()].map((d) => stopChild(d.child, 10_000)));
+    for (const d of this.#daemons.values()) d.log.end();
+    await this.#chain?.close();
+    await this.#devnet?.stop();
+  }
+}
+
+function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
