@@ -120,6 +120,11 @@ export class ChainReader {
     return uid === undefined ? undefined : num(uid);
   }
 
+  /** The block at which a uid was (last) registered. */
+  async registrationBlock(netuid: number, uid: number): Promise<bigint> {
+    return big((await this.#query("blockAtRegistration")(netuid, uid))!);
+  }
+
   /** The coldkey owning a hotkey, or undefined when the hotkey is unknown to the chain. */
   async hotkeyOwner(hotkey: string): Promise<string | undefined> {
     const owner = await this.#query("owner")(hotkey);

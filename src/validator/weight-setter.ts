@@ -137,16 +137,18 @@ export class WeightSetter {
     const pending = state.pendingCommit;
     if (pending) return this.#advance(pending, schedule, next, rules.commitReveal);
 
+    const isOwner = (await read.subnetOwnerHotkey(netuid)) === hotkey.address;
+    if (!rules.permits[uid] && !isOwner) return this.#wait(`weights: uid ${uid} has no validator permit on subnet ${netuid} (permits go to the most staked uids at each epoch); scoring goes on, weights wait for a permit`);
+
     const epoch = epochAt(schedule, next);
     const lastUpdate = rules.lastUpdate[uid] ?? 0n;
-    // Once per epoch: after a restart, a LastUpdate inside this epoch says it was done already.
-    const doneThisEpoch = this.#lastEpoch !== undefined ? this.#lastEpoch >= epoch : lastUpdate !== 0n && lastUpdate >= schedule.lastEpochBlock && epoch === schedule.index;
+    // Once per epoch. After a restart the chain says: a LastUpdate inside this epoch is a submission
+    // of ours — unless it is the registration's own (the chain sets LastUpdate when it registers).
+    const setSinceRegistration = lastUpdate !== 0n && lastUpdate !== (await read.registrationBlock(netuid, uid));
+    const doneThisEpoch = this.#lastEpoch !== undefined ? this.#lastEpoch >= epoch : setSinceRegistration && lastUpdate >= schedule.lastEpochBlock && epoch === schedule.index;
     if (doneThisEpoch) return this.#wait(undefined);
     const left = blocksLeft(lastUpdate, rules.rateLimit, next);
     if (left > 0n) return this.#wait(undefined);
-
-    const isOwner = (await read.subnetOwnerHotkey(netuid)) === hotkey.address;
-    if (!rules.permits[uid] && !isOwner) return this.#wait(`weights: uid ${uid} has no validator permit on subnet ${netuid} (permits go to the most staked uids at each epoch); scoring goes on, weights wait for a permit`);
     const scores = new Map(state.book.entries().map((e) => [e.uid, e.ema]));
     if (scores.size === 0) return this.#wait(undefined);
     const vector = weightsFromScores(scores, { n: rules.n, minAllowedWeights: rules.minAllowedWeights, maxWeightLimit: rules.maxWeightLimit }, uid);

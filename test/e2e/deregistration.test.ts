@@ -71,6 +71,8 @@ describe("deregistered daemons", { timeout: 180_000 }, () => {
       { TENSORNODE_HOME: home, BT_WALLET_PATH: join(home, "none") },
     );
     await waitForOutput(validator, /validator \S+ \(uid 2\) validating tiny on subnet/, 30_000);
+    // No stake, so no validator permit: said once, and scoring goes on.
+    await waitForStderr(validator, /uid 2 has no validator permit on subnet \d+ .*scoring goes on, weights wait for a permit/, 20_000);
     // Fill the subnet (the owner's uid 0, the miner's uid 1, the validator's uid 2, 61 more), then
     // two more: the miner, then the validator — no emission, the oldest registrations — are the
     // uids a full subnet gives up.
