@@ -1,0 +1,36 @@
+/**
+ * `npm run reliability [-- name…]`: the reliability checks (../shared/design/RELIABILITY.md), each
+ * bounded in time and on loopback only, one line per check with its figures and whether its rule
+ * held. Exit 1 when a rule did not hold. Not part of `npm test` (about two minutes here).
+ */
+import { fuzzDevnet, fuzzFrames, fuzzParsers, type CheckLine } from "./fuzz-checks.js";
+
+const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
+  "fuzz-frames": () => fuzzFrames(100_000),
+  "fuzz-parsers": () => fuzzParsers(20_000),
+  "fuzz-devnet": () => fuzzDevnet(50_000, 10_000),
+};
+
+const format = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 0));
+
+async function main(names: string[]): Promise<number> {
+  const selected = names.length > 0 ? names : Object.keys(CHECKS);
+  const unknown = selected.filter((name) => !(name in CHECKS));
+  if (unknown.length > 0) {
+    process.stderr.write(`error: unknown check ${unknown.join(", ")} (known: ${Object.keys(CHECKS).join(", ")})\n`);
+    return 2;
+  }
+  process.stdout.write(`# node ${process.version}; seeded, so a run is repeatable\n`);
+  let failed = 0;
+  for (const name of selected) {
+    for (const check of await CHECKS[name]!()) {
+      const figures = Object.entries(check.figures).map(([k, v]) => `${k}=${format(v)}`).join(" ");
+      process.stdout.write(`${check.holds ? "HOLDS" : "FAILS"} ${check.name}: ${figures} (rule: ${check.rule})\n`);
+      for (const note of check.notes ?? []) process.stdout.write(`      ${note}\n`);
+      if (!check.holds) failed += 1;
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));
