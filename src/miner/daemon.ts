@@ -22,6 +22,7 @@ import { QueryServer, type AdmissionPolicy, type QueryHandler, type QueryServerS
 import type { LoadedPlugin } from "../subnet/loader.js";
 import type { MinerSide } from "../subnet/plugin.js";
 import { UserError } from "../util/errors.js";
+import { startOrStop } from "../util/lifecycle.js";
 import type { Logger } from "../util/logger.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
 import type { InferencePool } from "./inference/pool.js";
@@ -87,15 +88,9 @@ export class MinerDaemon {
     this.#ops = new SubtensorOperations(options.chain);
   }
 
-  static async start(options: MinerDaemonOptions): Promise<MinerDaemon> {
+  static start(options: MinerDaemonOptions): Promise<MinerDaemon> {
     const daemon = new MinerDaemon(options);
-    try {
-      await daemon.#start();
-    } catch (error) {
-      await daemon.stop();
-      throw error;
-    }
-    return daemon;
+    return startOrStop(daemon, () => daemon.#start());
   }
 
   get hotkeyAddress(): string {

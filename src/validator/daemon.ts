@@ -22,6 +22,7 @@ import { QueryClient, QueryError } from "../p2p/query-client.js";
 import type { LoadedPlugin } from "../subnet/loader.js";
 import type { ValidatorSide } from "../subnet/plugin.js";
 import { UserError } from "../util/errors.js";
+import { startOrStop } from "../util/lifecycle.js";
 import type { Logger } from "../util/logger.js";
 import { prng } from "../util/prng.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
@@ -115,15 +116,9 @@ export class ValidatorDaemon {
     this.#weights = new WeightSetter({ ops: this.#ops, netuid: options.netuid, hotkey: options.hotkey.pair, state: options.state, ...(options.versionKey === undefined ? {} : { versionKey: options.versionKey }), log: options.log });
   }
 
-  static async start(options: ValidatorDaemonOptions): Promise<ValidatorDaemon> {
+  static start(options: ValidatorDaemonOptions): Promise<ValidatorDaemon> {
     const daemon = new ValidatorDaemon(options);
-    try {
-      await daemon.#start();
-    } catch (error) {
-      await daemon.stop();
-      throw error;
-    }
-    return daemon;
+    return startOrStop(daemon, () => daemon.#start());
   }
 
   get hotkeyAddress(): string {

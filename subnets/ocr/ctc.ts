@@ -10,6 +10,7 @@
  * so the model has n + 2 = 6625 classes. Greedy decoding takes the best class at each time step,
  * merges runs of the same class, then drops blanks.
  */
+import { argmaxRows } from "../../src/subnet/argmax.js";
 
 /** An error in the model's output or the dictionary (a setup problem, not the caller's). */
 export class CtcError extends Error {
@@ -39,22 +40,7 @@ export interface CtcResult {
 export function ctcGreedyDecode(scores: ArrayLike<number>, steps: number, classes: number, charset: readonly string[]): CtcResult {
   checkClasses(classes, charset);
   if (scores.length !== steps * classes) throw new CtcError(`expected ${steps} × ${classes} scores, got ${scores.length}`);
-  const best = new Int32Array(steps);
-  const bestScores = new Float32Array(steps);
-  for (let t = 0; t < steps; t++) {
-    const row = t * classes;
-    let index = 0;
-    let top = scores[row]!;
-    for (let c = 1; c < classes; c++) {
-      const s = scores[row + c]!;
-      if (s > top) {
-        index = c;
-        top = s;
-      }
-    }
-    best[t] = index;
-    bestScores[t] = top;
-  }
+  const { best, max: bestScores } = argmaxRows(scores, classes);
   return ctcCollapse(best, bestScores, charset);
 }
 

@@ -11,12 +11,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Keyring } from "@polkadot/api";
 import type { KeyringPair } from "@polkadot/keyring/types";
-import { connectChain, type ChainConnection } from "../../src/chain/connection.js";
+import type { ChainConnection } from "../../src/chain/connection.js";
 import { SubtensorOperations } from "../../src/chain/operations.js";
 import { submitAndWait } from "../../src/chain/submit.js";
 import { DevnetNode } from "../../src/devnet/node.js";
 import { WalletStore } from "../../src/wallet/wallet.js";
-import { silentLog } from "../helpers/devnet.js";
+import { silentLog, startedSubnet } from "../helpers/devnet.js";
 import { startProcess, waitForOutput, waitForStderr, type RunningProcess } from "../helpers/process.js";
 
 type Untyped = (...args: unknown[]) => never;
@@ -35,12 +35,7 @@ describe("deregistered daemons", { timeout: 180_000 }, () => {
 
   before(async () => {
     devnet = await DevnetNode.start({ port: 0, blockTime: { mode: "instant" }, log: silentLog });
-    chain = await connectChain(devnet.endpoint.wsUrl);
-    ops = new SubtensorOperations(chain);
-    const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
-    alice = keyring.addFromUri("//Alice");
-    ({ netuid } = await ops.registerNetwork(alice, keyring.addFromUri("//Owner").address));
-    await ops.startSubnet(alice, netuid);
+    ({ chain, ops, alice, netuid } = await startedSubnet(devnet.endpoint.wsUrl));
     const admin = (name: string): Untyped => chain.api.tx.adminUtils![name] as unknown as Untyped;
     // A small subnet (HEAD's least: 64 uids) where a newcomer may take an unprotected uid at once.
     await ops.adminCall(alice, netuid, admin("sudoSetMaxAllowedUids")(netuid, 64), "owner", "max uids");

@@ -13,16 +13,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Keyring } from "@polkadot/api";
 import type { KeyringPair } from "@polkadot/keyring/types";
-import { connectChain, type ChainConnection } from "../../src/chain/connection.js";
+import type { ChainConnection } from "../../src/chain/connection.js";
 import { loadMetagraph, type Metagraph } from "../../src/chain/metagraph.js";
 import { SubtensorOperations } from "../../src/chain/operations.js";
 import { DevnetNode } from "../../src/devnet/node.js";
 import type { BlockTime } from "../../src/devnet/chain/author.js";
 import { WalletStore } from "../../src/wallet/wallet.js";
 import { runCliCaptured } from "../helpers/cli.js";
-import { silentLog } from "../helpers/devnet.js";
+import { silentLog, startedSubnet } from "../helpers/devnet.js";
 import { startProcess, waitForOutput, waitForStderr, type RunningProcess } from "../helpers/process.js";
 import { writeMinerVariant } from "../../src/localnet/variants.js";
 import { loadPlugin, pluginRoots } from "../../src/subnet/loader.js";
@@ -96,12 +95,7 @@ describe("the validator daemon on a devnet (tiny subnet, honest, wrong and slow 
   before(async () => {
     devnet = await DevnetNode.start({ port: 0, dataDir: join(home, "devnet"), blockTime: BLOCK_TIME, log: silentLog });
     port = devnet.endpoint.port;
-    chain = await connectChain(devnet.endpoint.wsUrl);
-    ops = new SubtensorOperations(chain);
-    const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
-    alice = keyring.addFromUri("//Alice");
-    ({ netuid } = await ops.registerNetwork(alice, keyring.addFromUri("//Owner").address));
-    await ops.startSubnet(alice, netuid);
+    ({ chain, ops, alice, netuid } = await startedSubnet(devnet.endpoint.wsUrl));
     await ops.adminCall(alice, netuid, (chain.api.tx.subtensorModule!.setTempo as unknown as Untyped)(netuid, TEMPO), "owner", "tempo");
     const store = new WalletStore([join(home, "wallets")]);
     for (const name of Object.keys(hotkeys) as (keyof typeof hotkeys)[]) {

@@ -9,6 +9,8 @@ import { DevnetNode, type DevnetOptions } from "../../src/devnet/node.js";
 import { DEFAULT_GENESIS_JSON, parseGenesis, type GenesisConfig } from "../../src/devnet/genesis.js";
 import { SUBTENSOR_API_OPTIONS } from "../../src/params/chain-options.js";
 import { createLogger } from "../../src/util/logger.js";
+import { connectChain, type ChainConnection } from "../../src/chain/connection.js";
+import { SubtensorOperations } from "../../src/chain/operations.js";
 
 export interface TestDevnet {
   readonly node: DevnetNode;
@@ -105,4 +107,15 @@ export function subtensorCalls(getNet: () => TestDevnet) {
       if (result.dispatchError) throw new Error(`expected success, got ${result.dispatchError.toString()}`);
     },
   };
+}
+
+/** A client of the devnet at `wsUrl` and a started subnet owned by Alice (owner hotkey //Owner). */
+export async function startedSubnet(wsUrl: string): Promise<{ chain: ChainConnection; ops: SubtensorOperations; alice: KeyringPair; netuid: number }> {
+  const chain = await connectChain(wsUrl);
+  const ops = new SubtensorOperations(chain);
+  const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
+  const alice = keyring.addFromUri("//Alice");
+  const { netuid } = await ops.registerNetwork(alice, keyring.addFromUri("//Owner").address);
+  await ops.startSubnet(alice, netuid);
+  return { chain, ops, alice, netuid };
 }

@@ -4,6 +4,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
+import { argmaxRows } from "../../subnet/argmax.js";
 import { argmaxName, maxName, type DType } from "../../subnet/plugin.js";
 import type { FromWorker, LoadOrder, ToWorker, WireTensor } from "./messages.js";
 
@@ -48,30 +49,13 @@ function forget(model: string): Promise<void> {
   sessions.delete(model);
   return session ? session.then((s) => s.release(), () => undefined) : Promise.resolve();
 }
-/** The argmax of `values`' last axis (`classes` wide), and each row's best value. */
+/** An output reduced to its last axis' argmax (RunOptions.argmax). */
 function argmaxLastAxis(t: ort.Tensor): { best: WireTensor; max: WireTensor } {
   const values = t.data as ArrayLike<number>;
   if (typeof values[0] === "bigint" || typeof values[0] === "string" || t.dims.length === 0) throw new Error(`output of type ${t.type} [${t.dims.join(", ")}] cannot be reduced to an argmax`);
-  const classes = t.dims[t.dims.length - 1]!;
-  const rows = classes === 0 ? 0 : values.length / classes;
-  const best = new Int32Array(rows);
-  const max = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const base = r * classes;
-    let index = 0;
-    let top = values[base]!;
-    for (let c = 1; c < classes; c++) {
-      const v = values[base + c]!;
-      if (v > top) {
-        top = v;
-        index = c;
-      }
-    }
-    best[r] = index;
-    max[r] = top;
-  }
+  const { best, max } = argmaxRows(values, t.dims[t.dims.length - 1]!);
   const dims = t.dims.slice(0, -1);
-  return { best: { dtype: "int32", dims, data: best.buffer }, max: { dtype: "float32", dims, data: max.buffer } };
+  return { best: { dtype: "int32", dims, data: best.buffer as ArrayBuffer }, max: { dtype: "float32", dims, data: max.buffer as ArrayBuffer } };
 }
 
 function load(model: string, order: LoadOrder): Promise<ort.InferenceSession> {
