@@ -4,11 +4,13 @@
  * held. Exit 1 when a rule did not hold. Not part of `npm test` (about two minutes here).
  */
 import { fuzzDevnet, fuzzFrames, fuzzParsers, type CheckLine } from "./fuzz-checks.js";
+import { securityChecks } from "./security-checks.js";
 
 const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
   "fuzz-frames": () => fuzzFrames(100_000),
   "fuzz-parsers": () => fuzzParsers(20_000),
   "fuzz-devnet": () => fuzzDevnet(50_000, 10_000),
+  security: () => securityChecks(200),
 };
 
 const format = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 0));
