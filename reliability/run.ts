@@ -1,9 +1,10 @@
 /**
  * `npm run reliability [-- name…]`: the reliability checks (../shared/design/RELIABILITY.md), each
  * bounded in time and on loopback only, one line per check with its figures and whether its rule
- * held. Exit 1 when a rule did not hold. Not part of `npm test` (about two minutes here).
+ * held. Exit 1 when a rule did not hold. Not part of `npm test` (a few minutes here).
  */
 import { fuzzDevnet, fuzzFrames, fuzzParsers, type CheckLine } from "./fuzz-checks.js";
+import { daemonCrashes, devnetCrashes } from "./crash-checks.js";
 import { securityChecks } from "./security-checks.js";
 
 const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
@@ -11,6 +12,8 @@ const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
   "fuzz-parsers": () => fuzzParsers(20_000),
   "fuzz-devnet": () => fuzzDevnet(50_000, 10_000),
   security: () => securityChecks(200),
+  "crash-devnet": async () => [await devnetCrashes(10)],
+  "crash-daemons": () => daemonCrashes(6, 4),
 };
 
 const format = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 0));
