@@ -6,6 +6,7 @@
 import { fuzzDevnet, fuzzFrames, fuzzParsers, type CheckLine } from "./fuzz-checks.js";
 import { daemonCrashes, devnetCrashes } from "./crash-checks.js";
 import { securityChecks } from "./security-checks.js";
+import { gossipSoak, querySoak } from "./soak-checks.js";
 
 const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
   "fuzz-frames": () => fuzzFrames(100_000),
@@ -14,6 +15,8 @@ const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
   security: () => securityChecks(200),
   "crash-devnet": async () => [await devnetCrashes(10)],
   "crash-daemons": () => daemonCrashes(6, 4),
+  "soak-queries": async () => [await querySoak(60)],
+  "soak-gossip": async () => [await gossipSoak(50, 6)],
 };
 
 const format = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 0));
