@@ -18,7 +18,8 @@
  * (`createValidator(...).challenge(prng)`, 64 lines rendered before timing) and reading the text.
  *
  * Baseline — the same preprocessing and CTC decoding (the plugin's own `createMiner`, so the code
- * is identical) over bare onnxruntime-node in this process, no libp2p, no signatures, no pool, the
+ * is identical, its argmax of the scores included: in the bare workers, or on the main thread for
+ * the main-thread session) over bare onnxruntime-node in this process, no libp2p, no signatures, no pool, the
  * same W onnxruntime threads and the same 8 concurrent callers. onnxruntime-node's `run()` blocks
  * the thread it runs on, so one main-thread session runs one line at a time whatever the number of
  * callers; the two ways to give in-process onnxruntime W threads are both measured and the
@@ -70,7 +71,8 @@ import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { QueryClient, type QueryTarget } from "../src/p2p/query-client.js";
 import { QueryServer, type QueryHandler, type QueryServerStats } from "../src/p2p/query-server.js";
 import { loadPlugin, pluginRoots, projectRoot } from "../src/subnet/loader.js";
-import type { Challenge, MinerSide, ModelRunner, Tensor, TensorMap } from "../src/subnet/plugin.js";
+import { argmaxName, maxName, type Challenge, type MinerSide, type ModelRunner, type RunOptions, type Tensor, type TensorMap } from "../src/subnet/plugin.js";
+import { argmaxRows } from "../src/subnet/argmax.js";
 import { createLogger } from "../src/util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
 import { readTextTensor, SYNAPSE, TEXT_TENSOR, textTensor } from "../subnets/ocr/image.js";
@@ -222,6 +224,21 @@ parentPort.on("message", async (m) => {
     const session = await ready;
     if (m.type === "load") return parentPort.postMessage({ id: m.id });
     const out = (await session.run({ [workerData.input]: new ort.Tensor("float32", new Float32Array(m.data), m.dims) }))[session.outputNames[0]];
+    if (m.argmax) {
+      // The same reduction as the pool's workers do when the plugin asks for it (argmaxRows).
+      const classes = out.dims[out.dims.length - 1];
+      const rows = out.data.length / classes;
+      const best = new Int32Array(rows);
+      const max = new Float32Array(rows);
+      for (let r = 0; r < rows; r++) {
+        let index = 0;
+        let top = out.data[r * classes];
+        for (let c = 1; c < classes; c++) if (out.data[r * classes + c] > top) (top = out.data[r * classes + c]), (index = c);
+        best[r] = index;
+        max[r] = top;
+      }
+      return parentPort.postMessage({ id: m.id, dims: out.dims.slice(0, -1), best: best.buffer, max: max.buffer }, [best.buffer, max.buffer]);
+    }
     let data = out.data;
     if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
     parentPort.postMessage({ id: m.id, dims: out.dims, data: data.buffer }, [data.buffer]);
@@ -246,10 +263,17 @@ class BareWorkers implements ModelRunner {
     for (let i = 0; i < count; i++) {
       const worker = new Worker(BARE_WORKER, { eval: true, workerData: { ort: ortPath, model, input: REC_INPUT } });
       const slot: BareSlot = { worker, pending: new Map() };
-      worker.on("message", (m: { id: number; error?: string; dims?: number[]; data?: ArrayBuffer }) => {
+      worker.on("message", (m: { id: number; error?: string; dims?: number[]; data?: ArrayBuffer; best?: ArrayBuffer; max?: ArrayBuffer }) => {
         const job = slot.pending.get(m.id)!;
         slot.pending.delete(m.id);
         if (m.error !== undefined) job.reject(new Error(m.error));
+        else if (m.best && m.max)
+          job.resolve(
+            new Map([
+              [argmaxName("out"), { dtype: "int32" as const, dims: m.dims!, data: new Uint8Array(m.best) }],
+              [maxName("out"), { dtype: "float32" as const, dims: m.dims!, data: new Uint8Array(m.max) }],
+            ]),
+          );
         else job.resolve(new Map(m.data ? [["out", { dtype: "float32" as const, dims: m.dims!, data: new Uint8Array(m.data) }]] : []));
       });
       worker.on("error", (error) => {
@@ -273,14 +297,14 @@ class BareWorkers implements ModelRunner {
     await Promise.all(this.#workers.map((slot) => this.#post(slot, { type: "load" }, [])));
   }
 
-  run(model: string, feeds: TensorMap): Promise<Map<string, Tensor>> {
+  run(model: string, feeds: TensorMap, options: RunOptions = {}): Promise<Map<string, Tensor>> {
     if (model !== REC_MODEL) throw new Error(`unknown model ${model}`);
     const x = feeds.get(REC_INPUT)!;
     let slot = this.#workers[0]!;
     for (const s of this.#workers) if (s.pending.size < slot.pending.size) slot = s;
     // The plugin's input is a view of a fresh Float32Array's whole buffer: transfer it.
     const data = x.data.byteOffset === 0 && x.data.byteLength === x.data.buffer.byteLength ? x.data.buffer : x.data.slice().buffer;
-    return this.#post(slot, { type: "run", dims: x.dims, data }, [data as ArrayBuffer]);
+    return this.#post(slot, { type: "run", dims: x.dims, data, argmax: options.argmax !== undefined }, [data as ArrayBuffer]);
   }
 
   async close(): Promise<void> {
@@ -296,12 +320,21 @@ class MainThreadSession implements ModelRunner {
     return new MainThreadSession(await ort.InferenceSession.create(model, { executionProviders: ["cpu"], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" }));
   }
 
-  async run(model: string, feeds: TensorMap): Promise<Map<string, Tensor>> {
+  async run(model: string, feeds: TensorMap, options: RunOptions = {}): Promise<Map<string, Tensor>> {
     if (model !== REC_MODEL) throw new Error(`unknown model ${model}`);
     const x = feeds.get(REC_INPUT)!;
     const input = new Float32Array(x.data.buffer, x.data.byteOffset, x.data.byteLength / 4);
     const out = (await this.session.run({ [REC_INPUT]: new ort.Tensor("float32", input, [...x.dims]) }))[this.session.outputNames[0]!]!;
     const data = out.data as Float32Array;
+    if (options.argmax !== undefined) {
+      // In process there is no other thread to reduce on: the argmax runs here, as the plugin needs it.
+      const { best, max } = argmaxRows(data, out.dims[out.dims.length - 1]!);
+      const dims = out.dims.slice(0, -1);
+      return new Map([
+        [argmaxName("out"), { dtype: "int32" as const, dims, data: new Uint8Array(best.buffer) }],
+        [maxName("out"), { dtype: "float32" as const, dims, data: new Uint8Array(max.buffer) }],
+      ]);
+    }
     return new Map([["out", { dtype: "float32", dims: [...out.dims], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }]]);
   }
 
