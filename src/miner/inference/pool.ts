@@ -2,7 +2,7 @@
  * Inference off the event loop: a pool of worker threads, each holding onnxruntime sessions. A run
  * goes to the least busy worker that has (or can load) the model; at most `maxQueued` runs wait in
  * all, so a flood is refused at once (QueueFullError → the miner answers BUSY) instead of growing
- * memory. A run whose caller gave up before it started is dropped; one already running finishes
+ * memory. A run whose caller has given up is refused before it is sent; one already sent finishes
  * and its result is discarded (onnxruntime cannot be interrupted).
  */
 import { statSync } from "node:fs";
@@ -40,7 +40,6 @@ export interface InferencePoolOptions {
 
 interface Job {
   readonly message: ToWorker;
-  readonly signal?: AbortSignal | undefined;
   resolve(reply: FromWorker): void;
   reject(error: Error): void;
 }
@@ -161,13 +160,13 @@ export class InferencePool implements ModelRunner {
     return victims;
   }
 
-  #send(slot: Slot, message: ToWorker, signal?: AbortSignal): Promise<FromWorker> {
+  #send(slot: Slot, message: ToWorker): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
       if (slot.dead !== undefined) {
         reject(new InferenceError("INFERENCE_FAILED", `the inference worker failed: ${slot.dead}`));
         return;
       }
-      slot.pending.set(message.id, { message, signal, resolve, reject });
+      slot.pending.set(message.id, { message, resolve, reject });
       const transfer = message.type === "run" ? Object.values(message.feeds).map((t) => t.data) : [];
       slot.worker.postMessage(message, transfer);
     });
@@ -210,7 +209,7 @@ export class InferencePool implements ModelRunner {
     slot.lastUsed.set(model, ++this.#clock);
     try {
       const wireFeeds = Object.fromEntries([...feeds].map(([name, t]) => [name, toWire(t)]));
-      const reply = await this.#send(slot, { type: "run", id: this.#nextId++, model, load, feeds: wireFeeds, argmax }, signal).catch((error: unknown) => {
+      const reply = await this.#send(slot, { type: "run", id: this.#nextId++, model, load, feeds: wireFeeds, argmax }).catch((error: unknown) => {
         // A failed load leaves nothing in the worker: the next run loads afresh.
         if (error instanceof InferenceError && error.code === "MODEL_LOAD_FAILED") slot.loaded.delete(model);
         throw error;
