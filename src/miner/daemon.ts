@@ -22,7 +22,7 @@ import { QueryServer, type AdmissionPolicy, type QueryHandler, type QueryServerS
 import type { LoadedPlugin } from "../subnet/loader.js";
 import type { MinerSide } from "../subnet/plugin.js";
 import { UserError } from "../util/errors.js";
-import { startOrStop } from "../util/lifecycle.js";
+import { sleep, startOrStop } from "../util/lifecycle.js";
 import type { Logger } from "../util/logger.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
 import type { InferencePool } from "./inference/pool.js";
@@ -136,10 +136,7 @@ export class MinerDaemon {
     if (o.exitIfUnregistered) throw new UserError("NOT_REGISTERED", `${say}; register it with \`tensornode register --netuid ${o.netuid} --hotkey ${o.hotkey.name}\``);
     o.log.warn({ hotkey: this.hotkeyAddress, netuid: o.netuid }, `${say}; waiting for its registration (tensornode register --netuid ${o.netuid}), or use --exit-if-unregistered`);
     while (this.#uid === undefined) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, o.metagraphIntervalMs ?? 12_000);
-        o.stopSignal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await sleep(o.metagraphIntervalMs ?? 12_000, o.stopSignal);
       if (o.stopSignal.aborted) throw new UserError("STOPPED", "stopped while waiting for the registration");
       await this.#refresh().catch((error: unknown) => o.log.warn({ error: (error as Error).message }, "metagraph not loaded"));
     }

@@ -18,11 +18,11 @@ import { SubtensorOperations } from "../chain/operations.js";
 import { axonMultiaddr } from "../p2p/discovery.js";
 import { createP2PNode, type P2PNode } from "../p2p/node.js";
 import { loadOrCreatePeerKey } from "../p2p/peer-key.js";
-import { QueryClient, QueryError } from "../p2p/query-client.js";
+import { QueryClient, QueryError, type QueryAnswer } from "../p2p/query-client.js";
 import type { LoadedPlugin } from "../subnet/loader.js";
 import type { ValidatorSide } from "../subnet/plugin.js";
 import { UserError } from "../util/errors.js";
-import { startOrStop } from "../util/lifecycle.js";
+import { sleep, startOrStop } from "../util/lifecycle.js";
 import type { Logger } from "../util/logger.js";
 import { prng } from "../util/prng.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
@@ -83,13 +83,6 @@ interface Scored {
   readonly score: number;
   readonly receipt?: Omit<StoredReceipt, "bodyOmitted">;
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 export class ValidatorDaemon {
   readonly #o: ValidatorDaemonOptions;
@@ -234,12 +227,11 @@ export class ValidatorDaemon {
     const timeoutMs = o.plugin.manifest.synapses[challenge.synapse]?.timeoutMs ?? 12_000;
     const target = { peer: axonMultiaddr(neuron.axon!)!, hotkey: decodeAddress(neuron.hotkey) };
     let score: number;
-    let result: Omit<StoredReceipt, "bodyOmitted"> | undefined;
+    let answer: QueryAnswer | undefined;
     try {
-      const answer = await this.#client!.query(target, challenge.synapse, challenge.body, { timeoutMs, signal: this.#stop.signal });
+      answer = await this.#client!.query(target, challenge.synapse, challenge.body, { timeoutMs, signal: this.#stop.signal });
       score = side.score(challenge, answer.body, answer.latencyMs);
       this.#bump("answered");
-      result = { uid: neuron.uid, hotkey: neuron.hotkey, synapse: challenge.synapse, score: 0, latencyMs: answer.latencyMs, atMs: Date.now(), receipt: answer.receipt };
     } catch (error) {
       this.#bump(error instanceof QueryError ? error.code : "ERROR");
       o.log.debug({ uid: neuron.uid, error: (error as Error).message }, "no answer");
@@ -249,7 +241,8 @@ export class ValidatorDaemon {
       o.log.warn({ uid: neuron.uid, score }, `the ${o.plugin.manifest.name} plugin scored outside [0, 1]; counted as 0`);
       score = 0;
     }
-    return result ? { neuron, score, receipt: { ...result, score } } : { neuron, score };
+    if (!answer) return { neuron, score };
+    return { neuron, score, receipt: { uid: neuron.uid, hotkey: neuron.hotkey, synapse: challenge.synapse, score, latencyMs: answer.latencyMs, atMs: Date.now(), receipt: answer.receipt } };
   }
 
   #bump(outcome: string): void {
