@@ -11,7 +11,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Codec } from "@polkadot/types/types";
 import type { ChainConnection } from "./connection.js";
 import { ChainError, refused } from "./errors.js";
-import { blocksLeft, ChainReader } from "./reads.js";
+import { blocksLeft, ChainReader, type WeightCommit } from "./reads.js";
 import { submitAndWait, type Included } from "./submit.js";
 import { formatTao } from "./units.js";
 import { OWNER_RATE_LIMIT_KEYS } from "./owner-limits.js";
@@ -43,6 +43,8 @@ export interface CommittedWeights {
   readonly versionKey: bigint;
   /** The epoch index in which the reveal is accepted. */
   readonly revealEpoch: bigint;
+  /** The commit as the chain keeps it (its epoch and block), read back after inclusion. */
+  readonly onChain: WeightCommit | undefined;
 }
 
 type Tx = SubmittableExtrinsic<"promise">;
@@ -229,7 +231,7 @@ export class SubtensorOperations {
     const mine = commits.find((c) => c.hash === hash);
     const schedule = await this.read.epochSchedule(netuid);
     const revealEpoch = (mine?.epoch ?? schedule.index) + schedule.revealPeriodEpochs;
-    return { included, hash, weights, salt, versionKey, revealEpoch };
+    return { included, hash, weights, salt, versionKey, revealEpoch, onChain: mine };
   }
 
   /** reveal_weights: accepted only in the commit's epoch + RevealPeriodEpochs; says how long to wait otherwise. */

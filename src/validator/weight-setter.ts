@@ -16,7 +16,7 @@
  */
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { ChainError } from "../chain/errors.js";
-import type { SubtensorOperations } from "../chain/operations.js";
+import type { CommittedWeights, SubtensorOperations } from "../chain/operations.js";
 import { blocksLeft, type EpochSchedule } from "../chain/reads.js";
 import { commitHash, randomSalt, type U16Weights } from "../chain/weights.js";
 import type { Logger } from "../util/logger.js";
@@ -177,9 +177,13 @@ export class WeightSetter {
 
   async #sendCommit(commit: PendingCommit): Promise<void> {
     const { ops, netuid, hotkey, state } = this.#o;
-    const ok = await this.#attempt("commit", () => ops.commitWeights(hotkey, netuid, { uids: [...commit.uids], values: [...commit.values] }, commit.salt, commit.versionKey, this.#options()));
-    // Where the chain keeps it says its epoch (read back, so that a reveal is scheduled by the chain's word).
-    const committed = ok ? (await ops.read.weightCommits(netuid, hotkey.address)).find((c) => c.hash === commit.hash) : undefined;
+    let result: CommittedWeights | undefined;
+    await this.#attempt("commit", async () => {
+      result = await ops.commitWeights(hotkey, netuid, { uids: [...commit.uids], values: [...commit.values] }, commit.salt, commit.versionKey, this.#options());
+    });
+    // The chain's record of it says its epoch, so that the reveal is scheduled by the chain's word
+    // (not found: it stays "prepared", and the next tick looks again).
+    const committed = result?.onChain;
     if (committed) {
       await state.setPendingCommit({ ...commit, state: "committed", commitEpoch: committed.epoch, commitBlock: committed.block });
       this.#o.log.info({ netuid, hash: commit.hash, epoch: committed.epoch, block: committed.block }, "weights committed");
