@@ -36,7 +36,7 @@ import { REC_INPUT, REC_MODEL } from "../subnets/ocr/miner.js";
 import { recInput } from "../subnets/ocr/preprocess.js";
 import { ctcCharset, ctcCollapse } from "../subnets/ocr/ctc.js";
 import { DICTIONARY } from "../subnets/ocr/miner.js";
-import { measure, prng, type BenchLine } from "./harness.js";
+import { measure, median, prng, type BenchLine } from "./harness.js";
 
 const LINES = 64;
 const SEED = 20_260_302;
@@ -60,7 +60,6 @@ interface Lag {
 }
 
 const ms = (ns: number): number => ns / 1e6;
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 /**
  * The loop's delay over `durationMs` while `during` runs (a fresh histogram per window: one that is

@@ -3,6 +3,9 @@ import { performance } from "node:perf_hooks";
 
 export { prng } from "../src/util/prng.js";
 
+/** The median of `values` (the upper one of an even count); NaN when there are none. */
+export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
+
 export interface Measurement {
   readonly runs: number;
   readonly medianMs: number;

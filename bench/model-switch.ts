@@ -48,7 +48,7 @@ import { createLogger } from "../src/util/logger.js";
 import { buildTinyModel } from "../subnets/tiny/build-model.js";
 import { TINY_IN, TINY_INPUT_NAME, TINY_OUTPUT_NAME } from "../subnets/tiny/model.js";
 import { tinyReference } from "../subnets/tiny/reference.js";
-import { prng, type BenchLine } from "./harness.js";
+import { median, prng, type BenchLine } from "./harness.js";
 
 const MODELS = 1_000;
 const BUDGET_MODELS = 50;
@@ -59,7 +59,6 @@ const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { executionProvider
 
 const log = createLogger({ level: "silent", format: "json" });
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const quantile = (values: readonly number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

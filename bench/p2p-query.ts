@@ -51,7 +51,7 @@ import { hash256, requestHash, signRequest, signResponse, verifyRequestSignature
 import { decodeTensors, encodeTensors, type TensorMap } from "../src/p2p/protocol/tensors.js";
 import { createLogger } from "../src/util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
-import type { BenchLine } from "./harness.js";
+import { median, type BenchLine } from "./harness.js";
 import { benchDirectory, generousPolicy } from "./p2p-fixtures.js";
 
 const NETUID = 1;
@@ -76,7 +76,6 @@ interface Side {
   readonly concCpuUs: number[];
 }
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 /** `count` calls of `call` one after another: each round trip (ms, into `side.latencies`) and calls per second. */

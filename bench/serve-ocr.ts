@@ -77,7 +77,7 @@ import { createLogger } from "../src/util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
 import { readTextTensor, SYNAPSE, TEXT_TENSOR, textTensor } from "../subnets/ocr/image.js";
 import { REC_INPUT, REC_MODEL } from "../subnets/ocr/miner.js";
-import { prng, type BenchLine } from "./harness.js";
+import { median, prng, type BenchLine } from "./harness.js";
 import { benchDirectory, generousPolicy } from "./p2p-fixtures.js";
 
 const NETUID = 1;
@@ -105,7 +105,6 @@ type FromChild =
   | { type: "failed"; message: string }
   | { type: "stopped" };
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 const cpuUs = (): number => {
   const used = process.cpuUsage();

@@ -30,13 +30,14 @@ import { SubtensorOperations } from "../src/chain/operations.js";
 import { submitAndWait } from "../src/chain/submit.js";
 import { loadPlugin } from "../src/subnet/loader.js";
 import type { ValidatorModule } from "../src/subnet/plugin.js";
+import { stopChild } from "../src/util/child-process.js";
 import { createLogger } from "../src/util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
 import { ValidatorDaemon } from "../src/validator/daemon.js";
 import { ValidatorState } from "../src/validator/state.js";
 import { WalletStore } from "../src/wallet/wallet.js";
 import { startDevnetProcess } from "./devnet-process.js";
-import type { BenchLine } from "./harness.js";
+import { median, type BenchLine } from "./harness.js";
 
 const MINERS = 255;
 const PER_PROCESS = 64;
@@ -48,7 +49,6 @@ const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
 type Untyped = (...args: unknown[]) => never;
 
 const log = createLogger({ level: "silent", format: "json" });
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 /** The bench plugin: echo 32 bytes after the delay the challenge names. */
 function writeDelayPlugin(dir: string): string {
@@ -185,17 +185,7 @@ export async function benchValidatorStep(): Promise<BenchLine[]> {
     await daemon?.stop();
     await state?.close();
     await chain.close();
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-            child.once("exit", () => (clearTimeout(timer), resolve()));
-            child.kill("SIGTERM");
-          }),
-      ),
-    );
+    await Promise.all(children.map((child) => stopChild(child, 10_000)));
     await devnet.stop();
     rmSync(home, { recursive: true, force: true });
   }

@@ -25,13 +25,13 @@ import { createLogger } from "../src/util/logger.js";
 import { prng } from "../src/util/prng.js";
 import { ValidatorState } from "../src/validator/state.js";
 import { WalletStore } from "../src/wallet/wallet.js";
+import { median } from "../bench/harness.js";
 import type { CheckLine } from "./fuzz-checks.js";
 
 const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
 const TAO = 1_000_000_000n;
 const log = createLogger({ level: "silent", format: "json" });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 
 interface Proc {
   readonly child: ChildProcess;

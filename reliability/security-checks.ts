@@ -26,11 +26,11 @@ import { encodeTensors } from "../src/p2p/protocol/tensors.js";
 import { QueryServer, type QueryHandler } from "../src/p2p/query-server.js";
 import { createLogger } from "../src/util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../src/util/sr25519.js";
+import { median } from "../bench/harness.js";
 import type { CheckLine } from "./fuzz-checks.js";
 
 const TAO = 1_000_000_000n;
 const log = createLogger({ level: "silent", format: "json" });
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 
 export async function securityChecks(attempts: number): Promise<CheckLine[]> {
   await sr25519Ready();

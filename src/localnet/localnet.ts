@@ -16,6 +16,7 @@ import { loadMetagraph, type Metagraph } from "../chain/metagraph.js";
 import { SubtensorOperations } from "../chain/operations.js";
 import { DevnetNode } from "../devnet/node.js";
 import { loadPlugin, pluginRoots, projectRoot, type LoadedPlugin } from "../subnet/loader.js";
+import { stopChild } from "../util/child-process.js";
 import { UserError } from "../util/errors.js";
 import { createLogger, type Logger } from "../util/logger.js";
 import { WalletStore } from "../wallet/wallet.js";
@@ -96,6 +97,8 @@ export class Localnet {
   readonly #offline = new Set<string>();
   #devnet: DevnetNode | undefined;
   #chain: ChainConnection | undefined;
+  /** The chain client, made once the devnet is up (a snapshot reads through it at every block). */
+  #ops: SubtensorOperations | undefined;
   #netuid = 0;
   #ownerHotkey = "";
   #ownerStartStake = 0n;
@@ -133,7 +136,7 @@ export class Localnet {
     const log: Logger = createLogger({ level: "info", format: "json", write: (line) => devnetLog.write(line) });
     this.#devnet = await DevnetNode.start({ port: 0, dataDir: join(o.dataDir, "devnet"), fresh: true, blockTime: { mode: "interval", ms: o.blockTimeMs ?? 250 }, log });
     this.#chain = await connectChain(this.#devnet.endpoint.wsUrl);
-    const ops = new SubtensorOperations(this.#chain);
+    const ops = (this.#ops = new SubtensorOperations(this.#chain));
     const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
     const alice = keyring.addFromUri("//Alice");
     const wallets = new WalletStore([join(o.dataDir, "wallets")]);
@@ -218,7 +221,7 @@ export class Localnet {
   /** The metagraph as the table shows it. */
   async snapshot(): Promise<LocalnetSnapshot> {
     const api = this.#chain!.api;
-    const [metagraph, schedule] = await Promise.all([loadMetagraph(api, this.#netuid), new SubtensorOperations(this.#chain!).read.epochSchedule(this.#netuid)]);
+    const [metagraph, schedule] = await Promise.all([loadMetagraph(api, this.#netuid), this.#ops!.read.epochSchedule(this.#netuid)]);
     return this.#snapshotOf(metagraph!, schedule.index);
   }
 
@@ -301,16 +304,4 @@ export class Localnet {
     await this.#chain?.close();
     await this.#devnet?.stop();
   }
-}
-
-function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
 }
