@@ -20,6 +20,8 @@ const SIMPLIFIED: Readonly<Record<string, string>> = {
   "call SubtensorModule.register_limit": "as burned_register with the price limit",
   "call SubtensorModule.add_stake": "constant-product pool with HEAD's 33/65535 fee (HEAD: Balancer pool, equal while its weights stay 1/2); whole-number shares; the fee stays in the subnet account (HEAD: to the block author)",
   "call SubtensorModule.remove_stake": "as add_stake",
+  "call SubtensorModule.add_stake_limit": "as add_stake; a limit the price has already reached fails with SlippageTooHigh (HEAD: Swap.PriceLimitExceeded; the devnet has no Swap pallet)",
+  "call SubtensorModule.remove_stake_limit": "as add_stake_limit",
   "call SubtensorModule.move_stake": "as add_stake; conviction locks and the transfer toggle do not exist on the devnet",
   "call AdminUtils.sudo_set_weights_version_key": "rate-limited by the owner hyperparameter limit (HEAD: WeightsVersionKeyRateLimit × tempo)",
   "storage SubtensorModule.Emission": "alpha per uid of the last epoch, from the Yuma epoch of src/yuma",

@@ -19,7 +19,7 @@ import { declareFromSpec, type CallImplementation } from "./declare.js";
 import { SubtensorEnv, type SubtensorSettings } from "./env.js";
 import { registerNeuron } from "./neurons.js";
 import { accumulateEmission, emitsThisBlock, runSubnetEpoch } from "./emission.js";
-import { addStake, moveStake, removeStake } from "./staking.js";
+import { addStake, addStakeLimit, moveStake, removeStake, removeStakeLimit } from "./staking.js";
 import { setActivityCutoffFactor, setTempo, triggerEpoch } from "./tempo.js";
 import { axonCheck, prometheusCheck, serveAxon, servePrometheus, type AxonArgs, type ServeArgs } from "./serving.js";
 import { CUSTOM_TRANSACTION_ERRORS } from "./spec.generated.js";
@@ -119,6 +119,9 @@ export class SubtensorModulePallet implements Pallet {
     coldkeyCall("move_stake", (ctx, who, args) => moveStake(env, ctx, who, { originHotkey: args[0]!.toU8a(), destinationHotkey: args[1]!.toU8a(), originNetuid: num(args[2]!), destinationNetuid: num(args[3]!), amount: big(args[4]!) }));
     coldkeyCall("add_stake", (ctx, who, args) => addStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
     coldkeyCall("remove_stake", (ctx, who, args) => removeStake(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!)));
+    const priceLimit = (args: readonly Codec[]) => ({ limitPrice: big(args[3]!), allowPartial: args[4]!.toJSON() === true });
+    coldkeyCall("add_stake_limit", (ctx, who, args) => addStakeLimit(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!), priceLimit(args)));
+    coldkeyCall("remove_stake_limit", (ctx, who, args) => removeStakeLimit(env, ctx, who, args[0]!.toU8a(), num(args[1]!), big(args[2]!), priceLimit(args)));
     this.#poolChecks(impl);
     // The calls validators send every tempo skip @polkadot/types decoding (a 256-uid vector costs ~0.6 ms there).
     const u16Vec = lite.vec(lite.u16);

@@ -4,7 +4,8 @@
  * Balancer pool behaves so while its weights stay at 1/2, which they do without TAO emission);
  * stake is a share pool per (hotkey, subnet) as on HEAD, with whole-number shares in AlphaV2 /
  * TotalHotkeySharesV2 (exponent 0). The fee stays in the subnet account (HEAD pays it to the block
- * author).
+ * author). The pool's arithmetic, and how much trades within a limit price (add_stake_limit,
+ * remove_stake_limit), are in pool.ts.
  */
 import type { BlockContext } from "../../context.js";
 import { safeFloatToShares } from "./codecs.js";
@@ -13,14 +14,10 @@ import { subnetAccount } from "./env.js";
 import { AlphaV2, S } from "./storage.js";
 import type { StateRead, StateWrite } from "./typed-storage.js";
 import { bytesEqual } from "../../../codec/hex.js";
+import { alphaForTao, limitNotYetReached, MAX_INPUT_RESERVE_MULTIPLIER, maxAlphaWithinLimit, maxTaoWithinLimit, swapFee, taoForAlpha, type PoolReserves } from "./pool.js";
 
+export { swapFee };
 export const MIN_STAKE = 2_000_000n;
-const FEE_RATE = 33n;
-const FEE_DENOMINATOR = 65535n;
-
-export function swapFee(amount: bigint): bigint {
-  return (amount * FEE_RATE) / FEE_DENOMINATOR;
-}
 
 /** The alpha a coldkey holds through a hotkey on a subnet: total × share / all shares. */
 export function stakeOf(state: StateRead, hotkey: Uint8Array, coldkey: Uint8Array, netuid: number): bigint {
@@ -58,7 +55,7 @@ export function addToHotkeyPool(state: StateWrite, hotkey: Uint8Array, netuid: n
 function buyAlpha(state: StateWrite, netuid: number, tao: bigint): bigint {
   const taoIn = S.SubnetTAO.get(state, netuid);
   const alphaIn = S.SubnetAlphaIn.get(state, netuid);
-  const alphaOut = taoIn + tao === 0n ? 0n : (alphaIn * tao) / (taoIn + tao);
+  const alphaOut = alphaForTao({ taoIn, alphaIn }, tao);
   S.SubnetTAO.set(state, netuid, taoIn + tao);
   S.SubnetAlphaIn.set(state, netuid, alphaIn - alphaOut);
   S.SubnetAlphaOut.set(state, netuid, S.SubnetAlphaOut.get(state, netuid) + alphaOut);
@@ -70,7 +67,7 @@ function buyAlpha(state: StateWrite, netuid: number, tao: bigint): bigint {
 function sellAlpha(state: StateWrite, netuid: number, alpha: bigint, gross: bigint): bigint {
   const taoIn = S.SubnetTAO.get(state, netuid);
   const alphaIn = S.SubnetAlphaIn.get(state, netuid);
-  const taoOut = alphaIn + alpha === 0n ? 0n : (taoIn * alpha) / (alphaIn + alpha);
+  const taoOut = taoForAlpha({ taoIn, alphaIn }, alpha);
   S.SubnetTAO.set(state, netuid, taoIn - taoOut);
   S.SubnetAlphaIn.set(state, netuid, alphaIn + alpha);
   const out = S.SubnetAlphaOut.get(state, netuid);
@@ -80,15 +77,48 @@ function sellAlpha(state: StateWrite, netuid: number, alpha: bigint, gross: bigi
   return taoOut;
 }
 
+/** A limit-price call's terms: the price (rao per alpha) the swap may not cross, and whether a partial fill is allowed. */
+export interface PriceLimit {
+  readonly limitPrice: bigint;
+  readonly allowPartial: boolean;
+}
+
+const reserves = (ctx: BlockContext, netuid: number): PoolReserves => ({ taoIn: S.SubnetTAO.get(ctx, netuid), alphaIn: S.SubnetAlphaIn.get(ctx, netuid) });
+
+/**
+ * get_max_amount_add / get_max_amount_remove: the most that trades within the limit. HEAD's swap
+ * refuses a limit the price has already reached with Swap.PriceLimitExceeded; the devnet has no
+ * Swap pallet and answers SlippageTooHigh.
+ */
+function maxWithinLimit(env: SubtensorEnv, ctx: BlockContext, netuid: number, limitPrice: bigint, side: "buy" | "sell"): bigint {
+  const pool = reserves(ctx, netuid);
+  if (!limitNotYetReached(pool, limitPrice, side)) throw env.error("SlippageTooHigh");
+  return side === "buy" ? maxTaoWithinLimit(pool, limitPrice) : maxAlphaWithinLimit(pool, limitPrice);
+}
+
 export function addStake(env: SubtensorEnv, ctx: BlockContext, coldkey: Uint8Array, hotkey: Uint8Array, netuid: number, amount: bigint): void {
-  if (amount > 1000n * S.SubnetTAO.get(ctx, netuid) && S.NetworksAdded.get(ctx, netuid)) throw env.error("InsufficientLiquidity");
+  stakeInto(env, ctx, coldkey, hotkey, netuid, amount, undefined);
+}
+
+/** add_stake_limit: add_stake whose swap may not lift the price above `limitPrice`; with allowPartial, the most that fits. */
+export function addStakeLimit(env: SubtensorEnv, ctx: BlockContext, coldkey: Uint8Array, hotkey: Uint8Array, netuid: number, amount: bigint, limit: PriceLimit): void {
+  stakeInto(env, ctx, coldkey, hotkey, netuid, amount, limit);
+}
+
+function stakeInto(env: SubtensorEnv, ctx: BlockContext, coldkey: Uint8Array, hotkey: Uint8Array, netuid: number, amount: bigint, limit: PriceLimit | undefined): void {
+  if (amount > MAX_INPUT_RESERVE_MULTIPLIER * S.SubnetTAO.get(ctx, netuid) && S.NetworksAdded.get(ctx, netuid)) throw env.error("InsufficientLiquidity");
   if (!S.NetworksAdded.get(ctx, netuid)) throw env.error("SubnetNotExists");
   if (!S.SubtokenEnabled.get(ctx, netuid)) throw env.error("SubtokenDisabled");
+  const max = limit === undefined ? amount : maxWithinLimit(env, ctx, netuid, limit.limitPrice, "buy");
   if (amount < MIN_STAKE + swapFee(MIN_STAKE)) throw env.error("AmountTooLow");
-  if (env.balances.free(ctx, coldkey) < amount) throw env.error("NotEnoughBalanceToStake");
+  if (limit !== undefined && !limit.allowPartial && amount > max) throw env.error("SlippageTooHigh");
+  const possible = amount < max ? amount : max;
+  if (env.balances.free(ctx, coldkey) < possible) throw env.error("NotEnoughBalanceToStake");
   if (!S.Owner.has(ctx, hotkey)) throw env.error("HotKeyAccountNotExists");
+  // HEAD: what reaches the pool after the fee must be at least DefaultMinStake (a partial fill too).
+  if (possible - swapFee(possible) < MIN_STAKE) throw env.error("AmountTooLow");
   const reducible = env.balances.reducible(ctx, coldkey, "preserve");
-  const paid = amount < reducible ? amount : reducible;
+  const paid = possible < reducible ? possible : reducible;
   if (paid === 0n) throw env.error("InsufficientBalance");
   env.balances.transfer(ctx, coldkey, subnetAccount(netuid), paid, "preserve");
   const fee = swapFee(paid);
@@ -104,15 +134,40 @@ export function removeStake(env: SubtensorEnv, ctx: BlockContext, coldkey: Uint8
   if (!S.SubtokenEnabled.get(ctx, netuid)) throw env.error("SubtokenDisabled");
   const held = stakeOf(ctx, hotkey, coldkey, netuid);
   const amount = requested < held ? requested : held;
+  validateRemoval(env, ctx, hotkey, netuid, amount, held, undefined);
+  unstakeFrom(env, ctx, coldkey, hotkey, netuid, amount);
+}
+
+/**
+ * remove_stake_limit: remove_stake whose swap may not lower the price below `limitPrice`; with
+ * allowPartial, the most that fits. As on HEAD the amount is not capped at the stake held
+ * (NotEnoughStakeToWithdraw) and a subnet's subtoken switch is not checked.
+ */
+export function removeStakeLimit(env: SubtensorEnv, ctx: BlockContext, coldkey: Uint8Array, hotkey: Uint8Array, netuid: number, requested: bigint, limit: PriceLimit): void {
+  if (requested > MAX_INPUT_RESERVE_MULTIPLIER * S.SubnetAlphaIn.get(ctx, netuid) && S.NetworksAdded.get(ctx, netuid)) throw env.error("InsufficientLiquidity");
+  if (!S.NetworksAdded.get(ctx, netuid)) throw env.error("SubnetNotExists");
+  const max = maxWithinLimit(env, ctx, netuid, limit.limitPrice, "sell");
+  const held = stakeOf(ctx, hotkey, coldkey, netuid);
+  validateRemoval(env, ctx, hotkey, netuid, requested, held, limit.allowPartial ? undefined : max);
+  const possible = requested < max ? requested : max;
+  if (possible === 0n) throw env.error("AmountTooLow");
+  unstakeFrom(env, ctx, coldkey, hotkey, netuid, possible);
+}
+
+/** validate_remove_stake, in HEAD's order; `max`: refuse more than this (SlippageTooHigh). */
+function validateRemoval(env: SubtensorEnv, ctx: BlockContext, hotkey: Uint8Array, netuid: number, amount: bigint, held: bigint, max: bigint | undefined): void {
   if (!S.NetworksAdded.get(ctx, netuid)) throw env.error("SubnetNotExists");
   if (amount === 0n) throw env.error("AmountTooLow");
+  if (amount > held) throw env.error("NotEnoughStakeToWithdraw");
+  const quote = taoForAlpha(reserves(ctx, netuid), amount - swapFee(amount));
+  if (amount < held && quote < MIN_STAKE) throw env.error("AmountTooLow");
+  if (max !== undefined && amount > max) throw env.error("SlippageTooHigh");
+  if (!S.Owner.has(ctx, hotkey)) throw env.error("HotKeyAccountNotExists");
+}
+
+function unstakeFrom(env: SubtensorEnv, ctx: BlockContext, coldkey: Uint8Array, hotkey: Uint8Array, netuid: number, amount: bigint): void {
   const fee = swapFee(amount);
   const net = amount - fee;
-  const taoIn = S.SubnetTAO.get(ctx, netuid);
-  const alphaIn = S.SubnetAlphaIn.get(ctx, netuid);
-  const quote = alphaIn + net === 0n ? 0n : (taoIn * net) / (alphaIn + net);
-  if (amount < held && quote < MIN_STAKE) throw env.error("AmountTooLow");
-  if (!S.Owner.has(ctx, hotkey)) throw env.error("HotKeyAccountNotExists");
   changeStake(ctx, hotkey, coldkey, netuid, -amount);
   const taoOut = sellAlpha(ctx, netuid, net, amount);
   env.balances.transfer(ctx, subnetAccount(netuid), coldkey, taoOut, "expendable");
