@@ -5,9 +5,9 @@
  */
 import type { ApiPromise } from "@polkadot/api";
 import type { SubmittableExtrinsic } from "@polkadot/api/types";
-import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ISubmittableResult } from "@polkadot/types/types";
 import { ChainError, fromDispatchError, fromRpcError } from "./errors.js";
+import { openSigner, type Signer } from "./signer.js";
 
 export interface Included {
   readonly blockHash: string;
@@ -36,6 +36,24 @@ export class NonceManager {
   }
 }
 
+/** A signed transaction as the CLI journals it: enough to find it again, or to know it can no longer land. */
+export interface SignedTransaction {
+  readonly hash: string;
+  readonly genesisHash: string;
+  readonly signer: string;
+  readonly nonce: number;
+  /** The call's SCALE bytes (what it does, whoever signs it): equal calls are the same spend. */
+  readonly callHex: string;
+  readonly what: string;
+  /** The block its mortality starts at (the block it was signed against). */
+  readonly birthBlock: number;
+  /** The first block in which it can no longer be included. */
+  readonly deathBlock: number;
+}
+
+/** Blocks a transaction stays valid for: 64 (as polkadot.js picks for 12 s blocks): ~13 min on finney. */
+export const DEFAULT_MORTALITY_BLOCKS = 64;
+
 export interface SubmitOptions {
   /** What the transaction does, for messages ("set weights on subnet 3"). */
   readonly what: string;
@@ -43,11 +61,54 @@ export interface SubmitOptions {
   readonly timeoutMs?: number;
   /** Told each step: submitted, in the pool, included. */
   readonly onProgress?: (message: string) => void;
+  /** Before the key is opened, with the exact call: the last check (the CLI refuses a duplicate spend here). */
+  readonly beforeSign?: (call: { readonly signer: string; readonly callHex: string; readonly what: string }) => Promise<void>;
+  /** After signing and before sending, awaited: the record of the transaction exists before the transaction can. */
+  readonly onSigned?: (tx: SignedTransaction) => Promise<void>;
+  /** Blocks the transaction stays valid for (default DEFAULT_MORTALITY_BLOCKS). */
+  readonly mortalityBlocks?: number;
 }
 
-/** Signs with the next nonce, submits, and resolves once the transaction is in a block without error. */
-export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: SubmittableExtrinsic<"promise">, signer: KeyringPair, options: SubmitOptions): Promise<Included> {
-  const nonce = await nonces.next(signer.address);
+/** Where to look for a transaction that was sent but not seen included: in the message of a time-out or an interruption. */
+export function mayStillLand(tx: SignedTransaction): string {
+  return `it was submitted as ${tx.hash} and may still be included until block ${tx.deathBlock - 1}`;
+}
+
+/**
+ * Opens the signer's key (after `beforeSign`), signs with the next nonce and a mortal era, reports
+ * the signed transaction (`onSigned`), submits it, and resolves once it is in a block without error.
+ */
+export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: SubmittableExtrinsic<"promise">, signer: Signer, options: SubmitOptions): Promise<Included> {
+  await options.beforeSign?.({ signer: signer.address, callHex: tx.method.toHex(), what: options.what });
+  const pair = await openSigner(signer);
+  const nonce = await nonces.next(pair.address);
+  let signed: SignedTransaction;
+  try {
+    const header = await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead());
+    const current = header.number.toNumber();
+    const era = api.registry.createType("ExtrinsicEra", { current, period: options.mortalityBlocks ?? DEFAULT_MORTALITY_BLOCKS });
+    tx.sign(pair, { blockHash: header.hash, era, nonce, genesisHash: api.genesisHash, runtimeVersion: api.runtimeVersion });
+    const mortal = era.asMortalEra;
+    signed = {
+      hash: tx.hash.toHex(),
+      genesisHash: api.genesisHash.toHex(),
+      signer: pair.address,
+      nonce,
+      callHex: tx.method.toHex(),
+      what: options.what,
+      birthBlock: mortal.birth(current),
+      deathBlock: mortal.death(current),
+    };
+  } catch (error) {
+    nonces.reset(pair.address);
+    throw fromRpcError(error, options.what);
+  }
+  try {
+    await options.onSigned?.(signed);
+  } catch (error) {
+    nonces.reset(pair.address);
+    throw error;
+  }
   return new Promise<Included>((resolve, reject) => {
     let unsubscribe: (() => void) | undefined;
     let settled = false;
@@ -61,11 +122,11 @@ export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: S
     const timeoutMs = options.timeoutMs ?? 60_000;
     const limit = timeoutMs < 10_000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
     const timer = setTimeout(
-      () => finish(() => reject(new ChainError("TX_TIMEOUT", "timeout", `${options.what}: not included within ${limit}; the chain may be stalled or the transaction dropped`))),
+      () => finish(() => reject(new ChainError("TX_TIMEOUT", "timeout", `${options.what}: not included within ${limit}; ${mayStillLand(signed)}: check with \`tensornode tx status ${signed.hash}\``))),
       timeoutMs,
     );
-    options.onProgress?.(`${options.what}: submitting (nonce ${nonce})`);
-    tx.signAndSend(signer, { nonce }, (result) => {
+    options.onProgress?.(`${options.what}: submitted ${signed.hash} (nonce ${nonce}, valid until block ${signed.deathBlock - 1})`);
+    tx.send((result) => {
       const { status, dispatchError } = result;
       if (status.isReady || status.isFuture) options.onProgress?.(`${options.what}: in the pool, waiting for a block…`);
       if (status.isInBlock || status.isFinalized) {
@@ -73,7 +134,7 @@ export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: S
         if (!settled) options.onProgress?.(`${options.what}: included in block ${blockHash}${dispatchError ? " (failed)" : ""}`);
         finish(() => (dispatchError ? reject(fromDispatchError(api, dispatchError, options.what)) : resolve({ blockHash, events: result.events })));
       } else if (status.isInvalid || status.isDropped || status.isUsurped) {
-        nonces.reset(signer.address);
+        nonces.reset(pair.address);
         finish(() => reject(new ChainError("TX_DROPPED", status.type, `${options.what}: the transaction was ${status.type.toLowerCase()} by the pool before inclusion`)));
       }
     })
@@ -82,7 +143,7 @@ export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: S
         else unsubscribe = u;
       })
       .catch((error: unknown) => {
-        nonces.reset(signer.address);
+        nonces.reset(pair.address);
         finish(() => reject(fromRpcError(error, options.what)));
       });
   });

@@ -14,14 +14,14 @@ import type { CliContext } from "./context.js";
 
 export const CHAIN_OPTIONS: OptionSchema = {
   network: { type: "enum", values: ["local", "test", "finney"], default: "local", help: "which chain: the local devnet, Bittensor's test network, or finney" },
-  chain: { type: "string", help: "a node's WebSocket endpoint (ws://… or wss://…), instead of --network" },
+  chain: { type: "string", help: "a node's WebSocket endpoint (ws://… or wss://…), instead of --network", conflicts: { keys: ["network"], code: "BAD_CHAIN" } },
 };
 export const WALLET_OPTION: OptionSchema = { wallet: { type: "string", default: "default", help: "wallet name" } };
 export const HOTKEY_OPTION: OptionSchema = { hotkey: { type: "string", default: "default", help: "hotkey name in the wallet" } };
 export const PASSWORD_OPTION: OptionSchema = {
   passwordFile: { type: "string", help: "file holding the coldkey password on its first line (chmod 600); or set TENSORNODE_WALLET_PASSWORD; on a terminal you are asked" },
 };
-export const JSON_OPTION: OptionSchema = { json: { type: "boolean", default: false, help: "print JSON (amounts in rao as exact integers)" } };
+export const JSON_OPTION: OptionSchema = { json: { type: "boolean", default: false, help: "print JSON (amounts in rao as decimal strings: docs/cli-json.md)" } };
 export const YES_OPTION: OptionSchema = { yes: { type: "boolean", default: false, help: "do not ask for confirmation (for scripts)" } };
 export const NETUID_OPTION: OptionSchema = { netuid: { type: "integer", min: 0, max: 65535, help: "the subnet" } };
 export const TIMEOUT_OPTION: OptionSchema = { timeout: { type: "integer", min: 1, max: 3600, default: 60, help: "seconds to wait for inclusion" } };

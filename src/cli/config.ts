@@ -4,11 +4,19 @@
  */
 import { UserError } from "../util/errors.js";
 
-export type OptionSpec =
+export type OptionSpec = (
   | { readonly type: "string"; readonly help: string; readonly default?: string }
   | { readonly type: "integer"; readonly help: string; readonly default?: number; readonly min?: number; readonly max?: number }
   | { readonly type: "boolean"; readonly help: string; readonly default?: boolean }
-  | { readonly type: "enum"; readonly help: string; readonly values: readonly string[]; readonly default?: string };
+  | { readonly type: "enum"; readonly help: string; readonly values: readonly string[]; readonly default?: string }
+) & {
+  /**
+   * Settings that say the same thing another way (--chain and --network): both given at the same
+   * level (two flags, two variables, one file) is an error with this code; at different levels the
+   * higher one wins and the other is dropped, as for any one setting.
+   */
+  readonly conflicts?: { readonly keys: readonly string[]; readonly code: string };
+};
 
 export type OptionSchema = Readonly<Record<string, OptionSpec>>;
 export type ConfigSource = "cli" | "env" | "file" | "default";
@@ -98,5 +106,30 @@ export function resolveConfig(schema: OptionSchema, inputs: ConfigInputs): Resol
       sources[key] = "default";
     }
   }
+  applyConflicts(schema, values, sources, inputs.fileName);
   return Object.freeze({ values: Object.freeze(values), sources: Object.freeze(sources) });
+}
+
+const RANK: Readonly<Record<ConfigSource, number>> = { cli: 3, env: 2, file: 1, default: 0 };
+
+function givenAs(key: string, source: ConfigSource, fileName: string | undefined): string {
+  if (source === "cli") return flagName(key);
+  if (source === "env") return envName(key);
+  return `"${key}" in ${fileName ?? "the config file"}`;
+}
+
+function applyConflicts(schema: OptionSchema, values: Record<string, ConfigValue | undefined>, sources: Record<string, ConfigSource | undefined>, fileName: string | undefined): void {
+  for (const [key, spec] of Object.entries(schema)) {
+    for (const other of spec.conflicts?.keys ?? []) {
+      const mine = sources[key];
+      const theirs = sources[other];
+      if (!mine || !theirs || mine === "default" || theirs === "default") continue;
+      if (RANK[mine] === RANK[theirs]) {
+        throw new UserError(spec.conflicts!.code, `${givenAs(other, theirs, fileName)} and ${givenAs(key, mine, fileName)} together: they say the same thing two ways; give one`);
+      }
+      const dropped = RANK[mine] > RANK[theirs] ? other : key;
+      values[dropped] = undefined;
+      sources[dropped] = undefined;
+    }
+  }
 }

@@ -1,5 +1,6 @@
 /** Commander options generated from a config schema, and the settings a command resolved. */
 import { Option, type Command } from "commander";
+import { UserError } from "../util/errors.js";
 import { envName, flagName, type OptionSchema, type ResolvedConfig } from "./config.js";
 
 /** Each command's own settings, merged with the global ones when it runs. */
@@ -32,4 +33,87 @@ export function addSubcommand(parent: Command, name: string, description: string
   const command = parent.command(name).description(description);
   addSchemaOptions(command, schema).action(async () => run(commandConfig(command).values, command));
   return command;
+}
+
+/** btcli's spellings of our flags (and of its global switches), accepted as they are typed there. */
+const FLAG_ALIASES: Readonly<Record<string, string>> = {
+  "--wallet.name": "--wallet",
+  "--wallet-name": "--wallet",
+  "--wallet_name": "--wallet",
+  "--wallet.hotkey": "--hotkey",
+  "--wallet-hotkey": "--hotkey",
+  "--wallet_hotkey": "--hotkey",
+  "--subtensor.network": "--network",
+  "--subtensor.chain_endpoint": "--chain",
+  "--subtensor.chain-endpoint": "--chain",
+  "--chain-endpoint": "--chain",
+  "--no-prompt": "--yes",
+  "-y": "--yes",
+  "--json-output": "--json",
+  "--json-out": "--json",
+};
+
+/** btcli's command names: `subnets`, `w`, `st` … run ours. */
+export const COMMAND_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  wallet: ["w", "wallets"],
+  subnet: ["s", "subnets"],
+  stake: ["st"],
+  weights: ["wt"],
+};
+
+/** Flags that take a value (so `--flag value` is one setting); the rest of the aliases are switches. */
+const VALUE_FLAGS = new Set(["--wallet", "--hotkey", "--network", "--chain"]);
+
+/**
+ * argv with btcli's spellings rewritten to ours, before commander parses it. An alias and its flag
+ * given with different values is refused (which one was meant?). Nothing after `--` is touched.
+ */
+export function normalizeArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  const seen = new Map<string, { value: string | undefined; spelled: string; alias: boolean }>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const eq = arg.indexOf("=");
+    const spelled = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    const canonical = FLAG_ALIASES[spelled] ?? spelled;
+    if (!VALUE_FLAGS.has(canonical) && canonical === spelled) {
+      out.push(arg);
+      continue;
+    }
+    let value: string | undefined;
+    if (VALUE_FLAGS.has(canonical)) {
+      if (eq > 0 && spelled !== arg) value = arg.slice(eq + 1);
+      else if (i + 1 < argv.length) value = argv[++i]!;
+      out.push(canonical, ...(value === undefined ? [] : [value]));
+    } else {
+      out.push(canonical);
+    }
+    const alias = canonical !== spelled;
+    const before = seen.get(canonical);
+    if (before && (before.alias || alias) && before.value !== value) {
+      throw new UserError("ALIAS_CONFLICT", `${before.spelled} and ${spelled} are the same setting, given different values (${String(before.value)} and ${String(value)}); give it once`);
+    }
+    seen.set(canonical, { value, spelled, alias: alias || (before?.alias ?? false) });
+  }
+  return out;
+}
+
+/** Adds COMMAND_ALIASES to the program's registered commands. */
+export function addCommandAliases(program: Command): void {
+  for (const command of program.commands) {
+    for (const alias of COMMAND_ALIASES[command.name()] ?? []) command.alias(alias);
+  }
+}
+
+/** Whether the output is asked for as JSON, judged from argv and the environment (errors can come before the settings are resolved). */
+export function jsonRequested(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  const end = argv.indexOf("--");
+  const args = end < 0 ? argv : argv.slice(0, end);
+  if (args.some((a) => a === "--json" || FLAG_ALIASES[a] === "--json")) return true;
+  const fromEnv = env[envName("json")];
+  return fromEnv === "true" || fromEnv === "1";
 }

@@ -4,7 +4,8 @@ import { Command, CommanderError } from "commander";
 import { isUserError } from "../util/errors.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { resolveConfig, type OptionSchema } from "./config.js";
-import { addSchemaOptions, commandSchema } from "./options.js";
+import { addCommandAliases, addSchemaOptions, commandSchema, jsonRequested, normalizeArgv } from "./options.js";
+import { commanderCode, jsonErrorLine } from "./json-output.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerWalletCommand } from "./commands/wallet.js";
 import { registerMetagraphCommand } from "./commands/metagraph.js";
@@ -69,6 +70,7 @@ export function buildProgram(ctx: CliContext): Command {
     const file = typeof given.config === "string" ? await readJsonFile(given.config, ctx.cwd, "config file", "CONFIG") : undefined;
     const resolved = resolveConfig(schema, { flags, env: ctx.env, file, fileName: typeof given.config === "string" ? given.config : undefined });
     actionCommand.setOptionValue("resolvedConfig", resolved);
+    if (resolved.values.json === true) program.setOptionValue("jsonOutput", true);
   });
   registerSimCommand(program, ctx);
   registerDevnetCommand(program, ctx);
@@ -82,29 +84,33 @@ export function buildProgram(ctx: CliContext): Command {
   registerMinerCommand(program, ctx);
   registerValidatorCommand(program, ctx);
   registerLocalnetCommand(program, ctx);
+  addCommandAliases(program);
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code (0 ok, 2 user error, 1 unexpected failure). */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = buildProgram(ctx);
+  // Under --json an error is one JSON line on stderr (docs/cli-json.md); the exit code is the same.
+  const say = (code: string, message: string, text: string): void =>
+    ctx.stderr(jsonRequested(argv, ctx.env) || program.getOptionValue("jsonOutput") === true ? jsonErrorLine(code, message) : text);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(normalizeArgv(argv), { from: "user" });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
       if (error.code === "commander.help") return 0;
       const message = error.message.replace(/^error: /, "");
-      ctx.stderr(`error: ${message} (see tensornode --help)\n`);
+      say(commanderCode(error.code), message, `error: ${message} (see tensornode --help)\n`);
       return 2;
     }
     // A chain's refusal, a failed or timed-out transaction, an unreachable node: all said in one line.
     if (isUserError(error) || (error instanceof Error && error.name === "ChainError")) {
-      ctx.stderr(`error: ${error.message}\n`);
+      say((error as { code?: string }).code ?? "ERROR", error.message, `error: ${error.message}\n`);
       return 2;
     }
-    ctx.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    say("INTERNAL", error instanceof Error ? error.message : String(error), `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   }
 }

@@ -27,3 +27,15 @@ export class UserError<C extends string = string> extends CodedError<C> {
 export function isUserError(error: unknown): error is UserError {
   return error instanceof Error && error.name === "UserError" && typeof (error as { code?: unknown }).code === "string";
 }
+
+/** The user asked to stop (Ctrl-C at a prompt or while waiting): the CLI says what was sent and exits 130. */
+export class InterruptedError extends CodedError<"INTERRUPTED"> {
+  constructor(message: string) {
+    super("INTERRUPTED", message);
+    this.name = "InterruptedError";
+  }
+}
+
+export function isInterrupted(error: unknown): error is InterruptedError {
+  return error instanceof Error && error.name === "InterruptedError";
+}

@@ -68,24 +68,24 @@ describe("the subnet owner's journey through the CLI", { timeout: 240_000 }, () 
   });
 
   it("shows the funded coldkey's balance", async () => {
-    const balance = json<{ address: string; free: bigint }>(await ok("wallet", "balance", "--wallet", "owner", "--chain", chain, "--json"));
-    assert.equal(balance.address, owner);
-    assert.equal(balance.free, 10_000n * TAO);
+    const balance = json<{ coldkey: string; free: string }>(await ok("wallet", "balance", "--wallet", "owner", "--chain", chain, "--json"));
+    assert.equal(balance.coldkey, owner);
+    assert.equal(BigInt(balance.free), 10_000n * TAO);
   });
 
   it("quotes the subnet lock cost, creates the subnet with the validator hotkey as uid 0, and starts it", async () => {
-    const { lockCost } = json<{ lockCost: bigint }>(await ok("subnet", "burn-cost", "--chain", chain, "--json"));
-    assert.equal(lockCost, 1000n * TAO);
-    const created = json<{ netuid: number; owner: string; ownerHotkey: string }>(await ok("subnet", "create", "--wallet", "owner", "--hotkey", "validator", "--chain", chain, "--yes", "--json"));
+    const { lockCost } = json<{ lockCost: string }>(await ok("subnet", "burn-cost", "--chain", chain, "--json"));
+    assert.equal(BigInt(lockCost), 1000n * TAO);
+    const created = json<{ netuid: number; ownerColdkey: string; ownerHotkey: string }>(await ok("subnet", "create", "--wallet", "owner", "--hotkey", "validator", "--chain", chain, "--yes", "--json"));
     netuid = Number(created.netuid);
     assert.equal(netuid, 1);
-    assert.equal(created.owner, owner);
+    assert.equal(created.ownerColdkey, owner);
     assert.match(await ok("subnet", "start", "--wallet", "owner", "--netuid", String(netuid), "--chain", chain), /subnet 1 started/);
     const shown = json<{ ownerColdkey: string; n: number; firstEmissionBlock?: bigint }>(await ok("subnet", "show", "--netuid", "1", "--chain", chain, "--json"));
     assert.equal(shown.ownerColdkey, owner);
     assert.equal(Number(shown.n), 1);
     assert.notEqual(shown.firstEmissionBlock, undefined);
-    assert.match(await ok("subnet", "list", "--chain", chain), new RegExp(`^\\s+1\\s+1/256 .* yes\\s+${owner}$`, "m"));
+    assert.match(await ok("subnet", "list", "--chain", chain), new RegExp(`^\\s+1\\s+.*\\s1/256 .* yes\\s+${owner}$`, "m"));
   });
 
   it("changes hyperparameters as the owner (and a root-only one as the sudo key) and reads them back", async () => {
@@ -127,22 +127,22 @@ describe("the subnet owner's journey through the CLI", { timeout: 240_000 }, () 
   });
 
   it("sets weights from the owner's hotkey, then refuses a second set within the rate limit, saying how many blocks are left", async () => {
-    await ok("weights", "set", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--uids", "1,2,3", "--weights", "0.5,0.3,0.2", "--chain", chain);
+    await ok("weights", "set", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--uids", "1,2,3", "--weights", "0.5,0.3,0.2", "--chain", chain, "--yes");
     await ok("subnet", "hyperparams", "--netuid", "1", "--wallet", "owner", "--chain", chain, "--set", "weights_rate_limit=100");
-    const line = await refused(["weights", "set", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--uids", "1,2", "--weights", "1,1", "--chain", chain]);
+    const line = await refused(["weights", "set", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--uids", "1,2", "--weights", "1,1", "--chain", chain, "--yes"]);
     assert.match(line, /^error: uid 0 set weights too recently on subnet 1: (98|99) more blocks \(the weights rate limit of 100\)$/);
   });
 
   it("commits weights with commit-reveal on, refuses an early reveal, and reveals in the commit's reveal epoch", async () => {
     await ok("subnet", "hyperparams", "--netuid", "1", "--wallet", "owner", "--chain", chain, "--set", "commit_reveal_weights_enabled=true", "weights_rate_limit=0");
-    const committed = json<{ revealEpoch: bigint }>(await ok("weights", "commit", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--uids", "1,2", "--weights", "3,1", "--chain", chain, "--json"));
-    const early = await refused(["weights", "reveal", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--chain", chain]);
+    const committed = json<{ revealEpoch: bigint }>(await ok("weights", "commit", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--uids", "1,2", "--weights", "3,1", "--chain", chain, "--json", "--yes"));
+    const early = await refused(["weights", "reveal", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--chain", chain, "--yes"]);
     assert.match(early, new RegExp(`^error: too early to reveal on subnet 1: the commit of epoch \\d+ reveals in epoch ${committed.revealEpoch}, about \\d+ blocks from now$`));
     // Make blocks until the reveal epoch has begun (tempo 10 on the dev preset).
     const deadline = Date.now() + 30_000;
     for (;;) {
       await node.newBlocks(1);
-      const run = await cli(["weights", "reveal", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--chain", chain, "--json"]);
+      const run = await cli(["weights", "reveal", "--netuid", "1", "--wallet", "owner", "--hotkey", "validator", "--chain", chain, "--json", "--yes"]);
       if (run.code === 0) {
         const revealed = json<{ uids: number[]; values: number[] }>(run.stdout);
         assert.deepEqual([revealed.uids.map(Number), revealed.values.map(Number)], [[1, 2], [65535, 21845]]);
@@ -167,7 +167,7 @@ describe("the subnet owner's journey through the CLI", { timeout: 240_000 }, () 
 
     it("a hotkey not registered on the subnet", async () => {
       await ok("wallet", "new-hotkey", "--wallet", "owner", "--hotkey", "stranger");
-      const line = await refused(["weights", "set", "--netuid", "1", "--wallet", "owner", "--hotkey", "stranger", "--uids", "0", "--weights", "1", "--chain", chain]);
+      const line = await refused(["weights", "set", "--netuid", "1", "--wallet", "owner", "--hotkey", "stranger", "--uids", "0", "--weights", "1", "--chain", chain, "--yes"]);
       assert.match(line, /^error: hotkey \S+ is not registered on subnet 1; register it with `tensornode register --netuid 1`$/);
     });
 

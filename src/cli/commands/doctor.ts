@@ -10,7 +10,7 @@ import { SubtensorOperations } from "../../chain/operations.js";
 import { blocksLeft } from "../../chain/reads.js";
 import { formatTao } from "../../chain/units.js";
 import { headlessPassword } from "../../wallet/wallet.js";
-import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { toJsonText } from "../json-output.js";
 import { UserError } from "../../util/errors.js";
 import { chainEndpoint, CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, NETUID_OPTION, PASSWORD_OPTION, WALLET_OPTION, walletStore, type Values } from "../chain-session.js";
 import type { CliContext } from "../context.js";
@@ -32,7 +32,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   const schema = { ...CHAIN_OPTIONS, ...WALLET_OPTION, ...HOTKEY_OPTION, ...PASSWORD_OPTION, ...NETUID_OPTION, ...JSON_OPTION };
   addSubcommand(program, "doctor", "check the chain, the clock, the wallet, the registration, the axon and the rate limits", schema, async (v) => {
     const checks = await runChecks(ctx, v);
-    if (v.json) ctx.stdout(`${stringifyLosslessJson({ checks })}\n`);
+    if (v.json) ctx.stdout(`${toJsonText({ checks })}\n`);
     else
       ctx.stdout(
         `${renderTable<Check>(

@@ -16,7 +16,7 @@ import {
   type HyperparameterValue,
   type HyperparameterValues,
 } from "../../chain/hyperparameters.js";
-import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { toJsonText } from "../json-output.js";
 import { UserError } from "../../util/errors.js";
 import type { OptionSchema } from "../config.js";
 import { JSON_OPTION, NETUID_OPTION, operationOptions, requireNetuid, unlockColdkey, withChain } from "../chain-session.js";
@@ -58,7 +58,7 @@ export function registerHyperparamsCommand(subnet: Command, ctx: CliContext, sig
       const values = await readHyperparameters(ops.chain.api, netuid);
       if (!values) throw new UserError("NO_SUBNET", `subnet ${netuid} does not exist; list the subnets with \`tensornode subnet list\``);
       if (v.json) {
-        ctx.stdout(`${stringifyLosslessJson({ netuid, hyperparameters: values })}\n`);
+        ctx.stdout(`${toJsonText({ netuid, hyperparameters: values })}\n`);
         return;
       }
       const changed = new Set(assignments.map((a) => findHyperparameter(a.name).name));

@@ -9,7 +9,8 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { formatTao } from "../../chain/units.js";
 import { Localnet, type LocalnetSnapshot, type NeuronRow } from "../../localnet/localnet.js";
-import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { toJsonText } from "../json-output.js";
+import { localnetBlockTimeMs } from "../block-time-option.js";
 import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
 import { addSchemaOptions, commandConfig } from "../options.js";
@@ -21,9 +22,9 @@ export const LOCALNET_OPTIONS: OptionSchema = {
   validators: { type: "integer", min: 1, max: 5, default: 2, help: "validators (staked 1000, 500, 333 … TAO)" },
   epochs: { type: "integer", min: 1, max: 100_000, help: "stop after this many epochs and print a summary (default: run until Ctrl-C)" },
   dataDir: { type: "string", help: "the chain, wallets, daemon state and every process's log (default: a new temporary folder, kept)" },
-  blockTime: { type: "integer", min: 50, max: 12_000, default: 250, help: "ms between blocks" },
+  blockTime: { type: "string", default: "250ms", help: "time between blocks, as devnet takes it: 1s, 250ms (50ms to 12s; a bare number is ms)" },
   tempo: { type: "integer", min: 5, max: 1_000, default: 20, help: "blocks per epoch" },
-  json: { type: "boolean", default: false, help: "print only the final summary, as JSON (amounts in rao as exact integers)" },
+  json: { type: "boolean", default: false, help: "print only the final summary, as JSON (amounts in rao as decimal strings: docs/cli-json.md)" },
 };
 
 const percent = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -58,7 +59,7 @@ export function registerLocalnetCommand(program: Command, ctx: CliContext): void
       validators: Number(v.validators),
       ...(v.epochs === undefined ? {} : { epochs: Number(v.epochs) }),
       dataDir,
-      blockTimeMs: Number(v.blockTime),
+      blockTimeMs: localnetBlockTimeMs(v.blockTime),
       tempo: Number(v.tempo),
       env: ctx.env,
       say: (line) => ctx.stderr(`${line}\n`),
@@ -86,7 +87,7 @@ export function registerLocalnetCommand(program: Command, ctx: CliContext): void
         ownerGain: last.ownerGain,
         neurons: last.rows.map((r) => ({ ...r, running: r.running ?? null })),
       };
-      if (json) ctx.stdout(`${stringifyLosslessJson(summary)}\n`);
+      if (json) ctx.stdout(`${toJsonText(summary)}\n`);
       else {
         ctx.stdout(`\nsummary after ${last.epochs} epochs\n${renderSnapshot(last)}`);
         const miners = last.rows.filter((r) => r.role.startsWith("miner")).sort((a, b) => b.incentive - a.incentive);

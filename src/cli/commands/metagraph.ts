@@ -1,10 +1,12 @@
 /**
- * `tensornode metagraph --netuid N [--network local|test|finney | --chain ws://…] [--json]`: a
- * subnet's metagraph in one runtime-API round trip, as a table in the spirit of btcli's or as JSON.
+ * `tensornode metagraph --netuid N [--network local|test|finney | --chain ws://…] [--sort COLUMN
+ * [--reverse]] [--json [--weights]]`: a subnet's metagraph in one runtime-API round trip, as a table
+ * in the spirit of btcli's or as JSON.
  */
 import type { Command } from "commander";
 import { loadMetagraph, type Neuron } from "../../chain/metagraph.js";
-import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { toJsonText } from "../json-output.js";
+import { sortColumn, sortNeurons, SORT_COLUMNS } from "../metagraph-sort.js";
 import { UserError } from "../../util/errors.js";
 import type { CliContext } from "../context.js";
 import { addSchemaOptions, commandConfig } from "../options.js";
@@ -19,17 +21,22 @@ export function registerMetagraphCommand(program: Command, ctx: CliContext): voi
   addSchemaOptions(command, {
     netuid: { type: "integer", min: 0, max: 65535, help: "the subnet" },
     ...CHAIN_OPTIONS,
-    json: { type: "boolean", default: false, help: "print JSON (amounts in rao as exact integers)" },
-    weights: { type: "boolean", default: false, help: "include weights and bonds (JSON only)" },
+    json: { type: "boolean", default: false, help: "print JSON (amounts in rao as decimal strings: docs/cli-json.md)" },
+    weights: { type: "boolean", default: false, help: "include weights and bonds (with --json only)" },
+    sort: { type: "string", help: `order the neurons by a column: ${SORT_COLUMNS.join(", ")} (numbers largest first)` },
+    reverse: { type: "boolean", default: false, help: "reverse the order (with --sort; without it: highest uid first)" },
   }).action(async () => {
     const values = commandConfig(command).values;
     if (values.netuid === undefined) throw new UserError("NO_NETUID", "--netuid is required (the subnet to show)");
+    if (values.weights === true && values.json !== true) throw new UserError("NEEDS_JSON", "--weights is for --json output (the table has no room for every uid's weights and bonds)");
+    const column = typeof values.sort === "string" ? sortColumn(values.sort) : "uid";
     const netuid = Number(values.netuid);
     await withChain(values, async ({ chain }) => {
-      const metagraph = await loadMetagraph(chain.api, netuid, { withWeights: values.weights === true });
-      if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${netuid} does not exist on ${chain.endpoint}`);
+      const loaded = await loadMetagraph(chain.api, netuid, { withWeights: values.weights === true });
+      if (!loaded) throw new UserError("NO_SUBNET", `subnet ${netuid} does not exist on ${chain.endpoint}`);
+      const metagraph = { ...loaded, neurons: sortNeurons(loaded.neurons, column, values.reverse === true) };
       if (values.json) {
-        ctx.stdout(`${stringifyLosslessJson(metagraph)}\n`);
+        ctx.stdout(`${toJsonText(metagraph)}\n`);
         return;
       }
       ctx.stdout(

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { formatTao } from "../../chain/units.js";
-import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { toJsonText } from "../json-output.js";
 import {
   COLDKEY_SIGNED_OPTIONS,
   confirm,
@@ -31,7 +31,7 @@ export function registerRegisterCommand(program: Command, ctx: CliContext): void
       await confirm(ctx, v, `register hotkey ${hotkey} on subnet ${netuid}, burning ${formatTao(burn, 4)} TAO?`);
       const coldkey = await unlockColdkey(ctx, v);
       const { uid, burn: paid, included } = await ops.registerNeuron(coldkey, netuid, hotkey, operationOptions(ctx, v));
-      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, uid, hotkey, burn: paid, blockHash: included.blockHash })}\n`);
+      if (v.json) ctx.stdout(`${toJsonText({ netuid, uid, hotkey, burn: paid, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`registered ${hotkey} on subnet ${netuid} as uid ${uid} (burned ${formatTao(paid, 4)} TAO)\n`);
     });
   });

@@ -4,9 +4,10 @@
  * The hotkey is one of the wallet's (--hotkey) or anyone's (--hotkey-address, to delegate).
  */
 import type { Command } from "commander";
-import type { StakeRow } from "../../chain/reads.js";
 import { formatTao, parseTao } from "../../chain/units.js";
-import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { toJsonText } from "../json-output.js";
+import { localHotkeys } from "../hotkey-names.js";
+import { taoValue, type Pool } from "../pool-price.js";
 import { UserError } from "../../util/errors.js";
 import type { OptionSchema } from "../config.js";
 import {
@@ -50,7 +51,7 @@ export function registerStakeCommand(program: Command, ctx: CliContext): void {
       await confirm(ctx, v, `stake ${formatTao(amount)} TAO on ${hotkey} in subnet ${netuid}?`);
       const coldkey = await unlockColdkey(ctx, v);
       const { alpha, included } = await ops.addStake(coldkey, hotkey, netuid, amount, operationOptions(ctx, v));
-      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, hotkey, tao: amount, alpha, blockHash: included.blockHash })}\n`);
+      if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey, tao: amount, alpha, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`staked ${formatTao(amount)} TAO on ${hotkey} in subnet ${netuid}: received ${formatTao(alpha, 4)} α\n`);
     });
   });
@@ -63,7 +64,7 @@ export function registerStakeCommand(program: Command, ctx: CliContext): void {
       const alpha = v.all === true ? await ops.read.stakeOf(hotkey, coldkey.address, netuid) : parseTao(requireString(v, "amount", "--amount", "how much alpha to unstake, or --all"), "--amount");
       await confirm(ctx, v, `unstake ${formatTao(alpha, 4)} α from ${hotkey} in subnet ${netuid}?`);
       const { tao, included } = await ops.removeStake(coldkey, hotkey, netuid, alpha, operationOptions(ctx, v));
-      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, hotkey, alpha, tao, blockHash: included.blockHash })}\n`);
+      if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey, alpha, tao, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`unstaked ${formatTao(alpha, 4)} α from ${hotkey} in subnet ${netuid}: received ${formatTao(tao, 4)} TAO\n`);
     });
   });
@@ -91,17 +92,31 @@ export function registerStakeCommand(program: Command, ctx: CliContext): void {
       await confirm(ctx, v, `move ${formatTao(amount, 4)} α from ${from} in subnet ${netuid} to ${to} in subnet ${destNetuid}?`);
       const coldkey = await unlockColdkey(ctx, v);
       const included = await ops.moveStake(coldkey, { hotkey: from, netuid }, { hotkey: to, netuid: destNetuid }, amount, operationOptions(ctx, v));
-      if (v.json) ctx.stdout(`${stringifyLosslessJson({ from: { hotkey: from, netuid }, to: { hotkey: to, netuid: destNetuid }, alpha: amount, blockHash: included.blockHash })}\n`);
+      if (v.json) ctx.stdout(`${toJsonText({ from: { hotkey: from, netuid }, to: { hotkey: to, netuid: destNetuid }, alpha: amount, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`moved ${formatTao(amount, 4)} α to ${to} in subnet ${destNetuid}\n`);
     });
   });
 
   const LIST: OptionSchema = { ...CHAIN_OPTIONS, ...WALLET_OPTION, address: { type: "string", help: "a coldkey address (SS58) instead of --wallet" }, ...JSON_OPTION };
-  addSubcommand(stake, "list", "list a coldkey's stakes", LIST, async (v) => {
-    const coldkey = typeof v.address === "string" ? parseAddress(v.address, "--address") : await walletStore(ctx).coldkeyAddress(String(v.wallet));
-    const rows = (await withChain(v, (ops) => ops.read.stakesOfColdkey(coldkey))).filter((r) => r.stake > 0n);
+  addSubcommand(stake, "list", "list a coldkey's stakes: α and its τ value at each subnet's price, hotkeys named from local wallets", LIST, async (v) => {
+    const byAddress = typeof v.address === "string";
+    const coldkey = byAddress ? parseAddress(v.address as string, "--address") : await walletStore(ctx).coldkeyAddress(String(v.wallet));
+    const names = await localHotkeys(walletStore(ctx));
+    const rows = await withChain(v, async (ops) => {
+      const stakes = (await ops.read.stakesOfColdkey(coldkey)).filter((r) => r.stake > 0n);
+      const pools = new Map<number, Pool>();
+      for (const netuid of new Set(stakes.map((r) => r.netuid))) {
+        const summary = await ops.read.subnetSummary(netuid);
+        pools.set(netuid, summary ?? { netuid, taoIn: 0n, alphaIn: 0n });
+      }
+      return stakes.map((r): ListedStake => {
+        const name = names.get(r.hotkey);
+        return { netuid: r.netuid, hotkey: r.hotkey, hotkeyName: name?.hotkeyName ?? null, hotkeyWallet: name?.wallet ?? null, stake: r.stake, taoValue: taoValue(r.stake, pools.get(r.netuid)!), registered: r.registered };
+      });
+    });
+    const totalTaoValue = rows.reduce((sum, r) => sum + r.taoValue, 0n);
     if (v.json) {
-      ctx.stdout(`${stringifyLosslessJson({ coldkey, stakes: rows })}\n`);
+      ctx.stdout(`${toJsonText({ coldkey, wallet: byAddress ? null : String(v.wallet), stakes: rows, totalTaoValue })}\n`);
       return;
     }
     if (rows.length === 0) {
@@ -109,15 +124,30 @@ export function registerStakeCommand(program: Command, ctx: CliContext): void {
       return;
     }
     ctx.stdout(
-      `stake of ${coldkey}\n${renderTable<StakeRow>(
+      `stake of ${coldkey}\n${renderTable<ListedStake>(
         [
           { header: "netuid", value: (r) => String(r.netuid) },
+          { header: "name", value: (r) => (r.hotkeyName === null ? "-" : `${r.hotkeyWallet}/${r.hotkeyName}`), align: "left" },
           { header: "hotkey", value: (r) => r.hotkey, align: "left" },
           { header: "stake α", value: (r) => formatTao(r.stake, 4) },
+          { header: "value τ", value: (r) => formatTao(r.taoValue, 4) },
           { header: "registered", value: (r) => (r.registered ? "yes" : "no"), align: "left" },
         ],
         rows,
-      )}\n`,
+      )}\ntotal value ${formatTao(totalTaoValue, 4)} τ at the pools' prices now\n`,
     );
   });
+}
+
+interface ListedStake {
+  readonly netuid: number;
+  readonly hotkey: string;
+  /** The hotkey's name in a local wallet (null: not a local hotkey). */
+  readonly hotkeyName: string | null;
+  readonly hotkeyWallet: string | null;
+  /** Alpha, rao. */
+  readonly stake: bigint;
+  /** The alpha's worth in TAO at the subnet's pool price now, rao. */
+  readonly taoValue: bigint;
+  readonly registered: boolean;
 }

@@ -4,9 +4,9 @@
  * runtime-API round trip and set by the owner (or root, via sudo, for root-only ones).
  */
 import type { Command } from "commander";
-import type { SubnetSummary } from "../../chain/reads.js";
 import { formatTao } from "../../chain/units.js";
-import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { toJsonText } from "../json-output.js";
+import { readSubnetRows, type SubnetRow } from "../subnet-rows.js";
 import { UserError } from "../../util/errors.js";
 import {
   COLDKEY_SIGNED_OPTIONS,
@@ -28,9 +28,13 @@ import { registerHyperparamsCommand } from "./hyperparams.js";
 
 const tao = (rao: bigint): string => `${formatTao(rao, 4)} TAO`;
 
-function price(s: SubnetSummary): string {
-  if (s.alphaIn === 0n) return "-";
-  return formatTao((s.taoIn * 1_000_000_000n) / s.alphaIn, 6);
+function price(s: SubnetRow): string {
+  return s.price === null ? "-" : formatTao(s.price, 6);
+}
+
+/** The emission share as a percentage; "-" on a chain that emits no TAO to subnets (a devnet). */
+function share(s: SubnetRow): string {
+  return s.emissionShare === null ? "-" : `${(s.emissionShare * 100).toFixed(2)}%`;
 }
 
 export function registerSubnetCommand(program: Command, ctx: CliContext): void {
@@ -39,7 +43,7 @@ export function registerSubnetCommand(program: Command, ctx: CliContext): void {
 
   addSubcommand(subnet, "burn-cost", "what creating a subnet locks now", { ...CHAIN_OPTIONS, ...JSON_OPTION }, async (v) => {
     const cost = await withChain(v, (ops) => ops.read.networkRegistrationCost());
-    ctx.stdout(v.json ? `${stringifyLosslessJson({ lockCost: cost })}\n` : `creating a subnet locks ${tao(cost)} now\n`);
+    ctx.stdout(v.json ? `${toJsonText({ lockCost: cost })}\n` : `creating a subnet locks ${tao(cost)} now\n`);
   });
 
   addSubcommand(subnet, "create", "register a new subnet owned by the wallet's coldkey; the hotkey becomes uid 0", { ...SIGNED, ...HOTKEY_OPTION, ...JSON_OPTION }, async (v) => {
@@ -49,7 +53,7 @@ export function registerSubnetCommand(program: Command, ctx: CliContext): void {
       await confirm(ctx, v, `create a subnet, locking ${tao(cost)} from wallet "${String(v.wallet)}"?`);
       const coldkey = await unlockColdkey(ctx, v);
       const { netuid, lockCost, included } = await ops.registerNetwork(coldkey, hotkey, operationOptions(ctx, v));
-      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, lockCost, owner: coldkey.address, ownerHotkey: hotkey, blockHash: included.blockHash })}\n`);
+      if (v.json) ctx.stdout(`${toJsonText({ netuid, lockCost, ownerColdkey: coldkey.address, ownerHotkey: hotkey, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`created subnet ${netuid} (locked ${tao(lockCost)}); owner ${coldkey.address}, uid 0 ${hotkey}\nstart it with \`tensornode subnet start --netuid ${netuid}\`\n`);
     });
   });
@@ -63,25 +67,25 @@ export function registerSubnetCommand(program: Command, ctx: CliContext): void {
     });
   });
 
-  addSubcommand(subnet, "list", "list the subnets", { ...CHAIN_OPTIONS, ...JSON_OPTION }, async (v) => {
-    const subnets = await withChain(v, async (ops) => {
-      const netuids = await ops.read.netuids();
-      return (await Promise.all(netuids.map((n) => ops.read.subnetSummary(n)))).filter((s): s is SubnetSummary => s !== undefined);
-    });
+  addSubcommand(subnet, "list", "list the subnets: name, size, price, emission share, blocks to the next epoch", { ...CHAIN_OPTIONS, ...JSON_OPTION }, async (v) => {
+    const subnets = await withChain(v, (ops) => readSubnetRows(ops));
     if (v.json) {
-      ctx.stdout(`${stringifyLosslessJson(subnets)}\n`);
+      ctx.stdout(`${toJsonText(subnets)}\n`);
       return;
     }
     ctx.stdout(
-      `${renderTable<SubnetSummary>(
+      `${renderTable<SubnetRow>(
         [
           { header: "netuid", value: (s) => String(s.netuid) },
+          { header: "name", value: (s) => s.name, align: "left" },
           { header: "uids", value: (s) => `${s.n}/${s.maxUids}` },
-          { header: "tempo", value: (s) => String(s.tempo) },
-          { header: "burn τ", value: (s) => formatTao(s.burn, 4) },
           { header: "price τ/α", value: price },
           { header: "pool τ", value: (s) => formatTao(s.taoIn, 2) },
-          { header: "started", value: (s) => (s.firstEmissionBlock === undefined ? "no" : "yes"), align: "left" },
+          { header: "emission", value: share },
+          { header: "tempo", value: (s) => String(s.tempo) },
+          { header: "next epoch", value: (s) => `${s.blocksToEpoch} blocks` },
+          { header: "burn τ", value: (s) => formatTao(s.burn, 4) },
+          { header: "started", value: (s) => (s.firstEmissionBlock === null ? "no" : "yes"), align: "left" },
           { header: "owner", value: (s) => s.ownerColdkey, align: "left" },
         ],
         subnets,
@@ -89,24 +93,24 @@ export function registerSubnetCommand(program: Command, ctx: CliContext): void {
     );
   });
 
-  addSubcommand(subnet, "show", "show one subnet: owner, size, tempo, registration burn, pool", { ...CHAIN_OPTIONS, ...NETUID_OPTION, ...JSON_OPTION }, async (v) => {
+  addSubcommand(subnet, "show", "show one subnet: name, owner, size, tempo and next epoch, registration burn, pool, emission share", { ...CHAIN_OPTIONS, ...NETUID_OPTION, ...JSON_OPTION }, async (v) => {
     const netuid = requireNetuid(v);
-    const summary = await withChain(v, (ops) => ops.read.subnetSummary(netuid));
-    if (!summary) throw new UserError("NO_SUBNET", `subnet ${netuid} does not exist; list the subnets with \`tensornode subnet list\``);
+    const [s] = await withChain(v, (ops) => readSubnetRows(ops, netuid));
+    if (!s) throw new UserError("NO_SUBNET", `subnet ${netuid} does not exist; list the subnets with \`tensornode subnet list\``);
     if (v.json) {
-      ctx.stdout(`${stringifyLosslessJson(summary)}\n`);
+      ctx.stdout(`${toJsonText(s)}\n`);
       return;
     }
-    const s = summary;
     ctx.stdout(
       [
-        `subnet ${s.netuid}`,
+        `subnet ${s.netuid}${s.name === "" ? "" : ` "${s.name}"`}`,
         `  owner        ${s.ownerColdkey} (hotkey ${s.ownerHotkey})`,
-        `  registered   block ${s.registeredAt}; ${s.firstEmissionBlock === undefined ? "not started (the owner runs `tensornode subnet start`)" : `emitting since block ${s.firstEmissionBlock}`}`,
+        `  registered   block ${s.registeredAt}; ${s.firstEmissionBlock === null ? "not started (the owner runs `tensornode subnet start`)" : `emitting since block ${s.firstEmissionBlock}`}`,
         `  uids         ${s.n} of ${s.maxUids}`,
-        `  tempo        ${s.tempo} blocks`,
+        `  tempo        ${s.tempo} blocks; next epoch at block ${s.nextEpochBlock}, in ${s.blocksToEpoch} blocks`,
         `  burn         ${tao(s.burn)} to register a neuron`,
         `  pool         ${tao(s.taoIn)} / ${formatTao(s.alphaIn, 4)} α (price ${price(s)} τ/α), ${formatTao(s.alphaOut, 4)} α staked out`,
+        `  emission     ${share(s)} of the TAO emitted to subnets (${tao(s.taoInEmission)} per block)`,
         "",
       ].join("\n"),
     );

@@ -11,7 +11,8 @@ import type { CliContext } from "../context.js";
 import { addSubcommand } from "../options.js";
 import { renderTable } from "../table.js";
 import { formatTao, parseTao } from "../../chain/units.js";
-import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { toJsonText } from "../json-output.js";
+import { registerWalletOverviewCommand } from "./wallet-overview.js";
 import { CHAIN_OPTIONS, COLDKEY_SIGNED_OPTIONS, confirm, HOTKEY_OPTION, JSON_OPTION, operationOptions, parseAddress, PASSWORD_OPTION, requireString, unlockColdkey, WALLET_OPTION, withChain } from "../chain-session.js";
 
 const MNEMONIC: OptionSchema = { mnemonic: { type: "string", help: "the 12 or 24 words to regenerate from (kept out of logs; mind your shell history)" } };
@@ -61,7 +62,7 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
   sub("list", "list the wallets and their hotkeys", JSON_OPTION, async (v) => {
     const wallets = await store().list();
     if (v.json) {
-      ctx.stdout(`${JSON.stringify(wallets)}\n`);
+      ctx.stdout(`${toJsonText(wallets.map((w) => ({ wallet: w.name, path: w.path, coldkey: w.coldkeyAddress ?? null, hotkeyNames: w.hotkeys })))}\n`);
       return;
     }
     if (wallets.length === 0) {
@@ -86,7 +87,7 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
       const account = await ops.chain.api.query.system.account(address);
       return { free: account.data.free.toBigInt(), reserved: account.data.reserved.toBigInt() };
     });
-    if (v.json) ctx.stdout(`${stringifyLosslessJson({ address, free, reserved })}\n`);
+    if (v.json) ctx.stdout(`${toJsonText({ coldkey: address, free, reserved })}\n`);
     else ctx.stdout(`${address}: ${formatTao(free)} TAO free${reserved > 0n ? `, ${formatTao(reserved)} TAO reserved` : ""}\n`);
   });
   const TRANSFER: OptionSchema = {
@@ -103,7 +104,7 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
       await confirm(ctx, v, `send ${formatTao(amount)} TAO from wallet "${String(v.wallet)}" to ${dest}?`);
       const coldkey = await unlockColdkey(ctx, v);
       const included = await ops.transfer(coldkey, dest, amount, { ...operationOptions(ctx, v), allowDeath: v.allowDeath === true });
-      if (v.json) ctx.stdout(`${stringifyLosslessJson({ from: coldkey.address, to: dest, amount, blockHash: included.blockHash })}\n`);
+      if (v.json) ctx.stdout(`${toJsonText({ coldkey: coldkey.address, dest, amount, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`sent ${formatTao(amount)} TAO to ${dest}\n`);
     });
   });
@@ -112,8 +113,9 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
     const s = store();
     const coldkey = await s.coldkeyAddress(name);
     const summary = (await s.list()).find((w) => w.name === name)!;
-    const hotkeys = await Promise.all(summary.hotkeys.map(async (hk) => ({ name: hk, address: (await s.loadHotkey(name, hk)).address })));
-    if (v.json) ctx.stdout(`${JSON.stringify({ name, path: summary.path, coldkey, hotkeys })}\n`);
-    else ctx.stdout(`wallet "${name}" (${summary.path})\n  coldkey ${coldkey}\n${hotkeys.map((h) => `  hotkey ${h.name}: ${h.address}\n`).join("")}`);
+    const hotkeys = await Promise.all(summary.hotkeys.map(async (hk) => ({ hotkeyName: hk, hotkey: (await s.loadHotkey(name, hk)).address })));
+    if (v.json) ctx.stdout(`${toJsonText({ wallet: name, path: summary.path, coldkey, hotkeys })}\n`);
+    else ctx.stdout(`wallet "${name}" (${summary.path})\n  coldkey ${coldkey}\n${hotkeys.map((h) => `  hotkey ${h.hotkeyName}: ${h.hotkey}\n`).join("")}`);
   });
+  registerWalletOverviewCommand(wallet, ctx);
 }

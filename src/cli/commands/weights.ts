@@ -8,10 +8,10 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import type { SubtensorOperations } from "../../chain/operations.js";
 import { commitHash, randomSalt, type U16Weights } from "../../chain/weights.js";
 import { toU16Weights } from "../../chain/weights.js";
-import { stringifyLosslessJson } from "../../util/lossless-json.js";
+import { toJsonText } from "../json-output.js";
 import { UserError } from "../../util/errors.js";
 import type { OptionSchema } from "../config.js";
-import { CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, loadHotkey, NETUID_OPTION, operationOptions, requireNetuid, requireString, TIMEOUT_OPTION, WALLET_OPTION, withChain, type Values } from "../chain-session.js";
+import { CHAIN_OPTIONS, confirm, HOTKEY_OPTION, JSON_OPTION, loadHotkey, NETUID_OPTION, operationOptions, requireNetuid, requireString, TIMEOUT_OPTION, WALLET_OPTION, withChain, YES_OPTION, type Values } from "../chain-session.js";
 import type { CliContext } from "../context.js";
 import { addSubcommand } from "../options.js";
 import { commitsDir, loadPendingCommits, removePendingCommit, savePendingCommit, type PendingCommit } from "../pending-commits.js";
@@ -21,7 +21,7 @@ const VALUES: OptionSchema = {
   weights: { type: "string", help: "comma-separated weights, one per uid, e.g. 0.5,0.3,0.2 (scaled so the largest is 65535)" },
   versionKey: { type: "string", help: "weights version key (default: the subnet's current one)" },
 };
-const BASE: OptionSchema = { ...CHAIN_OPTIONS, ...NETUID_OPTION, ...WALLET_OPTION, ...HOTKEY_OPTION, ...TIMEOUT_OPTION, ...JSON_OPTION };
+const BASE: OptionSchema = { ...CHAIN_OPTIONS, ...NETUID_OPTION, ...WALLET_OPTION, ...HOTKEY_OPTION, ...YES_OPTION, ...TIMEOUT_OPTION, ...JSON_OPTION };
 
 function numberList(text: string, flag: string, integer: boolean): number[] {
   const items = text.split(",").map((s) => s.trim());
@@ -59,8 +59,9 @@ export function registerWeightsCommand(program: Command, ctx: CliContext): void 
     const hotkey = await loadHotkey(ctx, v);
     await withChain(v, async (ops) => {
       const key = await versionKey(v, ops, netuid);
+      await confirm(ctx, v, `set weights on subnet ${netuid} from hotkey ${hotkey.address}: ${describe(scaled)}?`);
       const { weights: sent, included } = await ops.setWeights(hotkey, netuid, scaled.uids, scaled.values, key, operationOptions(ctx, v));
-      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, hotkey: hotkey.address, ...sent, versionKey: key, blockHash: included.blockHash })}\n`);
+      if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey: hotkey.address, ...sent, versionKey: key, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`set weights on subnet ${netuid}: ${describe(sent)}\n`);
     });
   });
@@ -71,6 +72,7 @@ export function registerWeightsCommand(program: Command, ctx: CliContext): void 
     const hotkey = await loadHotkey(ctx, v);
     await withChain(v, async (ops) => {
       const key = await versionKey(v, ops, netuid);
+      await confirm(ctx, v, `commit weights on subnet ${netuid} from hotkey ${hotkey.address}: ${describe(scaled)}?`);
       const salt = randomSalt();
       const pending: PendingCommit = {
         netuid,
@@ -88,7 +90,7 @@ export function registerWeightsCommand(program: Command, ctx: CliContext): void 
         await removePendingCommit(commitsDir(ctx.env), pending);
         throw error;
       });
-      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, hotkey: hotkey.address, hash: committed.hash, revealEpoch: committed.revealEpoch, saved: path })}\n`);
+      if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey: hotkey.address, hash: committed.hash, revealEpoch: committed.revealEpoch, saved: path })}\n`);
       else ctx.stdout(`committed weights on subnet ${netuid} (${committed.hash}); reveal in epoch ${committed.revealEpoch} with \`tensornode weights reveal --netuid ${netuid}\` (saved in ${path})\n`);
     });
   });
@@ -98,9 +100,10 @@ export function registerWeightsCommand(program: Command, ctx: CliContext): void 
     const hotkey = await loadHotkey(ctx, v);
     await withChain(v, async (ops) => {
       const { scaled, salt, key, saved } = await revealInputs(ctx, v, ops, netuid, hotkey);
+      await confirm(ctx, v, `reveal weights on subnet ${netuid} from hotkey ${hotkey.address}: ${describe(scaled)}?`);
       const included = await ops.revealWeights(hotkey, netuid, scaled, salt, key, operationOptions(ctx, v));
       if (saved) await removePendingCommit(commitsDir(ctx.env), saved);
-      if (v.json) ctx.stdout(`${stringifyLosslessJson({ netuid, hotkey: hotkey.address, ...scaled, versionKey: key, blockHash: included.blockHash })}\n`);
+      if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey: hotkey.address, ...scaled, versionKey: key, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`revealed weights on subnet ${netuid}: ${describe(scaled)}\n`);
     });
   });

@@ -16,10 +16,10 @@ describe("tensornode wallet", { timeout: 120_000 }, () => {
     const addresses = [...created.stdout.matchAll(/: (5[1-9A-HJ-NP-Za-km-z]{47})\n  mnemonic \(write it down, it is shown only now\): ((?:[a-z]+ ){11}[a-z]+)\n/g)];
     assert.equal(addresses.length, 2, created.stdout);
     const listed = await runCliCaptured(["wallet", "list", "--json"], { env });
-    assert.deepEqual((JSON.parse(listed.stdout) as { name: string; coldkeyAddress: string; hotkeys: string[] }[]).map((w) => [w.name, w.coldkeyAddress, w.hotkeys]), [["owner", addresses[0]![1], ["validator"]]]);
-    const shown = JSON.parse((await runCliCaptured(["wallet", "show", "--wallet", "owner", "--json"], { env })).stdout) as { coldkey: string; hotkeys: { name: string; address: string }[] };
+    assert.deepEqual((JSON.parse(listed.stdout) as { wallet: string; coldkey: string; hotkeyNames: string[] }[]).map((w) => [w.wallet, w.coldkey, w.hotkeyNames]), [["owner", addresses[0]![1], ["validator"]]]);
+    const shown = JSON.parse((await runCliCaptured(["wallet", "show", "--wallet", "owner", "--json"], { env })).stdout) as { coldkey: string; hotkeys: { hotkeyName: string; hotkey: string }[] };
     assert.equal(shown.coldkey, addresses[0]![1]);
-    assert.deepEqual(shown.hotkeys, [{ name: "validator", address: addresses[1]![1] }]);
+    assert.deepEqual(shown.hotkeys, [{ hotkeyName: "validator", hotkey: addresses[1]![1] }]);
     const regen = await runCliCaptured(["wallet", "regen-hotkey", "--wallet", "owner", "--hotkey", "again", "--mnemonic", addresses[1]![2]!], { env });
     assert.equal(regen.stdout, `hotkey "again" of wallet "owner": ${addresses[1]![1]}\n`);
   });
