@@ -4,7 +4,7 @@
  * wallets are also found in Bittensor's `~/.bittensor/wallets` (or BT_WALLET_PATH), so a wallet made
  * by btcli opens here and one made here opens in btcli. Secret files are written 0600, atomically.
  */
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { copyFile, chmod, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Keyring } from "@polkadot/keyring";
@@ -15,13 +15,38 @@ import { UserError } from "../util/errors.js";
 import { writeSecretFile } from "../util/secret-file.js";
 import { decryptKeyfileData, encryptKeyfileData, keyfileEncoding, parseKeyfileContents, serializeKeyfileContents, type KeyfileContents } from "./keyfile.js";
 
-export type WalletErrorCode = "BAD_NAME" | "WALLET_NOT_FOUND" | "WALLET_EXISTS" | "HOTKEY_NOT_FOUND" | "WEAK_PASSWORD" | "BAD_MNEMONIC" | "NO_SECRET" | "NO_PASSWORD";
+export type WalletErrorCode = "BAD_NAME" | "WALLET_NOT_FOUND" | "WALLET_EXISTS" | "KEY_EXISTS" | "HOTKEY_NOT_FOUND" | "WEAK_PASSWORD" | "BAD_MNEMONIC" | "NO_SECRET" | "NO_PASSWORD";
 
 export class WalletError extends UserError<WalletErrorCode> {}
 
 /** btwallet's minimum password length. */
 const MIN_PASSWORD_LENGTH = 6;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A key file kept when it was replaced: `<file>.backup-<UTC time>`. */
+const BACKUP = /\.backup-\d{8}T\d{6}(\.\d+)?Z$/;
+
+/** The key a regeneration would replace, read from its public file (no password needed). */
+export interface ExistingKey {
+  readonly path: string;
+  readonly address: string | undefined;
+}
+
+function backupSuffix(now: Date): string {
+  return `.backup-${now.toISOString().replace(/[-:]/g, "").replace(/\.(\d+)Z$/, ".$1Z")}`;
+}
+
+/** Copies each existing file to `<file>.backup-<time>`, 0600, and returns the copies' paths. */
+async function backUp(paths: readonly string[], now: Date): Promise<string[]> {
+  const copies: string[] = [];
+  for (const path of paths) {
+    if (!(await exists(path))) continue;
+    const copy = `${path}${backupSuffix(now)}`;
+    await copyFile(path, copy);
+    await chmod(copy, 0o600);
+    copies.push(copy);
+  }
+  return copies;
+}
 
 export interface WalletSummary {
   readonly name: string;
@@ -85,7 +110,7 @@ export class WalletStore {
         const address = await this.#readPub(join(path, "coldkeypub.txt"));
         let hotkeys: string[] = [];
         try {
-          hotkeys = (await readdir(join(path, "hotkeys"))).filter((f) => !f.endsWith("pub.txt") && !f.endsWith(".tmp")).sort();
+          hotkeys = (await readdir(join(path, "hotkeys"))).filter((f) => !f.endsWith("pub.txt") && !f.endsWith(".tmp") && !BACKUP.test(f)).sort();
         } catch {
           // a wallet without hotkeys
         }
@@ -110,31 +135,65 @@ export class WalletStore {
     return { pair: this.#keyring.addFromMnemonic(phrase), mnemonic: phrase };
   }
 
-  /** Creates (or, with `mnemonic`, regenerates) a coldkey encrypted with `password`, in btwallet's format. */
-  async createColdkey(name: string, password: string, options: { mnemonic?: string; overwrite?: boolean } = {}): Promise<{ address: string; mnemonic: string; path: string }> {
+  /** Where wallet `name` is (the first root that has it), or where a new one goes. */
+  async #walletDir(name: string): Promise<string> {
     checkName("wallet", name);
+    for (const root of this.roots) if (await exists(join(root, name))) return join(root, name);
+    return join(this.roots[0]!, name);
+  }
+
+  /** The coldkey that creating or regenerating wallet `name` would replace, if any. */
+  async existingColdkey(name: string): Promise<ExistingKey | undefined> {
+    const dir = await this.#walletDir(name);
+    const path = join(dir, "coldkey");
+    if (!(await exists(path))) return undefined;
+    return { path, address: await this.#readPub(join(dir, "coldkeypub.txt")) };
+  }
+
+  /** The hotkey that creating or regenerating `hotkey` of wallet `name` would replace, if any. */
+  async existingHotkey(name: string, hotkey: string): Promise<ExistingKey | undefined> {
+    checkName("hotkey", hotkey);
+    const path = join(await this.#walletDir(name), "hotkeys", hotkey);
+    if (!(await exists(path))) return undefined;
+    return { path, address: (await this.#readPub(`${path}pub.txt`)) ?? (await this.#readPub(path)) };
+  }
+
+  /** The address a mnemonic gives (a clear error for a bad one), before anything is written. */
+  async addressOf(mnemonic: string): Promise<string> {
+    return (await this.#pairFromMnemonic(mnemonic)).pair.address;
+  }
+
+  /**
+   * Creates (or, with `mnemonic`, regenerates) a coldkey encrypted with `password`, in btwallet's
+   * format. An existing coldkey is replaced only with `overwrite`, and kept as `<file>.backup-<time>`.
+   */
+  async createColdkey(name: string, password: string, options: { mnemonic?: string; overwrite?: boolean; now?: Date } = {}): Promise<{ address: string; mnemonic: string; path: string; backups: string[] }> {
     if (password.length < MIN_PASSWORD_LENGTH) throw new WalletError("WEAK_PASSWORD", `the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-    const path = join(this.roots[0]!, name);
-    if (!options.overwrite && (await exists(join(path, "coldkey")))) throw new WalletError("WALLET_EXISTS", `wallet "${name}" already has a coldkey at ${path}; regenerate it with --overwrite or choose another name`);
+    const path = await this.#walletDir(name);
+    const existing = await this.existingColdkey(name);
+    if (existing && !options.overwrite) throw new WalletError("KEY_EXISTS", `wallet "${name}" already has a coldkey (${existing.address ?? existing.path}); nothing was changed`);
     const { pair, mnemonic } = await this.#pairFromMnemonic(options.mnemonic);
     const contents: KeyfileContents = { ...publicContents(pair), secretPhrase: mnemonic, secretSeed: u8aToHex(mnemonicToMiniSecret(mnemonic)) };
     await mkdir(path, { recursive: true, mode: 0o700 });
+    const backups = existing ? await backUp([join(path, "coldkey"), join(path, "coldkeypub.txt")], options.now ?? new Date()) : [];
     await writeSecretFile(join(path, "coldkey"), await encryptKeyfileData(serializeKeyfileContents(contents), password));
     await writeSecretFile(join(path, "coldkeypub.txt"), serializeKeyfileContents(publicContents(pair)));
-    return { address: pair.address, mnemonic, path };
+    return { address: pair.address, mnemonic, path, backups };
   }
 
-  /** Creates (or regenerates) a hotkey, unencrypted as btwallet writes hotkeys by default. */
-  async createHotkey(name: string, hotkey: string, options: { mnemonic?: string; overwrite?: boolean } = {}): Promise<{ address: string; mnemonic: string }> {
+  /** Creates (or regenerates) a hotkey, unencrypted as btwallet writes hotkeys by default; replaced only with `overwrite`, the old one kept as a backup. */
+  async createHotkey(name: string, hotkey: string, options: { mnemonic?: string; overwrite?: boolean; now?: Date } = {}): Promise<{ address: string; mnemonic: string; backups: string[] }> {
     checkName("hotkey", hotkey);
-    const wallet = join(this.roots[0]!, name);
+    const wallet = await this.#walletDir(name);
     const path = join(wallet, "hotkeys", hotkey);
-    if (!options.overwrite && (await exists(path))) throw new WalletError("WALLET_EXISTS", `hotkey "${hotkey}" of wallet "${name}" already exists; regenerate it with --overwrite or choose another name`);
+    const existing = await this.existingHotkey(name, hotkey);
+    if (existing && !options.overwrite) throw new WalletError("KEY_EXISTS", `hotkey "${hotkey}" of wallet "${name}" already exists (${existing.address ?? path}); nothing was changed`);
     const { pair, mnemonic } = await this.#pairFromMnemonic(options.mnemonic);
     await mkdir(join(wallet, "hotkeys"), { recursive: true, mode: 0o700 });
+    const backups = existing ? await backUp([path, `${path}pub.txt`], options.now ?? new Date()) : [];
     await writeSecretFile(path, serializeKeyfileContents({ ...publicContents(pair), secretPhrase: mnemonic, secretSeed: u8aToHex(mnemonicToMiniSecret(mnemonic)) }));
     await writeSecretFile(`${path}pub.txt`, serializeKeyfileContents(publicContents(pair)));
-    return { address: pair.address, mnemonic };
+    return { address: pair.address, mnemonic, backups };
   }
 
   async coldkeyAddress(name: string): Promise<string> {
