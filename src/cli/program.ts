@@ -51,7 +51,7 @@ export function buildProgram(ctx: CliContext): Command {
         // Printed by runCli as one line, so every user error looks the same.
       },
     })
-    .description("A node for Bittensor-style subnets: an embedded subtensor-compatible dev chain, wallets and the subnet owner's and operator's commands, and Yuma simulation; miner and validator daemons to come.")
+    .description("A node for Bittensor-style subnets: miner and validator daemons over libp2p, Bittensor-compatible wallets, the subnet owner's and operator's commands, an embedded subtensor-compatible dev chain, a whole local subnet (localnet) and Yuma simulation.")
     .version(readVersion(), "-V, --version")
     .option("--config <file>", "JSON file of settings (flags > TENSORNODE_* env > file > defaults; unknown keys are errors)")
     .showSuggestionAfterError();
