@@ -18,6 +18,7 @@ import { DevnetNode } from "../devnet/node.js";
 import { loadPlugin, pluginRoots, projectRoot, type LoadedPlugin } from "../subnet/loader.js";
 import { stopChild } from "../util/child-process.js";
 import { UserError } from "../util/errors.js";
+import { jsonLines } from "../util/json-lines.js";
 import { createLogger, type Logger } from "../util/logger.js";
 import { WalletStore } from "../wallet/wallet.js";
 import { behaviourOf, planLocalnet, type LocalBehaviour, type LocalnetPlan } from "./plan.js";
@@ -197,8 +198,9 @@ export class Localnet {
     const logFile = join(this.logsDir, `${name}.log`);
     const log = createWriteStream(logFile, { flags: "a" });
     const child = spawn(process.execPath, [binPath(), ...args], { env: { ...this.#o.env, TENSORNODE_HOME: this.#o.dataDir, BT_WALLET_PATH: join(this.#o.dataDir, "none") }, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    // The log holds JSON lines only: a line that is not one (a banner, a stack trace) is wrapped.
+    child.stdout!.pipe(jsonLines({ module: name, stream: "stdout" })).pipe(log, { end: false });
+    child.stderr!.pipe(jsonLines({ module: name, stream: "stderr" })).pipe(log, { end: false });
     child.once("exit", (code, signal) => {
       if (!this.#stopping && !this.#offline.has(name)) this.#o.say(`${name} exited (${code ?? signal}); see ${logFile}`);
     });
