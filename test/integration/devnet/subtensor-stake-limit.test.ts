@@ -31,10 +31,12 @@ describe("limit-price staking on the devnet", { timeout: 120_000 }, () => {
     if (!error) return "none";
     return error.isModule ? net.api.registry.findMetaError(error.asModule).name : error.type;
   };
-  const event = (result: ISubmittableResult, method: string): bigint[] => {
+  /** StakeAdded / StakeRemoved after the two accounts: [tao, alpha, netuid, fee]. */
+  const event = (result: ISubmittableResult, method: string): [bigint, bigint, bigint, bigint] => {
     const found = result.events.find(({ event: e }) => e.section === "subtensorModule" && e.method === method);
     assert.ok(found, `a ${method} event`);
-    return [...found.event.data].slice(2).map((c) => BigInt(c.toString()));
+    const [tao, alpha, netuid, fee] = [...found.event.data].slice(2).map((c) => BigInt(c.toString()));
+    return [tao!, alpha!, netuid!, fee!];
   };
   /** Price after ≤ limit (buy) or ≥ limit (sell), exactly as the chain compares them. */
   const within = (p: { taoIn: bigint; alphaIn: bigint }, limit: bigint, side: "buy" | "sell"): boolean =>
