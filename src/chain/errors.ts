@@ -27,6 +27,7 @@ export type ChainErrorCode =
   | "INSUFFICIENT_BALANCE"
   | "INSUFFICIENT_STAKE"
   | "BAD_AMOUNT"
+  | "PRICE_LIMIT"
   | "RATE_LIMITED"
   | "NO_PERMIT"
   | "BAD_VERSION_KEY"

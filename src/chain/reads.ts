@@ -6,6 +6,7 @@
 import type {} from "@polkadot/api-augment";
 import type { ApiPromise } from "@polkadot/api";
 import type { Codec } from "@polkadot/types/types";
+import { ONE, reservePrice, type StakePool } from "./stake-math.js";
 
 type Query = (...args: unknown[]) => Promise<Codec>;
 type RuntimeCall = (...args: unknown[]) => Promise<Codec>;
@@ -276,6 +277,23 @@ export class ChainReader {
   async stakesOfColdkey(coldkey: string): Promise<StakeRow[]> {
     const rows = (await this.#call("stakeInfoRuntimeApi", "getStakeInfoForColdkey")(coldkey)) as Codec & { toArray(): Codec[] };
     return rows.toArray().map((row) => stakeRow(row));
+  }
+
+  /**
+   * A subnet's pool and its price (rao of TAO per whole α): SwapRuntimeApi.current_alpha_price
+   * where the chain serves it (HEAD's Balancer price), else SubnetTAO / SubnetAlphaIn; root trades 1:1.
+   */
+  async stakePool(netuid: number): Promise<StakePool> {
+    const [taoIn, alphaIn] = (await Promise.all([this.#query("subnetTAO")(netuid), this.#query("subnetAlphaIn")(netuid)])).map(big) as [bigint, bigint];
+    if (netuid === 0) return { netuid, taoIn, alphaIn, price: ONE, stable: true };
+    const priceApi = (this.api.call["swapRuntimeApi"] as Record<string, RuntimeCall> | undefined)?.["currentAlphaPrice"];
+    const price = priceApi ? big(await priceApi(netuid)) : reservePrice(taoIn, alphaIn);
+    return { netuid, taoIn, alphaIn, price, stable: false };
+  }
+
+  /** The chain's genesis hash (0x…), which names finney and the test network whatever the endpoint. */
+  genesisHash(): string {
+    return this.api.genesisHash.toHex();
   }
 
   /** A coldkey's alpha on one hotkey and subnet, rao. */
