@@ -67,6 +67,8 @@ export interface SubmitOptions {
   readonly onSigned?: (tx: SignedTransaction) => Promise<void>;
   /** Blocks the transaction stays valid for (default DEFAULT_MORTALITY_BLOCKS). */
   readonly mortalityBlocks?: number;
+  /** The command that finds out what became of a transaction, for the time-out's message. */
+  readonly howToCheck?: (hash: string) => string;
 }
 
 /** Where to look for a transaction that was sent but not seen included: in the message of a time-out or an interruption. */
@@ -122,7 +124,7 @@ export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: S
     const timeoutMs = options.timeoutMs ?? 60_000;
     const limit = timeoutMs < 10_000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
     const timer = setTimeout(
-      () => finish(() => reject(new ChainError("TX_TIMEOUT", "timeout", `${options.what}: not included within ${limit}; ${mayStillLand(signed)}: check with \`tensornode tx status ${signed.hash}\``))),
+      () => finish(() => reject(new ChainError("TX_TIMEOUT", "timeout", `${options.what}: not included within ${limit}; ${mayStillLand(signed)}: check with \`${(options.howToCheck ?? ((hash) => `tensornode tx status ${hash}`))(signed.hash)}\``))),
       timeoutMs,
     );
     options.onProgress?.(`${options.what}: submitted ${signed.hash} (nonce ${nonce}, valid until block ${signed.deathBlock - 1})`);

@@ -3,12 +3,19 @@
  * (always closed), wallet keys opened with a clear error (and a hidden prompt on a terminal),
  * confirmation before spending (--yes for scripts), and progress on stderr while a transaction waits.
  */
+import { Keyring } from "@polkadot/keyring";
 import type { KeyringPair } from "@polkadot/keyring/types";
-import { decodeAddress, encodeAddress } from "@polkadot/util-crypto";
+import { cryptoWaitReady, decodeAddress, encodeAddress } from "@polkadot/util-crypto";
 import { connectChain, NETWORK_ENDPOINTS } from "../chain/connection.js";
 import { SubtensorOperations, type OperationOptions } from "../chain/operations.js";
 import { headlessPassword, WalletStore, walletRoots } from "../wallet/wallet.js";
-import { UserError } from "../util/errors.js";
+import { requireDevChain } from "../chain/networks.js";
+import { DeferredKey } from "../chain/signer.js";
+import { mayStillLand, type SignedTransaction } from "../chain/submit.js";
+import { mayStillBeIncluded } from "../chain/tx-status.js";
+import { InterruptedError, isInterrupted, UserError } from "../util/errors.js";
+import { PROMPT_INTERRUPTED } from "./context.js";
+import { journalPath, TxJournal } from "./tx-journal.js";
 import type { OptionSchema } from "./config.js";
 import type { CliContext } from "./context.js";
 
@@ -26,8 +33,15 @@ export const YES_OPTION: OptionSchema = { yes: { type: "boolean", default: false
 export const NETUID_OPTION: OptionSchema = { netuid: { type: "integer", min: 0, max: 65535, help: "the subnet" } };
 export const TIMEOUT_OPTION: OptionSchema = { timeout: { type: "integer", min: 1, max: 3600, default: 60, help: "seconds to wait for inclusion" } };
 
-/** What every command that signs with the wallet's coldkey takes: chain, wallet, password, --yes, --timeout. */
-export const COLDKEY_SIGNED_OPTIONS: OptionSchema = { ...CHAIN_OPTIONS, ...WALLET_OPTION, ...PASSWORD_OPTION, ...YES_OPTION, ...TIMEOUT_OPTION };
+export const URI_OPTION: OptionSchema = {
+  uri: { type: "string", help: "sign with a dev key instead of the wallet's coldkey, e.g. //Alice (dev chains only: refused on finney and the test network)" },
+};
+export const FORCE_OPTION: OptionSchema = {
+  force: { type: "boolean", default: false, help: "send even though an identical transaction sent earlier may still be included (it would then be paid twice)" },
+};
+
+/** What every command that signs with the wallet's coldkey takes: chain, wallet or dev key, password, --yes, --timeout, --force. */
+export const COLDKEY_SIGNED_OPTIONS: OptionSchema = { ...CHAIN_OPTIONS, ...WALLET_OPTION, ...URI_OPTION, ...PASSWORD_OPTION, ...YES_OPTION, ...TIMEOUT_OPTION, ...FORCE_OPTION };
 
 export type Values = Readonly<Record<string, unknown>>;
 
@@ -57,6 +71,105 @@ export function requireString(values: Values, key: string, flag: string, why: st
   const value = values[key];
   if (typeof value !== "string") throw new UserError("MISSING_OPTION", `${flag} is required (${why})`);
   return value;
+}
+
+/** The command's line for checking a transaction later (with --chain when it was not the local devnet). */
+export function txStatusCommand(hash: string, endpoint: string): string {
+  return `tensornode tx status ${hash}${endpoint === NETWORK_ENDPOINTS.local ? "" : ` --chain ${endpoint}`}`;
+}
+
+/** A dev account's key from a secret URI (//Alice, //Bob//stash, a mnemonic with a path …). */
+export async function devKey(uri: string, flag = "--uri"): Promise<KeyringPair> {
+  await cryptoWaitReady();
+  try {
+    return new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri(uri);
+  } catch (error) {
+    throw new UserError("BAD_URI", `${flag}: "${uri.startsWith("//") ? uri : "…"}" is not a secret URI such as //Alice (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+/**
+ * A connection for commands that sign with the coldkey: the key opened only after the chain's
+ * checks (DeferredKey), every signed transaction journaled before it is sent, an identical one
+ * refused while an earlier one may still land (unless --force), and Ctrl-C answered at once with
+ * what was sent.
+ */
+export interface SigningSession {
+  readonly ops: SubtensorOperations;
+  /** Progress, the journal and the duplicate guard, for each operation. */
+  readonly options: OperationOptions;
+  /** The signer: --uri's dev key (dev chains only) or the wallet's coldkey; `question` is asked (unless --yes) before the key is opened. */
+  coldkey(question?: string): Promise<DeferredKey>;
+}
+
+export async function withSigningChain<T>(ctx: CliContext, values: Values, fn: (session: SigningSession) => Promise<T>): Promise<T> {
+  const endpoint = chainEndpoint(values);
+  const journal = new TxJournal(journalPath(ctx.env));
+  let lastSigned: SignedTransaction | undefined;
+  const sent = (): string => (lastSigned === undefined ? "nothing was sent" : `${lastSigned.what}: ${mayStillLand(lastSigned)}; check with \`${txStatusCommand(lastSigned.hash, endpoint)}\``);
+  let unsubscribe: (() => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    unsubscribe = ctx.onInterrupt?.((signal) => reject(new InterruptedError(`interrupted (${signal}); ${sent()}`)));
+  });
+  // Interruption before the connection exists also ends the command.
+  interrupted.catch(() => undefined);
+  try {
+    return await Promise.race([
+      interrupted,
+      withChain(values, async (ops) => {
+        const genesisHash = ops.chain.api.genesisHash.toHex();
+        const session: SigningSession = {
+          ops,
+          options: {
+            ...operationOptions(ctx, values),
+            beforeSign: async ({ signer, callHex, what }) => {
+              if (values.force === true) return;
+              for (const earlier of await journal.sameCall(genesisHash, signer, callHex)) {
+                if (await mayStillBeIncluded(ops.chain.api, earlier))
+                  throw new UserError(
+                    "DUPLICATE_PENDING",
+                    `${what}: an identical transaction, ${earlier.hash} (sent ${earlier.submittedAt}), may still be included until block ${earlier.deathBlock - 1}; nothing was sent. Check it with \`${txStatusCommand(earlier.hash, endpoint)}\`, or pass --force to send another (both may land)`,
+                  );
+              }
+            },
+            howToCheck: (hash) => txStatusCommand(hash, endpoint),
+            onSigned: async (tx) => {
+              await journal.record({ ...tx, endpoint, submittedAt: new Date().toISOString() });
+              lastSigned = tx;
+            },
+          },
+          coldkey: (question) => coldkeySigner(ctx, values, ops, question),
+        };
+        return fn(session);
+      }),
+    ]);
+  } catch (error) {
+    if (isInterrupted(error) && error.message === PROMPT_INTERRUPTED) throw new InterruptedError(`interrupted at the prompt; ${sent()}`);
+    throw error;
+  } finally {
+    unsubscribe?.();
+  }
+}
+
+async function coldkeySigner(ctx: CliContext, values: Values, ops: SubtensorOperations, question: string | undefined): Promise<DeferredKey> {
+  const ask = async (): Promise<void> => {
+    if (question !== undefined) await confirm(ctx, values, question);
+  };
+  if (typeof values.uri === "string") {
+    requireDevChain(ops.chain.api.genesisHash.toHex(), "dev keys (--uri)");
+    const pair = await devKey(values.uri);
+    ctx.stderr(`signing with the dev key ${values.uri.startsWith("//") ? values.uri : "(--uri)"}: ${pair.address}\n`);
+    return new DeferredKey(pair.address, async () => {
+      await ask();
+      return pair;
+    });
+  }
+  const name = String(values.wallet);
+  const address = await walletStore(ctx).coldkeyAddress(name);
+  return new DeferredKey(address, async () => {
+    await ask();
+    return unlockColdkey(ctx, values);
+  });
 }
 
 /** Connects, runs `fn` with the chain's operations, and always disconnects. */

@@ -1,5 +1,6 @@
 /** What commands need from the process, injected so that tests can capture output. */
 import { createInterface } from "node:readline";
+import { InterruptedError } from "../util/errors.js";
 
 export interface CliContext {
   stdout(text: string): void;
@@ -9,9 +10,14 @@ export interface CliContext {
   readonly isTTY: boolean;
   /** Resolves with the signal's name when the process is asked to stop (SIGINT, SIGTERM). */
   waitForShutdown(): Promise<string>;
-  /** Asks the user on a terminal (a secret is not echoed); absent when there is no terminal to ask on. */
+  /** Asks the user on a terminal (a secret is not echoed); absent when there is no terminal to ask on. Ctrl-C or Ctrl-D rejects with an InterruptedError. */
   readonly prompt?: (question: string, options: { secret: boolean }) => Promise<string>;
+  /** Calls `listener` on the first SIGINT or SIGTERM until the returned function is called (a one-shot command's own handling of Ctrl-C). */
+  readonly onInterrupt?: (listener: (signal: string) => void) => () => void;
 }
+
+/** What a prompt interrupted by the user throws; the command that asked turns it into what it has (not) sent. */
+export const PROMPT_INTERRUPTED = "interrupted at the prompt; nothing was sent";
 
 /** Reads one line from the terminal; a secret answer is not echoed. */
 function terminalPrompt(question: string, { secret }: { secret: boolean }): Promise<string> {
@@ -27,8 +33,18 @@ function terminalPrompt(question: string, { secret }: { secret: boolean }): Prom
       }
     };
   }
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    // Raw mode turns Ctrl-C into a keypress that readline reports here instead of as a signal.
+    rl.on("SIGINT", () => {
+      process.stderr.write("\n");
+      rl.close();
+    });
+    rl.on("close", () => {
+      if (!answered) reject(new InterruptedError(PROMPT_INTERRUPTED));
+    });
     rl.question(question, (answer) => {
+      answered = true;
       rl.close();
       if (secret) process.stderr.write("\n");
       resolve(answer);
@@ -44,6 +60,19 @@ export function processContext(): CliContext {
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
     ...(process.stdin.isTTY ? { prompt: terminalPrompt } : {}),
+    onInterrupt: (listener) => {
+      const once = (signal: string): void => {
+        process.off("SIGINT", once);
+        process.off("SIGTERM", once);
+        listener(signal);
+      };
+      process.on("SIGINT", once);
+      process.on("SIGTERM", once);
+      return () => {
+        process.off("SIGINT", once);
+        process.off("SIGTERM", once);
+      };
+    },
     waitForShutdown: () =>
       new Promise((resolve) => {
         const onSignal = (signal: string): void => {

@@ -1,6 +1,10 @@
 /** Runs the CLI in-process with captured output. */
 import { runCli } from "../../src/cli/program.js";
-import type { CliContext } from "../../src/cli/context.js";
+import { PROMPT_INTERRUPTED, type CliContext } from "../../src/cli/context.js";
+import { InterruptedError } from "../../src/util/errors.js";
+
+/** An answer that stands for Ctrl-C at the prompt (as the terminal prompt reports it). */
+export const CTRL_C = "\u0003";
 
 export interface CliRun {
   readonly code: number;
@@ -16,6 +20,8 @@ export interface CapturedOptions {
   answers?: string[];
   /** Records each question asked and whether its answer was secret. */
   asked?: { question: string; secret: boolean }[];
+  /** Settles when the user presses Ctrl-C (outside a prompt). */
+  interrupt?: Promise<unknown>;
 }
 
 export async function runCliCaptured(argv: string[], options: CapturedOptions = {}): Promise<CliRun> {
@@ -28,12 +34,18 @@ export async function runCliCaptured(argv: string[], options: CapturedOptions = 
     cwd: options.cwd ?? process.cwd(),
     isTTY: false,
     waitForShutdown: () => options.shutdown ?? Promise.resolve("SIGTERM"),
+    onInterrupt: (listener) => {
+      let active = true;
+      void options.interrupt?.then(() => active && listener("SIGINT"));
+      return () => void (active = false);
+    },
     ...(options.answers
       ? {
           prompt: async (question: string, { secret }: { secret: boolean }) => {
             options.asked?.push({ question, secret });
             const answer = options.answers!.shift();
             if (answer === undefined) throw new Error(`unexpected question: ${question}`);
+            if (answer === CTRL_C) throw new InterruptedError(PROMPT_INTERRUPTED);
             return answer;
           },
         }

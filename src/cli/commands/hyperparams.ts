@@ -19,7 +19,7 @@ import {
 import { toJsonText } from "../json-output.js";
 import { UserError } from "../../util/errors.js";
 import type { OptionSchema } from "../config.js";
-import { JSON_OPTION, NETUID_OPTION, operationOptions, requireNetuid, unlockColdkey, withChain } from "../chain-session.js";
+import { JSON_OPTION, NETUID_OPTION, requireNetuid, withSigningChain } from "../chain-session.js";
 import type { CliContext } from "../context.js";
 import { addSubcommand } from "../options.js";
 import { renderTable } from "../table.js";
@@ -46,12 +46,12 @@ export function registerHyperparamsCommand(subnet: Command, ctx: CliContext, sig
     const assignments = ((cmd.opts().set as string[] | undefined) ?? []).flatMap((text) => text.split(",")).filter((t) => t.trim() !== "").map(parseHyperparameterAssignment);
     // Every assignment is checked before anything is sent: one bad value sends nothing.
     for (const { name, value } of assignments) planHyperparameterChange(name, value);
-    await withChain(v, async (ops) => {
+    await withSigningChain(ctx, v, async ({ ops, options, coldkey }) => {
       if (assignments.length > 0) {
-        const signer = await unlockColdkey(ctx, v);
+        const signer = await coldkey(`set ${assignments.map((a) => `${a.name} = ${a.value}`).join(", ")} on subnet ${netuid}?`);
         for (const { name, value } of assignments) {
           const { tx, setter, hyperparameter } = hyperparameterCall(ops.chain.api, netuid, name, value);
-          await ops.adminCall(signer, netuid, tx, setter, `set ${hyperparameter.name} = ${value} on subnet ${netuid}`, operationOptions(ctx, v));
+          await ops.adminCall(signer, netuid, tx, setter, `set ${hyperparameter.name} = ${value} on subnet ${netuid}`, options);
           ctx.stderr(`${hyperparameter.name} set to ${value}\n`);
         }
       }

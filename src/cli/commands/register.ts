@@ -8,15 +8,12 @@ import { formatTao } from "../../chain/units.js";
 import { toJsonText } from "../json-output.js";
 import {
   COLDKEY_SIGNED_OPTIONS,
-  confirm,
   hotkeyAddress,
   HOTKEY_OPTION,
   JSON_OPTION,
   NETUID_OPTION,
-  operationOptions,
   requireNetuid,
-  unlockColdkey,
-  withChain,
+  withSigningChain,
 } from "../chain-session.js";
 import type { CliContext } from "../context.js";
 import { addSubcommand } from "../options.js";
@@ -26,11 +23,10 @@ export function registerRegisterCommand(program: Command, ctx: CliContext): void
   addSubcommand(program, "register", "register a hotkey on a subnet, paying the registration burn from the coldkey", schema, async (v) => {
     const netuid = requireNetuid(v);
     const hotkey = await hotkeyAddress(ctx, v);
-    await withChain(v, async (ops) => {
+    await withSigningChain(ctx, v, async ({ ops, options, coldkey: signer }) => {
       const burn = await ops.read.burn(netuid);
-      await confirm(ctx, v, `register hotkey ${hotkey} on subnet ${netuid}, burning ${formatTao(burn, 4)} TAO?`);
-      const coldkey = await unlockColdkey(ctx, v);
-      const { uid, burn: paid, included } = await ops.registerNeuron(coldkey, netuid, hotkey, operationOptions(ctx, v));
+      const coldkey = await signer(`register hotkey ${hotkey} on subnet ${netuid}, burning ${formatTao(burn, 4)} TAO?`);
+      const { uid, burn: paid, included } = await ops.registerNeuron(coldkey, netuid, hotkey, options);
       if (v.json) ctx.stdout(`${toJsonText({ netuid, uid, hotkey, burn: paid, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`registered ${hotkey} on subnet ${netuid} as uid ${uid} (burned ${formatTao(paid, 4)} TAO)\n`);
     });

@@ -11,15 +11,13 @@ import { UserError } from "../../util/errors.js";
 import {
   COLDKEY_SIGNED_OPTIONS,
   CHAIN_OPTIONS,
-  confirm,
   hotkeyAddress,
   HOTKEY_OPTION,
   JSON_OPTION,
   NETUID_OPTION,
-  operationOptions,
   requireNetuid,
-  unlockColdkey,
   withChain,
+  withSigningChain,
 } from "../chain-session.js";
 import type { CliContext } from "../context.js";
 import { addSubcommand } from "../options.js";
@@ -48,11 +46,10 @@ export function registerSubnetCommand(program: Command, ctx: CliContext): void {
 
   addSubcommand(subnet, "create", "register a new subnet owned by the wallet's coldkey; the hotkey becomes uid 0", { ...SIGNED, ...HOTKEY_OPTION, ...JSON_OPTION }, async (v) => {
     const hotkey = await hotkeyAddress(ctx, v);
-    await withChain(v, async (ops) => {
+    await withSigningChain(ctx, v, async ({ ops, options, coldkey: signer }) => {
       const cost = await ops.read.networkRegistrationCost();
-      await confirm(ctx, v, `create a subnet, locking ${tao(cost)} from wallet "${String(v.wallet)}"?`);
-      const coldkey = await unlockColdkey(ctx, v);
-      const { netuid, lockCost, included } = await ops.registerNetwork(coldkey, hotkey, operationOptions(ctx, v));
+      const coldkey = await signer(`create a subnet, locking ${tao(cost)} from ${typeof v.uri === "string" ? v.uri : `wallet "${String(v.wallet)}"`}?`);
+      const { netuid, lockCost, included } = await ops.registerNetwork(coldkey, hotkey, options);
       if (v.json) ctx.stdout(`${toJsonText({ netuid, lockCost, ownerColdkey: coldkey.address, ownerHotkey: hotkey, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`created subnet ${netuid} (locked ${tao(lockCost)}); owner ${coldkey.address}, uid 0 ${hotkey}\nstart it with \`tensornode subnet start --netuid ${netuid}\`\n`);
     });
@@ -60,9 +57,8 @@ export function registerSubnetCommand(program: Command, ctx: CliContext): void {
 
   addSubcommand(subnet, "start", "start emission and staking on your subnet (start_call)", { ...SIGNED, ...NETUID_OPTION }, async (v) => {
     const netuid = requireNetuid(v);
-    await withChain(v, async (ops) => {
-      const coldkey = await unlockColdkey(ctx, v);
-      await ops.startSubnet(coldkey, netuid, operationOptions(ctx, v));
+    await withSigningChain(ctx, v, async ({ ops, options, coldkey: signer }) => {
+      await ops.startSubnet(await signer(`start emission and staking on subnet ${netuid}?`), netuid, options);
       ctx.stdout(`subnet ${netuid} started: emission and staking are on\n`);
     });
   });

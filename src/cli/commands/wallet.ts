@@ -13,7 +13,9 @@ import { renderTable } from "../table.js";
 import { formatTao, parseTao } from "../../chain/units.js";
 import { toJsonText } from "../json-output.js";
 import { registerWalletOverviewCommand } from "./wallet-overview.js";
-import { CHAIN_OPTIONS, COLDKEY_SIGNED_OPTIONS, confirm, HOTKEY_OPTION, JSON_OPTION, operationOptions, parseAddress, PASSWORD_OPTION, requireString, unlockColdkey, WALLET_OPTION, withChain } from "../chain-session.js";
+import { registerFaucetCommand } from "./faucet.js";
+import { backupLine, confirmReplacement, OVERWRITE_OPTION } from "../key-replacement.js";
+import { CHAIN_OPTIONS, COLDKEY_SIGNED_OPTIONS, HOTKEY_OPTION, JSON_OPTION, parseAddress, PASSWORD_OPTION, requireString, WALLET_OPTION, withChain, withSigningChain, YES_OPTION } from "../chain-session.js";
 
 const MNEMONIC: OptionSchema = { mnemonic: { type: "string", help: "the 12 or 24 words to regenerate from (kept out of logs; mind your shell history)" } };
 
@@ -37,6 +39,15 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
     ctx.stdout(`${what} ${address}\n  mnemonic (write it down, it is shown only now): ${mnemonic}\n`);
 
   sub("create", "create a wallet: an encrypted coldkey and a hotkey", { ...WALLET_OPTION, ...HOTKEY_OPTION, ...PASSWORD_OPTION }, async (v) => {
+    const name = String(v.wallet);
+    const existing = await store().existingColdkey(name);
+    if (existing)
+      throw new UserError(
+        "KEY_EXISTS",
+        `wallet "${name}" already has a coldkey (${existing.address ?? existing.path}); nothing was changed. Choose another --wallet, or replace it from its mnemonic with \`tensornode wallet regen-coldkey --wallet ${name} --mnemonic WORDS --overwrite\``,
+      );
+    if (await store().existingHotkey(name, String(v.hotkey)))
+      throw new UserError("KEY_EXISTS", `wallet "${name}" already has a hotkey "${String(v.hotkey)}"; nothing was changed. Choose another --hotkey`);
     const password = await requirePassword(ctx, v.passwordFile);
     const coldkey = await store().createColdkey(String(v.wallet), password);
     printMnemonic(`coldkey of wallet "${String(v.wallet)}":`, coldkey.address, coldkey.mnemonic);
@@ -45,19 +56,32 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
   });
   sub("new-hotkey", "add a hotkey to a wallet", { ...WALLET_OPTION, ...HOTKEY_OPTION }, async (v) => {
     await store().find(String(v.wallet));
+    if (await store().existingHotkey(String(v.wallet), String(v.hotkey)))
+      throw new UserError(
+        "KEY_EXISTS",
+        `hotkey "${String(v.hotkey)}" of wallet "${String(v.wallet)}" already exists; nothing was changed. Choose another --hotkey, or replace it from its mnemonic with \`tensornode wallet regen-hotkey --wallet ${String(v.wallet)} --hotkey ${String(v.hotkey)} --mnemonic WORDS --overwrite\``,
+      );
     const hotkey = await store().createHotkey(String(v.wallet), String(v.hotkey));
     printMnemonic(`hotkey "${String(v.hotkey)}" of wallet "${String(v.wallet)}":`, hotkey.address, hotkey.mnemonic);
   });
-  sub("regen-coldkey", "regenerate a coldkey from its mnemonic", { ...WALLET_OPTION, ...MNEMONIC, ...PASSWORD_OPTION }, async (v) => {
+  sub("regen-coldkey", "regenerate a coldkey from its mnemonic (an existing one is replaced only with --overwrite, and kept as a backup)", { ...WALLET_OPTION, ...MNEMONIC, ...PASSWORD_OPTION, ...OVERWRITE_OPTION, ...YES_OPTION }, async (v) => {
     if (typeof v.mnemonic !== "string") throw new UserError("NO_MNEMONIC", "--mnemonic is required to regenerate a coldkey");
+    const name = String(v.wallet);
+    const address = await store().addressOf(v.mnemonic);
+    const existing = await store().existingColdkey(name);
+    if (existing) await confirmReplacement(ctx, v, `the coldkey of wallet "${name}"`, existing, address);
     const password = await requirePassword(ctx, v.passwordFile);
-    const coldkey = await store().createColdkey(String(v.wallet), password, { mnemonic: v.mnemonic, overwrite: true });
-    ctx.stdout(`coldkey of wallet "${String(v.wallet)}": ${coldkey.address}\n`);
+    const coldkey = await store().createColdkey(name, password, { mnemonic: v.mnemonic, overwrite: existing !== undefined });
+    ctx.stdout(`coldkey of wallet "${name}": ${coldkey.address}\n${backupLine(coldkey.backups)}`);
   });
-  sub("regen-hotkey", "regenerate a hotkey from its mnemonic", { ...WALLET_OPTION, ...HOTKEY_OPTION, ...MNEMONIC }, async (v) => {
+  sub("regen-hotkey", "regenerate a hotkey from its mnemonic (an existing one is replaced only with --overwrite, and kept as a backup)", { ...WALLET_OPTION, ...HOTKEY_OPTION, ...MNEMONIC, ...OVERWRITE_OPTION, ...YES_OPTION }, async (v) => {
     if (typeof v.mnemonic !== "string") throw new UserError("NO_MNEMONIC", "--mnemonic is required to regenerate a hotkey");
-    const hotkey = await store().createHotkey(String(v.wallet), String(v.hotkey), { mnemonic: v.mnemonic, overwrite: true });
-    ctx.stdout(`hotkey "${String(v.hotkey)}" of wallet "${String(v.wallet)}": ${hotkey.address}\n`);
+    const [name, hotkeyName] = [String(v.wallet), String(v.hotkey)];
+    const address = await store().addressOf(v.mnemonic);
+    const existing = await store().existingHotkey(name, hotkeyName);
+    if (existing) await confirmReplacement(ctx, v, `hotkey "${hotkeyName}" of wallet "${name}"`, existing, address);
+    const hotkey = await store().createHotkey(name, hotkeyName, { mnemonic: v.mnemonic, overwrite: existing !== undefined });
+    ctx.stdout(`hotkey "${hotkeyName}" of wallet "${name}": ${hotkey.address}\n${backupLine(hotkey.backups)}`);
   });
   sub("list", "list the wallets and their hotkeys", JSON_OPTION, async (v) => {
     const wallets = await store().list();
@@ -100,10 +124,9 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
   sub("transfer", "send TAO from the wallet's coldkey", TRANSFER, async (v) => {
     const dest = parseAddress(requireString(v, "dest", "--dest", "where to send"), "--dest");
     const amount = parseTao(requireString(v, "amount", "--amount", "how much TAO to send"), "--amount");
-    await withChain(v, async (ops) => {
-      await confirm(ctx, v, `send ${formatTao(amount)} TAO from wallet "${String(v.wallet)}" to ${dest}?`);
-      const coldkey = await unlockColdkey(ctx, v);
-      const included = await ops.transfer(coldkey, dest, amount, { ...operationOptions(ctx, v), allowDeath: v.allowDeath === true });
+    await withSigningChain(ctx, v, async ({ ops, options, coldkey: signer }) => {
+      const coldkey = await signer(`send ${formatTao(amount)} TAO from ${typeof v.uri === "string" ? v.uri : `wallet "${String(v.wallet)}"`} to ${dest}?`);
+      const included = await ops.transfer(coldkey, dest, amount, { ...options, allowDeath: v.allowDeath === true });
       if (v.json) ctx.stdout(`${toJsonText({ coldkey: coldkey.address, dest, amount, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`sent ${formatTao(amount)} TAO to ${dest}\n`);
     });
@@ -118,4 +141,5 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
     else ctx.stdout(`wallet "${name}" (${summary.path})\n  coldkey ${coldkey}\n${hotkeys.map((h) => `  hotkey ${h.hotkeyName}: ${h.hotkey}\n`).join("")}`);
   });
   registerWalletOverviewCommand(wallet, ctx);
+  registerFaucetCommand(wallet, ctx);
 }
