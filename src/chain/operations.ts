@@ -7,12 +7,13 @@
  * proves nothing, it only spares the user a fee and a cryptic error.
  */
 import type { SubmittableExtrinsic } from "@polkadot/api/types";
-import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Codec } from "@polkadot/types/types";
 import type { ChainConnection } from "./connection.js";
 import { ChainError, refused } from "./errors.js";
 import { blocksLeft, ChainReader, type WeightCommit } from "./reads.js";
-import { submitAndWait, type Included } from "./submit.js";
+import { submitAndWait, type Included, type SubmitOptions } from "./submit.js";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { Signer } from "./signer.js";
 import { formatTao } from "./units.js";
 import { OWNER_RATE_LIMIT_KEYS } from "./owner-limits.js";
 import { commitHash, toU16Weights, type U16Weights } from "./weights.js";
@@ -25,6 +26,11 @@ export interface OperationOptions {
   readonly timeoutMs?: number;
   /** Told what is happening while the operation waits ("submitted; waiting for inclusion"). */
   readonly onProgress?: (message: string) => void;
+  /** The last check of the exact call before the key is opened (see SubmitOptions). */
+  readonly beforeSign?: SubmitOptions["beforeSign"];
+  /** Told of the signed transaction before it is sent (see SubmitOptions). */
+  readonly onSigned?: SubmitOptions["onSigned"];
+  readonly howToCheck?: SubmitOptions["howToCheck"];
 }
 
 export interface AxonSpec {
@@ -73,7 +79,7 @@ export class SubtensorOperations {
     return fn as unknown as TxBuilder;
   }
 
-  async #submit(tx: Tx, signer: KeyringPair, what: string, options: OperationOptions): Promise<Included> {
+  async #submit(tx: Tx, signer: Signer, what: string, options: OperationOptions): Promise<Included> {
     return submitAndWait(this.chain.api, this.chain.nonces, tx, signer, { what, ...options });
   }
 
@@ -86,8 +92,8 @@ export class SubtensorOperations {
   }
 
   /** Refuses unless the free balance pays `amount` plus the transaction's fee (and keeps the account alive). */
-  async #requireFunds(signer: KeyringPair, tx: Tx, amount: bigint, what: string): Promise<void> {
-    const [free, info] = await Promise.all([this.read.freeBalance(signer.address), tx.paymentInfo(signer)]);
+  async #requireFunds(signer: Signer, tx: Tx, amount: bigint, what: string): Promise<void> {
+    const [free, info] = await Promise.all([this.read.freeBalance(signer.address), tx.paymentInfo(signer.address)]);
     const fee = info.partialFee.toBigInt();
     const needed = amount + fee + this.read.existentialDeposit();
     if (free < needed)
@@ -97,7 +103,7 @@ export class SubtensorOperations {
       );
   }
 
-  async #requireOwner(signer: KeyringPair, netuid: number, what: string): Promise<void> {
+  async #requireOwner(signer: Signer, netuid: number, what: string): Promise<void> {
     const owner = await this.read.subnetOwner(netuid);
     if (owner !== signer.address) throw refused("NOT_OWNER", `${what}: only subnet ${netuid}'s owner ${owner} may do this, not ${signer.address}; use the owner's wallet`);
   }
@@ -111,7 +117,7 @@ export class SubtensorOperations {
   // --- subnets -------------------------------------------------------------------------------
 
   /** register_network: the coldkey locks the registration cost and owns the new subnet; `hotkey` becomes uid 0. */
-  async registerNetwork(coldkey: KeyringPair, hotkey: string, options: OperationOptions = {}): Promise<{ netuid: number; lockCost: bigint; included: Included }> {
+  async registerNetwork(coldkey: Signer, hotkey: string, options: OperationOptions = {}): Promise<{ netuid: number; lockCost: bigint; included: Included }> {
     const [cost, left] = [await this.read.networkRegistrationCost(), await this.read.networkRateLimitBlocksLeft(await this.#nextBlock())];
     if (left > 0n) throw refused("RATE_LIMITED", `no subnet may be registered for ${left} more blocks (the network registration rate limit); retry then`);
     const tx = this.#tx("subtensorModule", "registerNetwork")(hotkey);
@@ -123,7 +129,7 @@ export class SubtensorOperations {
   }
 
   /** start_call: starts emission and staking on the owner's subnet. */
-  async startSubnet(coldkey: KeyringPair, netuid: number, options: OperationOptions = {}): Promise<Included> {
+  async startSubnet(coldkey: Signer, netuid: number, options: OperationOptions = {}): Promise<Included> {
     await this.#requireSubnet(netuid);
     await this.#requireOwner(coldkey, netuid, `start subnet ${netuid}`);
     if (await this.read.subnetStarted(netuid)) throw refused("SUBNET_ALREADY_STARTED", `subnet ${netuid} is already started`);
@@ -131,7 +137,7 @@ export class SubtensorOperations {
   }
 
   /** An AdminUtils call as the subnet owner, or wrapped in Sudo when root must make it. */
-  async adminCall(signer: KeyringPair, netuid: number, call: Tx, setter: "owner" | "root", what: string, options: OperationOptions = {}): Promise<Included> {
+  async adminCall(signer: Signer, netuid: number, call: Tx, setter: "owner" | "root", what: string, options: OperationOptions = {}): Promise<Included> {
     await this.#requireSubnet(netuid);
     if (setter === "owner") {
       await this.#requireOwner(signer, netuid, what);
@@ -163,7 +169,7 @@ export class SubtensorOperations {
   // --- neurons -------------------------------------------------------------------------------
 
   /** burned_register: the coldkey pays the subnet's burn to register `hotkey`; `burn` is the price quoted just before (it decays block by block). */
-  async registerNeuron(coldkey: KeyringPair, netuid: number, hotkey: string, options: OperationOptions = {}): Promise<{ uid: number; burn: bigint; included: Included }> {
+  async registerNeuron(coldkey: Signer, netuid: number, hotkey: string, options: OperationOptions = {}): Promise<{ uid: number; burn: bigint; included: Included }> {
     await this.#requireSubnet(netuid);
     const existing = await this.read.uidOf(netuid, hotkey);
     if (existing !== undefined) throw refused("ALREADY_REGISTERED", `hotkey ${hotkey} is already registered on subnet ${netuid} as uid ${existing}`);
@@ -180,7 +186,7 @@ export class SubtensorOperations {
   }
 
   /** serve_axon: publishes where the hotkey's miner listens (signed by the hotkey). */
-  async serveAxon(hotkey: KeyringPair, netuid: number, axon: AxonSpec, options: OperationOptions = {}): Promise<Included> {
+  async serveAxon(hotkey: Signer, netuid: number, axon: AxonSpec, options: OperationOptions = {}): Promise<Included> {
     const { ip, ipType } = encodeIp(axon.ip);
     if (!Number.isInteger(axon.port) || axon.port < 1 || axon.port > 65535) throw refused("BAD_AXON", `port ${axon.port} is not in 1..65535`);
     await this.#requireSubnet(netuid);
@@ -193,7 +199,7 @@ export class SubtensorOperations {
 
   // --- weights -------------------------------------------------------------------------------
 
-  async #checkWeights(hotkey: KeyringPair, netuid: number, weights: U16Weights, versionKey: bigint, kind: "set" | "commit" | "reveal"): Promise<void> {
+  async #checkWeights(hotkey: Signer, netuid: number, weights: U16Weights, versionKey: bigint, kind: "set" | "commit" | "reveal"): Promise<void> {
     await this.#requireSubnet(netuid);
     const uid = await this.#requireRegistered(netuid, hotkey.address);
     const rules = await this.read.weightsRules(netuid);
@@ -215,7 +221,7 @@ export class SubtensorOperations {
   }
 
   /** set_weights (commit-reveal off). `weights` are any non-negative numbers; they are max-upscaled to u16. */
-  async setWeights(hotkey: KeyringPair, netuid: number, uids: readonly number[], weights: readonly number[], versionKey: bigint, options: OperationOptions = {}): Promise<{ weights: U16Weights; included: Included }> {
+  async setWeights(hotkey: Signer, netuid: number, uids: readonly number[], weights: readonly number[], versionKey: bigint, options: OperationOptions = {}): Promise<{ weights: U16Weights; included: Included }> {
     const scaled = toU16Weights(uids, weights);
     await this.#checkWeights(hotkey, netuid, scaled, versionKey, "set");
     const tx = this.#tx("subtensorModule", "setWeights")(netuid, scaled.uids, scaled.values, versionKey);
@@ -262,7 +268,7 @@ export class SubtensorOperations {
   }
 
   /** add_stake: `amount` TAO (rao) from the coldkey's balance, bought as alpha on the subnet. */
-  async addStake(coldkey: KeyringPair, hotkey: string, netuid: number, amount: bigint, options: OperationOptions = {}): Promise<{ alpha: bigint; included: Included }> {
+  async addStake(coldkey: Signer, hotkey: string, netuid: number, amount: bigint, options: OperationOptions = {}): Promise<{ alpha: bigint; included: Included }> {
     if (amount < MIN_STAKE_RAO) throw refused("BAD_AMOUNT", `the least stake is ${tao(MIN_STAKE_RAO)}; got ${tao(amount)}`);
     await this.#requireStakeable(netuid, hotkey);
     const tx = this.#tx("subtensorModule", "addStake")(hotkey, netuid, amount);
@@ -279,7 +285,7 @@ export class SubtensorOperations {
   }
 
   /** remove_stake: `alpha` (rao of the subnet's alpha) sold back for TAO to the coldkey. */
-  async removeStake(coldkey: KeyringPair, hotkey: string, netuid: number, alpha: bigint, options: OperationOptions = {}): Promise<{ tao: bigint; included: Included }> {
+  async removeStake(coldkey: Signer, hotkey: string, netuid: number, alpha: bigint, options: OperationOptions = {}): Promise<{ tao: bigint; included: Included }> {
     await this.#requireStakeable(netuid, hotkey);
     await this.#requireAlpha(coldkey.address, hotkey, netuid, alpha);
     const included = await this.#submit(this.#tx("subtensorModule", "removeStake")(hotkey, netuid, alpha), coldkey, `unstake ${formatTao(alpha, 4)} α from ${hotkey} on subnet ${netuid}`, options);
@@ -302,7 +308,7 @@ export class SubtensorOperations {
    * most that keeps the price within the limit. Says what was spent and whether that was all.
    */
   async addStakeLimit(
-    coldkey: KeyringPair,
+    coldkey: Signer,
     hotkey: string,
     netuid: number,
     amount: bigint,
@@ -325,7 +331,7 @@ export class SubtensorOperations {
    * nothing, or with `allowPartial` the most that fits. Says how much α was sold and the TAO received.
    */
   async removeStakeLimit(
-    coldkey: KeyringPair,
+    coldkey: Signer,
     hotkey: string,
     netuid: number,
     alpha: bigint,
@@ -345,7 +351,7 @@ export class SubtensorOperations {
 
   /** move_stake: alpha from one (hotkey, subnet) to another, same coldkey. */
   async moveStake(
-    coldkey: KeyringPair,
+    coldkey: Signer,
     from: { hotkey: string; netuid: number },
     to: { hotkey: string; netuid: number },
     alpha: bigint,
@@ -359,7 +365,7 @@ export class SubtensorOperations {
   }
 
   /** A balance transfer; keeps the sender alive unless `allowDeath`. */
-  async transfer(coldkey: KeyringPair, destination: string, amount: bigint, options: OperationOptions & { allowDeath?: boolean } = {}): Promise<Included> {
+  async transfer(coldkey: Signer, destination: string, amount: bigint, options: OperationOptions & { allowDeath?: boolean } = {}): Promise<Included> {
     if (amount <= 0n) throw refused("BAD_AMOUNT", "the amount must be more than 0");
     if (destination === coldkey.address) throw refused("BAD_AMOUNT", "the destination is the sender itself");
     const tx = this.#tx("balances", options.allowDeath ? "transferAllowDeath" : "transferKeepAlive")(destination, amount);
