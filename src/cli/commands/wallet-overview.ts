@@ -69,6 +69,7 @@ export async function readOverview(ops: SubtensorOperations, wallet: string, col
       neurons.push({ ...h, netuid, uid: n.uid, stake: n.stake, taoValue: taoValue(n.stake, pool), emission: n.emission, emissionTaoValue: taoValue(n.emission, pool), active: n.active, validatorPermit: n.validatorPermit });
     }
   }
+  neurons.sort((a, b) => a.netuid - b.netuid || a.uid - b.uid);
   const sum = (pick: (n: OverviewNeuron) => bigint): bigint => neurons.reduce((total, n) => total + pick(n), 0n);
   return { wallet, coldkey, free, hotkeys, neurons, totals: { taoValue: sum((n) => n.taoValue), emissionTaoValue: sum((n) => n.emissionTaoValue) } };
 }

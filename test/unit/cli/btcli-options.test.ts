@@ -90,3 +90,39 @@ describe("errors under --json", () => {
     assert.equal(run.stderr, "error: --netuid is required (the subnet to show)\n");
   });
 });
+
+describe("--yes on every command that signs", () => {
+  it("is taken by each of them", async () => {
+    const signing = [
+      ["wallet", "transfer"],
+      ["subnet", "create"],
+      ["subnet", "start"],
+      ["subnet", "hyperparams"],
+      ["register"],
+      ["stake", "add"],
+      ["stake", "remove"],
+      ["stake", "move"],
+      ["weights", "set"],
+      ["weights", "commit"],
+      ["weights", "reveal"],
+    ];
+    for (const argv of signing) {
+      const help = await runCliCaptured([...argv, "--help"]);
+      assert.equal(help.code, 0, argv.join(" "));
+      assert.match(help.stdout, /^\s+--yes\s/m, `${argv.join(" ")} takes --yes`);
+    }
+  });
+});
+
+describe("localnet --block-time", () => {
+  it("takes the devnet's spelling (1s, 250ms) and a bare number of ms, and refuses the rest in one line", async () => {
+    const { localnetBlockTimeMs } = await import("../../../src/cli/block-time-option.js");
+    assert.equal(localnetBlockTimeMs("1s"), 1000);
+    assert.equal(localnetBlockTimeMs("250ms"), 250);
+    assert.equal(localnetBlockTimeMs("300"), 300);
+    for (const bad of ["instant", "manual", "10ms", "13s", "fast"]) assert.throws(() => localnetBlockTimeMs(bad), { code: "BAD_BLOCK_TIME" }, bad);
+    const run = await runCliCaptured(["localnet", "--block-time", "instant", "--data-dir", join(tmpdir(), "tensornode-never-made")]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'error: --block-time: "instant" is not an interval from 50ms to 12s, e.g. 1s or 250ms (a bare number is milliseconds)\n');
+  });
+});
