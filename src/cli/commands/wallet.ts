@@ -105,7 +105,7 @@ export function registerWalletCommand(program: Command, ctx: CliContext): void {
       )}\n`,
     );
   });
-  sub("balance", "show a wallet's free TAO on chain", { ...WALLET_OPTION, address: { type: "string", help: "any coldkey address (SS58) instead of --wallet" }, ...CHAIN_OPTIONS, ...JSON_OPTION }, async (v) => {
+  sub("balance", "show a wallet's free TAO on chain", { ...WALLET_OPTION, address: { type: "string", help: "any coldkey address (SS58) instead of --wallet", conflicts: { keys: ["wallet"], code: "CONFLICTING_OPTIONS" } }, ...CHAIN_OPTIONS, ...JSON_OPTION }, async (v) => {
     const address = typeof v.address === "string" ? parseAddress(v.address, "--address") : await store().coldkeyAddress(String(v.wallet));
     const { free, reserved } = await withChain(v, async (ops) => {
       const account = await ops.chain.api.query.system.account(address);

@@ -97,6 +97,7 @@ export function registerWeightsCommand(program: Command, ctx: CliContext): void 
 
   addSubcommand(weights, "reveal", "reveal committed weights (the saved commit, or the values given)", { ...BASE, ...VALUES, salt: { type: "string", help: "comma-separated u16 salt of the commit" } }, async (v) => {
     const netuid = requireNetuid(v);
+    refuseIgnoredRevealValues(v);
     const hotkey = await loadHotkey(ctx, v);
     await withChain(v, async (ops) => {
       const { scaled, salt, key, saved } = await revealInputs(ctx, v, ops, netuid, hotkey);
@@ -107,6 +108,15 @@ export function registerWeightsCommand(program: Command, ctx: CliContext): void 
       else ctx.stdout(`revealed weights on subnet ${netuid}: ${describe(scaled)}\n`);
     });
   });
+}
+
+/** Without --salt the saved commit is revealed: values given beside it would be ignored, so they are refused. */
+function refuseIgnoredRevealValues(v: Values): void {
+  if (typeof v.salt === "string") return;
+  const ignored = (["uids", "weights", "versionKey"] as const).filter((key) => typeof v[key] === "string").map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  if (ignored.length > 0) {
+    throw new UserError("NEEDS_SALT", `${ignored.join(", ")} ${ignored.length === 1 ? "is" : "are"} for revealing by hand, with --salt; without --salt the saved commit is revealed as it was committed`);
+  }
 }
 
 /** The given values, or the oldest saved commit that the chain still holds. */

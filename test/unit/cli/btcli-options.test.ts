@@ -126,3 +126,22 @@ describe("localnet --block-time", () => {
     assert.equal(run.stderr, 'error: --block-time: "instant" is not an interval from 50ms to 12s, e.g. 1s or 250ms (a bare number is milliseconds)\n');
   });
 });
+
+describe("options that would do nothing are refused, in one line, before anything is read", () => {
+  it("refuses two spellings of one choice given together, and --uids/--weights on a reveal of the saved commit", async () => {
+    const address = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    const cases: [string[], string][] = [
+      [["wallet", "balance", "--wallet", "owner", "--address", address, "--chain", "ws://127.0.0.1:1"], "error: --wallet and --address together: they say the same thing two ways; give one\n"],
+      [["stake", "list", "--wallet", "owner", "--address", address, "--chain", "ws://127.0.0.1:1"], "error: --wallet and --address together: they say the same thing two ways; give one\n"],
+      [["stake", "add", "--netuid", "1", "--hotkey", "h", "--hotkey-address", address, "--amount", "1", "--chain", "ws://127.0.0.1:1"], "error: --hotkey and --hotkey-address together: they say the same thing two ways; give one\n"],
+      [["stake", "remove", "--netuid", "1", "--all", "--amount", "1", "--chain", "ws://127.0.0.1:1"], "error: --amount and --all together: they say the same thing two ways; give one\n"],
+      [["stake", "move", "--netuid", "1", "--amount", "1", "--dest-hotkey", "h", "--dest-hotkey-address", address, "--chain", "ws://127.0.0.1:1"], "error: --dest-hotkey and --dest-hotkey-address together: they say the same thing two ways; give one\n"],
+      [["weights", "reveal", "--netuid", "1", "--uids", "1", "--weights", "1", "--chain", "ws://127.0.0.1:1"], "error: --uids, --weights are for revealing by hand, with --salt; without --salt the saved commit is revealed as it was committed\n"],
+    ];
+    for (const [argv, stderr] of cases) {
+      const run = await runCliCaptured(argv);
+      assert.equal(run.code, 2, argv.join(" "));
+      assert.equal(run.stderr, stderr, argv.join(" "));
+    }
+  });
+});
