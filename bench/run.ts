@@ -9,6 +9,7 @@ import { benchModelSwitch } from "./model-switch.js";
 import { benchP2PQuery } from "./p2p-query.js";
 import { benchServeOcr } from "./serve-ocr.js";
 import { benchValidatorStep } from "./validator-step.js";
+import { benchWalletUnlock } from "./wallet-unlock.js";
 import { benchYuma } from "./yuma.js";
 import { formatLine, type BenchLine } from "./harness.js";
 
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
   "event-loop": benchEventLoop,
   "model-switch": benchModelSwitch,
   "validator-step": benchValidatorStep,
+  "wallet-unlock": benchWalletUnlock,
 };
 
 async function main(names: string[]): Promise<number> {

@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { xsalsa20poly1305 } from "@noble/ciphers/salsa.js";
 import { UserError } from "../util/errors.js";
-import { loadArgon2i, type Argon2i } from "./argon2.js";
+import { loadArgon2i, type Argon2i, type Argon2iParams } from "./argon2.js";
 
 const NACL_PREFIX = new TextEncoder().encode("$NACL");
 /** btwallet's NACL_SALT. */
@@ -19,6 +19,13 @@ const NACL_SALT = Uint8Array.from([0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xb
 const ARGON2I_OPSLIMIT = 8;
 const ARGON2I_MEMLIMIT_BYTES = 512 * 1024 * 1024;
 const KEY_BYTES = 32;
+/** The Argon2i parameters of a keyfile key, as btwallet passes them to libsodium. */
+export const KEYFILE_ARGON2I: Argon2iParams = Object.freeze({
+  salt: NACL_SALT,
+  opslimit: ARGON2I_OPSLIMIT,
+  memlimitBytes: ARGON2I_MEMLIMIT_BYTES,
+  length: KEY_BYTES,
+});
 const NONCE_BYTES = 24;
 
 export type KeyfileErrorCode = "KEYFILE_WRONG_PASSWORD" | "KEYFILE_LEGACY_FORMAT" | "KEYFILE_UNKNOWN_FORMAT" | "KEYFILE_BAD_CONTENTS";
@@ -48,7 +55,7 @@ export interface KeyfileCryptoOptions {
 
 /** The secretbox key for `password`, as btwallet derives it (the password's UTF-8 bytes). */
 export async function deriveKeyfileKey(password: string, argon2i: Argon2i = loadArgon2i()): Promise<Uint8Array> {
-  return argon2i.derive(new TextEncoder().encode(password), { salt: NACL_SALT, opslimit: ARGON2I_OPSLIMIT, memlimitBytes: ARGON2I_MEMLIMIT_BYTES, length: KEY_BYTES });
+  return argon2i.derive(new TextEncoder().encode(password), KEYFILE_ARGON2I);
 }
 
 /** Encrypts keyfile contents as btwallet does. */
