@@ -9,6 +9,9 @@ import { toJsonText } from "../json-output.js";
 import { localHotkeys } from "../hotkey-names.js";
 import { taoValue, type Pool } from "../pool-price.js";
 import { UserError } from "../../util/errors.js";
+import { quoteStake, quoteUnstake } from "../../chain/stake-math.js";
+import { safetyChoice, stakeSafety } from "../stake-safety.js";
+import { partialText, priceLimitOf, quoteJson, quoteText } from "../stake-quote.js";
 import type { OptionSchema } from "../config.js";
 import {
   COLDKEY_SIGNED_OPTIONS,
@@ -34,6 +37,13 @@ import { renderTable } from "../table.js";
 
 const HOTKEY_ADDRESS: OptionSchema = { hotkeyAddress: { type: "string", help: "stake on this hotkey (SS58), e.g. a validator you delegate to, instead of the wallet's --hotkey", conflicts: { keys: ["hotkey"], code: "CONFLICTING_OPTIONS" } } };
 const AMOUNT: OptionSchema = { amount: { type: "string", help: "the amount (add: TAO; remove and move: the subnet's alpha), e.g. 1.5" } };
+/** btcli's safe staking: the limit-price calls (add_stake_limit, remove_stake_limit). */
+const SAFETY: OptionSchema = {
+  tolerance: { type: "string", help: "safe staking: the price may move at most this fraction, e.g. 0.005 = 0.5 % (finney's default), else the chain refuses" },
+  safe: { type: "boolean", help: "safe staking at the default tolerance 0.005 (the default on finney)" },
+  unsafe: { type: "boolean", help: "no price limit (the default except on finney)" },
+  partial: { type: "boolean", help: "with a price limit, fill what fits within it instead of refusing" },
+};
 
 async function targetHotkey(ctx: CliContext, v: Values): Promise<string> {
   return typeof v.hotkeyAddress === "string" ? parseAddress(v.hotkeyAddress, "--hotkey-address") : hotkeyAddress(ctx, v);
@@ -43,29 +53,41 @@ export function registerStakeCommand(program: Command, ctx: CliContext): void {
   const stake = program.command("stake").description("add, remove, move and list stake (dTAO: TAO in, subnet alpha out)");
   const SIGNED = { ...COLDKEY_SIGNED_OPTIONS, ...NETUID_OPTION, ...HOTKEY_OPTION, ...HOTKEY_ADDRESS, ...JSON_OPTION };
 
-  addSubcommand(stake, "add", "stake TAO from the coldkey on a hotkey in a subnet", { ...SIGNED, ...AMOUNT }, async (v) => {
+  addSubcommand(stake, "add", "stake TAO from the coldkey on a hotkey in a subnet", { ...SIGNED, ...AMOUNT, ...SAFETY }, async (v) => {
     const netuid = requireNetuid(v);
     const amount = parseTao(requireString(v, "amount", "--amount", "how much TAO to stake"), "--amount");
+    const choice = safetyChoice(v);
     const hotkey = await targetHotkey(ctx, v);
     await withChain(v, async (ops) => {
-      await confirm(ctx, v, `stake ${formatTao(amount)} TAO on ${hotkey} in subnet ${netuid}?`);
+      const safety = stakeSafety(choice, ops.read.genesisHash());
+      const quote = quoteStake(await ops.read.stakePool(netuid), amount);
+      const limit = priceLimitOf(quote, safety, "stake");
+      await confirm(ctx, v, `stake ${formatTao(amount)} TAO on ${hotkey} in subnet ${netuid} ${quoteText(quote, safety, "stake")}?`);
       const coldkey = await unlockColdkey(ctx, v);
-      const { alpha, included } = await ops.addStake(coldkey, hotkey, netuid, amount, operationOptions(ctx, v));
-      if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey, tao: amount, alpha, blockHash: included.blockHash })}\n`);
-      else ctx.stdout(`staked ${formatTao(amount)} TAO on ${hotkey} in subnet ${netuid}: received ${formatTao(alpha, 4)} α\n`);
+      const { tao, alpha, included } = limit
+        ? await ops.addStakeLimit(coldkey, hotkey, netuid, amount, limit, operationOptions(ctx, v))
+        : { tao: amount, ...(await ops.addStake(coldkey, hotkey, netuid, amount, operationOptions(ctx, v))) };
+      if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey, tao, alpha, ...quoteJson(quote, safety, "stake"), taoRequested: amount, partial: tao < amount, blockHash: included.blockHash })}\n`);
+      else ctx.stdout(`staked ${formatTao(tao)} TAO on ${hotkey} in subnet ${netuid}: received ${formatTao(alpha, 4)} α${partialText(tao, amount, "TAO", limit?.limitPrice)}\n`);
     });
   });
 
-  addSubcommand(stake, "remove", "unstake alpha back to TAO", { ...SIGNED, ...AMOUNT, all: { type: "boolean", default: false, help: "unstake all of it", conflicts: { keys: ["amount"], code: "CONFLICTING_OPTIONS" } } }, async (v) => {
+  addSubcommand(stake, "remove", "unstake alpha back to TAO", { ...SIGNED, ...AMOUNT, all: { type: "boolean", default: false, help: "unstake all of it", conflicts: { keys: ["amount"], code: "CONFLICTING_OPTIONS" } }, ...SAFETY }, async (v) => {
     const netuid = requireNetuid(v);
+    const choice = safetyChoice(v);
     const hotkey = await targetHotkey(ctx, v);
     await withChain(v, async (ops) => {
+      const safety = stakeSafety(choice, ops.read.genesisHash());
       const coldkey = await unlockColdkey(ctx, v);
-      const alpha = v.all === true ? await ops.read.stakeOf(hotkey, coldkey.address, netuid) : parseTao(requireString(v, "amount", "--amount", "how much alpha to unstake, or --all"), "--amount");
-      await confirm(ctx, v, `unstake ${formatTao(alpha, 4)} α from ${hotkey} in subnet ${netuid}?`);
-      const { tao, included } = await ops.removeStake(coldkey, hotkey, netuid, alpha, operationOptions(ctx, v));
-      if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey, alpha, tao, blockHash: included.blockHash })}\n`);
-      else ctx.stdout(`unstaked ${formatTao(alpha, 4)} α from ${hotkey} in subnet ${netuid}: received ${formatTao(tao, 4)} TAO\n`);
+      const requested = v.all === true ? await ops.read.stakeOf(hotkey, coldkey.address, netuid) : parseTao(requireString(v, "amount", "--amount", "how much alpha to unstake, or --all"), "--amount");
+      const quote = quoteUnstake(await ops.read.stakePool(netuid), requested);
+      const limit = priceLimitOf(quote, safety, "unstake");
+      await confirm(ctx, v, `unstake ${formatTao(requested, 4)} α from ${hotkey} in subnet ${netuid} ${quoteText(quote, safety, "unstake")}?`);
+      const { alpha, tao, included } = limit
+        ? await ops.removeStakeLimit(coldkey, hotkey, netuid, requested, limit, operationOptions(ctx, v))
+        : { alpha: requested, ...(await ops.removeStake(coldkey, hotkey, netuid, requested, operationOptions(ctx, v))) };
+      if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey, alpha, tao, ...quoteJson(quote, safety, "unstake"), alphaRequested: requested, partial: alpha < requested, blockHash: included.blockHash })}\n`);
+      else ctx.stdout(`unstaked ${formatTao(alpha, 4)} α from ${hotkey} in subnet ${netuid}: received ${formatTao(tao, 4)} TAO${partialText(alpha, requested, "α", limit?.limitPrice)}\n`);
     });
   });
 
