@@ -49,13 +49,16 @@ describe("submitting transactions to subtensor (against the devnet)", { timeout:
     );
   });
 
-  it("gives up after its time-out instead of hanging", async () => {
+  it("gives up after its time-out instead of hanging, saying it was sent, as which hash, until which block, and how to check", async () => {
     const manual = await startDevnet({ blockTime: { mode: "manual" } });
     try {
       const started = Date.now();
       await assert.rejects(
         submitAndWait(manual.api, new NonceManager(manual.api), manual.api.tx.balances.transferKeepAlive(manual.bob.address, TAO), manual.alice, { what: "transfer", timeoutMs: 300 }),
-        (e: unknown) => e instanceof ChainError && e.code === "TX_TIMEOUT" && /^transfer: not included within 300 ms; the chain may be stalled/.test(e.message),
+        (e: unknown) =>
+          e instanceof ChainError &&
+          e.code === "TX_TIMEOUT" &&
+          /^transfer: not included within 300 ms; it was submitted as 0x[0-9a-f]{64} and may still be included until block \d+: check with `tensornode tx status 0x[0-9a-f]{64}`$/.test(e.message),
       );
       assert.ok(Date.now() - started < 5_000);
     } finally {
