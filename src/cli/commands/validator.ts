@@ -22,6 +22,7 @@ import { verifyStoredReceipt } from "../../validator/receipts.js";
 import { ValidatorState, type StoredReceipt } from "../../validator/state.js";
 import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
+import { toJsonText } from "../json-output.js";
 import { addSchemaOptions, addSubcommand, commandConfig } from "../options.js";
 import { chainEndpoint, CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, requireNetuid, walletStore, WALLET_OPTION, type Values } from "../chain-session.js";
 import { renderTable, type Column } from "../table.js";
@@ -171,11 +172,11 @@ async function showReceipts(ctx: CliContext, v: Values): Promise<void> {
   const rows = receipts.map((r) => ({ ...r, verdict: verifyStoredReceipt(r) }));
   if (v.json === true) {
     ctx.stdout(
-      `${JSON.stringify(
+      `${toJsonText(
         rows.map((r) => ({
           uid: r.uid,
           hotkey: r.hotkey,
-          validator: encodeAddress(r.receipt.request.validator, 42),
+          validatorHotkey: encodeAddress(r.receipt.request.validator, 42),
           synapse: r.synapse,
           at: new Date(r.atMs).toISOString(),
           latencyMs: Math.round(r.latencyMs * 10) / 10,
@@ -185,8 +186,6 @@ async function showReceipts(ctx: CliContext, v: Values): Promise<void> {
           bodyKept: !r.bodyOmitted,
           verdict: r.verdict,
         })),
-        null,
-        2,
       )}\n`,
     );
   } else if (rows.length === 0) {
