@@ -25,7 +25,7 @@ export function quoteText(quote: SwapQuote, safety: StakeSafety, side: Side): st
   return `${base}; price limit ${price(limit.limitPrice)} (tolerance ${formatTolerance(safety.tolerance)}), ${safety.partial ? "partial fill allowed" : "all or nothing"}`;
 }
 
-/** The quote for --json: price and limit in rao of τ per α, amounts in rao, slippage in percent. */
+/** The quote for --json: price and limit in rao of τ per α, amounts in rao, slippage in percent, the tolerance as a fraction. */
 export function quoteJson(quote: SwapQuote, safety: StakeSafety, side: Side): Record<string, unknown> {
   const limit = priceLimitOf(quote, safety, side);
   return {
@@ -33,7 +33,10 @@ export function quoteJson(quote: SwapQuote, safety: StakeSafety, side: Side): Re
     [side === "stake" ? "alphaExpected" : "taoExpected"]: quote.expected,
     slippagePercent: Number((quote.slippage * 100).toFixed(4)),
     safe: safety.safe,
-    ...(safety.safe && limit ? { tolerance: formatTao(safety.tolerance), limitPrice: limit.limitPrice, allowPartial: limit.allowPartial } : {}),
+    // Without a limit these are null, not left out (docs/cli-json.md).
+    tolerance: safety.safe ? formatTao(safety.tolerance) : null,
+    limitPrice: limit?.limitPrice ?? null,
+    allowPartial: limit?.allowPartial ?? null,
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DEFAULT_TOLERANCE, safetyChoice, stakeSafety } from "../../../src/cli/stake-safety.js";
-import { priceLimitOf, quoteText } from "../../../src/cli/stake-quote.js";
+import { priceLimitOf, quoteJson, quoteText } from "../../../src/cli/stake-quote.js";
 import { quoteStake, quoteUnstake, reservePrice } from "../../../src/chain/stake-math.js";
 
 const FINNEY_GENESIS_HASH = "0x2f0555cc76fc2840a25a6ea3b9637146806f1f44b090c175ffde2a7e5ab36c03";
@@ -50,6 +50,8 @@ describe("the confirmation's words", () => {
     assert.equal(quoteText(quote, safe, "stake"), "at 1 τ/α: about 0.9984 α expected, slippage 0.15 %; price limit 1.005 τ/α (tolerance 0.5 %), all or nothing");
     assert.deepEqual(priceLimitOf(quote, safe, "stake"), { limitPrice: 1_005_000_000n, allowPartial: false });
     const unstake = quoteUnstake(pool, 10n ** 9n);
+    assert.deepEqual(quoteJson(quote, { safe: false }, "stake"), { price: 1_000_000_000n, alphaExpected: quote.expected, slippagePercent: 0.1502, safe: false, tolerance: null, limitPrice: null, allowPartial: null });
+    assert.deepEqual(quoteJson(unstake, safe, "unstake"), { price: 1_000_000_000n, taoExpected: unstake.expected, slippagePercent: 0.1502, safe: true, tolerance: "0.005", limitPrice: 995_000_000n, allowPartial: false });
     assert.equal(quoteText(unstake, { ...safe, partial: true }, "unstake"), "at 1 τ/α: about 0.9984 τ expected, slippage 0.15 %; price limit 0.995 τ/α (tolerance 0.5 %), partial fill allowed");
   });
 });
