@@ -70,6 +70,30 @@ export interface MinerStatus {
 
 const BINDING_LIFETIME_MS = 24 * 3600_000;
 
+/** The first address of this machine, other than loopback, among a node's multiaddrs (e.g. /ip4/10.0.0.5/tcp/8091/p2p/…). */
+export function detectedIp(addresses: readonly string[]): string | undefined {
+  for (const address of addresses) {
+    const ip = /^\/ip4\/([\d.]+)\//.exec(address)?.[1];
+    if (ip && ip !== "0.0.0.0" && !ip.startsWith("127.")) return ip;
+  }
+  return undefined;
+}
+
+/**
+ * Why validators could not reach a miner that listens on `host` and announces `externalIp`, with
+ * what to set — said once at start (undefined: nothing to say).
+ */
+export function reachabilityWarning(host: string, externalIp: string | undefined, addresses: readonly string[]): string | undefined {
+  const ip = externalIp ?? host;
+  if (ip === "0.0.0.0") {
+    const detected = detectedIp(addresses);
+    return `listening on 0.0.0.0 with no --external-ip, so no axon is published and validators cannot reach this miner; set --external-ip to the IP they reach it at${detected ? ` (this machine has ${detected}: --external-ip ${detected})` : ""}`;
+  }
+  if (ip === "127.0.0.1")
+    return `listening on 127.0.0.1: subtensor refuses that axon, and only this machine could reach it; on one machine use --host 127.0.0.2 (and up), else set --external-ip to the IP validators reach it at`;
+  return undefined;
+}
+
 export class MinerDaemon {
   readonly #o: MinerDaemonOptions;
   readonly #ops: SubtensorOperations;
@@ -82,6 +106,8 @@ export class MinerDaemon {
   #uid: number | undefined;
   #binding: HotkeyBinding | undefined;
   #stopped = false;
+  /** The last failure to publish the axon, said once (then retried quietly until it works). */
+  #axonFailure: string | undefined;
 
   private constructor(options: MinerDaemonOptions) {
     this.#o = options;
@@ -198,6 +224,8 @@ export class MinerDaemon {
       });
       this.#heartbeats.start();
     }
+    const unreachable = reachabilityWarning(o.host, o.externalIp, this.#node.addresses());
+    if (unreachable) o.log.warn({ host: o.host, externalIp: o.externalIp, addresses: this.#node.addresses() }, unreachable);
     await this.#serveAxon();
     this.#timer = setInterval(() => {
       this.#refresh()
@@ -213,17 +241,20 @@ export class MinerDaemon {
     const o = this.#o;
     const port = Number(/\/tcp\/(\d+)/.exec(this.#node.addresses()[0] ?? "")?.[1] ?? 0);
     const ip = o.externalIp ?? o.host;
-    if (ip === "0.0.0.0") {
-      o.log.warn("listening on 0.0.0.0 with no --external-ip: the axon is not published (validators could not reach it)");
-      return;
-    }
+    // Said once at start (reachabilityWarning), not at every refresh.
+    if (ip === "0.0.0.0") return;
     const onChain = await this.#ops.read.axonOf(o.netuid, this.hotkeyAddress);
     if (onChain && onChain.ip === ip && onChain.port === port) return;
     try {
       await this.#ops.serveAxon(o.hotkey.pair, o.netuid, { ip, port, protocol: 4, version: 1 });
+      this.#axonFailure = undefined;
       o.log.info({ ip, port }, "axon served on chain");
     } catch (error) {
-      o.log.warn({ error: (error as Error).message }, "the axon could not be served yet; retrying at the next refresh");
+      const message = (error as Error).message;
+      // The same failure is said once, with what to check; the retries at each refresh are quiet.
+      if (message !== this.#axonFailure) o.log.warn({ error: message, ip, port }, `the axon (${ip}:${port}) could not be published, so validators cannot reach this miner yet; retrying at each refresh (check --external-ip)`);
+      else o.log.debug({ error: message }, "the axon could not be published; retrying");
+      this.#axonFailure = message;
     }
   }
 
