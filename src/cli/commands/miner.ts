@@ -24,6 +24,8 @@ import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
 import { addSchemaOptions, commandConfig } from "../options.js";
 import { chainEndpoint, CHAIN_OPTIONS, requireNetuid, requireString, walletStore, WALLET_OPTION } from "../chain-session.js";
+import { withStateErrors } from "../daemon-errors.js";
+import { shutdownOrParentGone } from "../parent-lifeline.js";
 import { defaultHome } from "./devnet.js";
 
 export const MINER_OPTIONS: OptionSchema = {
@@ -52,7 +54,8 @@ export const MINER_OPTIONS: OptionSchema = {
 
 export function registerMinerCommand(program: Command, ctx: CliContext): void {
   const command = program.command("miner").description("run a miner: serve a subnet's models to validators over libp2p");
-  addSchemaOptions(command, MINER_OPTIONS).action(async () => {
+  // State errors (a data dir in use, a port taken) are one line and exit 2, like bad options.
+  addSchemaOptions(command, MINER_OPTIONS).action(async () => withStateErrors(async () => {
     const v = commandConfig(command).values as Record<string, unknown>;
     const netuid = requireNetuid(v);
     const subnetName = requireString(v, "subnet", "--subnet", "the subnet plugin to serve, e.g. tiny or ocr");
@@ -60,7 +63,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
     const hotkeyNames = String(v.hotkey).split(",").map((h) => h.trim()).filter((h) => h !== "");
     const format = (v.logFormat as LogFormat | undefined) ?? (ctx.isTTY ? "human" : "json");
     const log = createLogger({ level: v.logLevel as LogLevel, format, write: (line) => ctx.stderr(line) }).child({ module: "miner" });
-    const shutdown = ctx.waitForShutdown();
+    const shutdown = shutdownOrParentGone(ctx.waitForShutdown(), ctx.env, process.stdin);
     const stop = new AbortController();
     void shutdown.then(() => stop.abort());
 
@@ -141,5 +144,5 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
       await pool.close();
       await chain.close();
     }
-  });
+  }));
 }

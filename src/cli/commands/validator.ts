@@ -26,6 +26,8 @@ import { toJsonText } from "../json-output.js";
 import { addSchemaOptions, addSubcommand, commandConfig } from "../options.js";
 import { chainEndpoint, CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, requireNetuid, walletStore, WALLET_OPTION, type Values } from "../chain-session.js";
 import { renderTable, type Column } from "../table.js";
+import { withStateErrors } from "../daemon-errors.js";
+import { shutdownOrParentGone } from "../parent-lifeline.js";
 import { defaultHome } from "./devnet.js";
 
 const STATE_OPTIONS: OptionSchema = {
@@ -76,8 +78,9 @@ export function registerValidatorCommand(program: Command, ctx: CliContext): voi
   // The daemon is the default subcommand, so `tensornode validator --netuid N …` runs it while
   // `validator receipts` keeps its own options (a parent with options would take them all).
   const run = command.command("run", { isDefault: true }).description("run the validator daemon (the default: `tensornode validator --netuid N …`)");
-  addSchemaOptions(run, VALIDATOR_OPTIONS).action(async () => runValidator(ctx, commandConfig(run).values));
-  addSubcommand(command, "receipts", "the signed answers a validator kept for a uid, each signature checked", RECEIPT_OPTIONS, async (v) => showReceipts(ctx, v));
+  // State errors (a data dir in use or kept for another hotkey, a port taken) are one line and exit 2.
+  addSchemaOptions(run, VALIDATOR_OPTIONS).action(async () => withStateErrors(() => runValidator(ctx, commandConfig(run).values)));
+  addSubcommand(command, "receipts", "the signed answers a validator kept for a uid, each signature checked", RECEIPT_OPTIONS, async (v) => withStateErrors(() => showReceipts(ctx, v)));
 }
 
 async function runValidator(ctx: CliContext, v: Values): Promise<void> {
@@ -86,7 +89,7 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
   if (v.versionKey !== undefined && !/^\d+$/.test(String(v.versionKey))) throw new UserError("BAD_VERSION_KEY", `--version-key: "${String(v.versionKey)}" is not a non-negative integer`);
   const format = (v.logFormat as LogFormat | undefined) ?? (ctx.isTTY ? "human" : "json");
   const log = createLogger({ level: v.logLevel as LogLevel, format, write: (line) => ctx.stderr(line) }).child({ module: "validator" });
-  const shutdown = ctx.waitForShutdown();
+  const shutdown = shutdownOrParentGone(ctx.waitForShutdown(), ctx.env, process.stdin);
 
   // What can be checked locally is checked before the chain is contacted.
   const plugin = await loadPlugin(String(v.subnet), { roots: pluginRoots(ctx.env), cwd: ctx.cwd });
