@@ -35,8 +35,20 @@ export interface SubnetRow {
 
 type Struct = Codec & { get(name: string): Codec | undefined; toArray?: () => Codec[] };
 
-/** The subnet's name from SubnetInfoRuntimeApi.get_metagraph (the identity's, else the chain's default name). */
+const utf8 = (codec: Codec | undefined): string => (codec ? Buffer.from(codec.toU8a(true)).toString("utf8") : "");
+
+/**
+ * The subnet's name: its identity's (SubnetIdentitiesV3, one small read), else what
+ * SubnetInfoRuntimeApi.get_metagraph answers (the chain's default name for the netuid).
+ */
 async function subnetName(ops: SubtensorOperations, netuid: number): Promise<string> {
+  const identities = ops.chain.api.query["subtensorModule"]?.["subnetIdentitiesV3"] as unknown as ((n: number) => Promise<Codec & { isSome?: boolean; unwrap?: () => Struct }>) | undefined;
+  const identity = identities ? await identities(netuid) : undefined;
+  const named = identity?.isSome ? utf8(identity.unwrap!().get("subnetName")) : "";
+  return named !== "" ? named : metagraphName(ops, netuid);
+}
+
+async function metagraphName(ops: SubtensorOperations, netuid: number): Promise<string> {
   const call = (ops.chain.api.call["subnetInfoRuntimeApi"] as Record<string, (n: number) => Promise<Codec>> | undefined)?.getMetagraph;
   if (!call) return "";
   const answer = (await call(netuid)) as Codec & { isSome: boolean; unwrap(): Struct };
