@@ -26,7 +26,7 @@ describe("tensornode wallet", { timeout: 120_000 }, () => {
 
   it("answers every mistake with one line and exit 2", async () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
-      [["wallet", "create", "--wallet", "owner"], env, /^error: wallet "owner" already has a coldkey at .*; regenerate it with --overwrite or choose another name\n$/],
+      [["wallet", "create", "--wallet", "owner"], env, /^error: wallet "owner" already has a coldkey \(5\w+\); nothing was changed\. Choose another --wallet, or replace it from its mnemonic with `tensornode wallet regen-coldkey --wallet owner --mnemonic WORDS --overwrite`\n$/],
       [["wallet", "create", "--wallet", "nopass"], { ...env, TENSORNODE_WALLET_PASSWORD: "" }, /^error: no coldkey password: set TENSORNODE_WALLET_PASSWORD or pass --password-file FILE/],
       [["wallet", "show", "--wallet", "ghost"], env, /^error: no wallet "ghost" in .*; create one with `tensornode wallet create --wallet ghost`\n$/],
       [["wallet", "new-hotkey", "--wallet", "ghost"], env, /^error: no wallet "ghost"/],

@@ -48,7 +48,7 @@ describe("wallets in Bittensor's layout", { timeout: 120_000 }, () => {
     await refusal(store.loadHotkey("owner", "ghost"), "HOTKEY_NOT_FOUND", /has no hotkey "ghost"/);
     await refusal(store.createColdkey("weak", "12345"), "WEAK_PASSWORD", /at least 6 characters/);
     await refusal(store.createHotkey("owner", "bad", { mnemonic: "not a mnemonic at all" }), "BAD_MNEMONIC", /not a valid BIP-39 phrase/);
-    await refusal(store.createHotkey("owner", "miner-1"), "WALLET_EXISTS", /already exists/);
+    await refusal(store.createHotkey("owner", "miner-1"), "KEY_EXISTS", /already exists \(5\w+\); nothing was changed$/);
     await refusal(store.unlockColdkey("owner", undefined), "NO_PASSWORD", /is encrypted: give its password/);
     await refusal(store.find("../escape"), "BAD_NAME", /may only use letters/);
   });
