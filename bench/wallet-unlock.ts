@@ -4,7 +4,8 @@
  * python3-nacl, the same parameters on the same keyfile (written by this project), in one run.
  * The Python side times itself in one long-lived process, so its start-up is not counted; each
  * round times both sides back to back, in alternating order, so that load from elsewhere falls on
- * both alike, and the ratio is given both of the medians and as the median of the rounds' ratios.
+ * both alike, and the ratio is given both of the medians and as the median of the rounds' ratios;
+ * CPU time (user + system, all threads) is given too, the figure least moved by a busy machine.
  * hash-wasm's Argon2i (the fallback where sodium-native does not load) is timed after, fewer times.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
@@ -29,11 +30,11 @@ cfg = json.loads(sys.stdin.readline())
 data, password, salt = bytes.fromhex(cfg["keyfile"]), cfg["password"].encode(), bytes.fromhex(cfg["salt"])
 print(json.dumps({"ready": True}), flush=True)
 for _ in sys.stdin:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     key = nacl.pwhash.argon2i.kdf(cfg["length"], password, salt, opslimit=cfg["opslimit"], memlimit=cfg["memlimit"])
     plain = nacl.secret.SecretBox(key).decrypt(data[5:])
-    ms = (time.perf_counter() - t0) * 1000
-    print(json.dumps({"ms": ms, "sha256": hashlib.sha256(plain).hexdigest()}), flush=True)
+    ms, cpu_ms = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+    print(json.dumps({"ms": ms, "cpuMs": cpu_ms, "sha256": hashlib.sha256(plain).hexdigest()}), flush=True)
 `;
 
 /** $PYTHON if it imports PyNaCl; without $PYTHON, python3 on PATH or else Debian's /usr/bin/python3. */
@@ -42,8 +43,15 @@ export function findPythonNacl(env: NodeJS.ProcessEnv = process.env): string | u
   return candidates.find((python) => spawnSync(python, ["-c", "import nacl.pwhash, nacl.secret"], { stdio: "ignore", timeout: 30_000 }).status === 0);
 }
 
+/** Wall-clock and CPU time (user + system, all threads) of one unlock, and what it decrypted to. */
+interface Timing {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly sha256: string;
+}
+
 interface NativeUnlocker {
-  unlock(): Promise<{ ms: number; sha256: string }>;
+  unlock(): Promise<Timing>;
   stop(): Promise<void>;
 }
 
@@ -65,7 +73,7 @@ async function startNativeUnlocker(python: string, keyfile: Uint8Array): Promise
     async unlock() {
       child.stdin.write("go\n");
       const answer = await next();
-      return { ms: Number(answer.ms), sha256: String(answer.sha256) };
+      return { ms: Number(answer.ms), cpuMs: Number(answer.cpuMs), sha256: String(answer.sha256) };
     },
     async stop() {
       child.stdin.end();
@@ -74,11 +82,13 @@ async function startNativeUnlocker(python: string, keyfile: Uint8Array): Promise
   };
 }
 
-async function timeOurs(keyfile: Uint8Array, argon2i: Argon2i): Promise<{ ms: number; sha256: string }> {
+async function timeOurs(keyfile: Uint8Array, argon2i: Argon2i): Promise<Timing> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const plaintext = await decryptKeyfileData(keyfile, PASSWORD, "coldkey", { argon2i });
+  const cpu = process.cpuUsage(c0);
   const ms = performance.now() - t0;
-  return { ms, sha256: createHash("sha256").update(plaintext).digest("hex") };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, sha256: createHash("sha256").update(plaintext).digest("hex") };
 }
 
 export async function benchWalletUnlock(): Promise<BenchLine[]> {
@@ -91,22 +101,21 @@ export async function benchWalletUnlock(): Promise<BenchLine[]> {
   });
   const keyfile = await encryptKeyfileData(contents, PASSWORD, undefined, { argon2i: ours });
   const expected = createHash("sha256").update(contents).digest("hex");
-  const checked = (side: string, result: { ms: number; sha256: string }): number => {
+  const checked = (side: string, result: Timing): Timing => {
     if (result.sha256 !== expected) throw new Error(`wallet-unlock: ${side} opened the keyfile to different contents`);
-    return result.ms;
+    return result;
   };
-  const runOurs = async (argon2i: Argon2i): Promise<number> => checked(argon2i.backend, await timeOurs(keyfile, argon2i));
+  const runOurs = async (argon2i: Argon2i): Promise<Timing> => checked(argon2i.backend, await timeOurs(keyfile, argon2i));
   const python = findPythonNacl();
   const native = python ? await startNativeUnlocker(python, keyfile) : undefined;
-  const oursMs: number[] = [];
-  const nativeMs: number[] = [];
-  const roundRatios: number[] = [];
+  const oursRuns: Timing[] = [];
+  const nativeRuns: Timing[] = [];
   try {
     // Round 0 warms both sides up and is not counted; odd rounds run the native side first.
     for (let round = 0; round <= ROUNDS; round++) {
-      const runNative = async (): Promise<number | undefined> => (native ? checked("python3-nacl", await native.unlock()) : undefined);
-      let o: number;
-      let n: number | undefined;
+      const runNative = async (): Promise<Timing | undefined> => (native ? checked("python3-nacl", await native.unlock()) : undefined);
+      let o: Timing;
+      let n: Timing | undefined;
       if (round % 2 === 1) {
         n = await runNative();
         o = await runOurs(ours);
@@ -115,18 +124,17 @@ export async function benchWalletUnlock(): Promise<BenchLine[]> {
         n = await runNative();
       }
       if (round === 0) continue;
-      oursMs.push(o);
-      if (n !== undefined) {
-        nativeMs.push(n);
-        roundRatios.push(o / n);
-      }
+      oursRuns.push(o);
+      if (n) nativeRuns.push(n);
     }
   } finally {
     await native?.stop();
   }
   const fallback = hashWasmArgon2i();
   const fallbackMs: number[] = [];
-  for (let run = 0; run < FALLBACK_RUNS; run++) fallbackMs.push(await runOurs(fallback));
+  for (let run = 0; run < FALLBACK_RUNS; run++) fallbackMs.push((await runOurs(fallback)).ms);
+  const oursMs = oursRuns.map((r) => r.ms);
+  const nativeMs = nativeRuns.map((r) => r.ms);
   const label = "argon2i t=8 m=512MiB + secretbox";
   const backend = `${ours.backend}${ours.fallbackReason ? `: ${ours.fallbackReason}` : ""}`;
   if (!native) {
@@ -142,9 +150,12 @@ export async function benchWalletUnlock(): Promise<BenchLine[]> {
         ours_ms: median(oursMs),
         native_ms: median(nativeMs),
         ratio: median(oursMs) / median(nativeMs),
-        round_ratio: median(roundRatios),
+        round_ratio: median(oursRuns.map((o, i) => o.ms / nativeRuns[i]!.ms)),
         ours_min_ms: Math.min(...oursMs),
         native_min_ms: Math.min(...nativeMs),
+        ours_cpu_ms: median(oursRuns.map((r) => r.cpuMs)),
+        native_cpu_ms: median(nativeRuns.map((r) => r.cpuMs)),
+        cpu_ratio: median(oursRuns.map((r) => r.cpuMs)) / median(nativeRuns.map((r) => r.cpuMs)),
       },
       goal: "ratio ≤ 1.2",
     },
