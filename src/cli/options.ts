@@ -117,3 +117,24 @@ export function jsonRequested(argv: readonly string[], env: Readonly<Record<stri
   const fromEnv = env[envName("json")];
   return fromEnv === "true" || fromEnv === "1";
 }
+
+/** The commands that write a log, and so honour --log-level and --log-format: the daemons. */
+export const LOGGING_COMMANDS: readonly string[] = ["devnet", "miner", "validator run"];
+
+/** `validator run`: the command's names below the program. */
+export function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** --log-level and --log-format typed on a command that writes no log would do nothing: refused (from the environment or a file they stay quiet). */
+export function refuseUnusedLogOptions(command: Command, resolved: ResolvedConfig): void {
+  const path = commandPath(command);
+  if (LOGGING_COMMANDS.includes(path)) return;
+  for (const key of ["logLevel", "logFormat"]) {
+    if (resolved.sources[key] === "cli") {
+      throw new UserError("OPTION_UNUSED", `${flagName(key)} is for the commands that write a log (${LOGGING_COMMANDS.join(", ")}); \`tensornode ${path}\` writes none`);
+    }
+  }
+}

@@ -4,7 +4,7 @@ import { Command, CommanderError } from "commander";
 import { isUserError } from "../util/errors.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { resolveConfig, type OptionSchema } from "./config.js";
-import { addCommandAliases, addSchemaOptions, commandSchema, jsonRequested, normalizeArgv } from "./options.js";
+import { addCommandAliases, addSchemaOptions, commandSchema, jsonRequested, normalizeArgv, refuseUnusedLogOptions } from "./options.js";
 import { commanderCode, jsonErrorLine } from "./json-output.js";
 import { registerDevnetCommand } from "./commands/devnet.js";
 import { registerWalletCommand } from "./commands/wallet.js";
@@ -71,6 +71,7 @@ export function buildProgram(ctx: CliContext): Command {
     const resolved = resolveConfig(schema, { flags, env: ctx.env, file, fileName: typeof given.config === "string" ? given.config : undefined });
     actionCommand.setOptionValue("resolvedConfig", resolved);
     if (resolved.values.json === true) program.setOptionValue("jsonOutput", true);
+    refuseUnusedLogOptions(actionCommand, resolved);
   });
   registerSimCommand(program, ctx);
   registerDevnetCommand(program, ctx);
