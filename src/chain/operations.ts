@@ -302,6 +302,17 @@ export class SubtensorOperations {
       throw refused("PRICE_LIMIT", `subnet ${netuid}'s price is already ${formatTao(price)} τ/α, ${side === "stake" ? "at or above" : "at or below"} the limit of ${formatTao(limitPrice)} τ/α; nothing would ${side}: retry with a larger tolerance`);
   }
 
+  /** A limit-price call the chain refused as SlippageTooHigh, said with what to do about it. */
+  async #explainSlippage(included: Promise<Included>, limitPrice: bigint): Promise<Included> {
+    try {
+      return await included;
+    } catch (error) {
+      if (error instanceof ChainError && /\.SlippageTooHigh$/.test(error.reason))
+        throw new ChainError(error.code, error.reason, `${error.message}: all of it would move the price past the limit of ${formatTao(limitPrice)} τ/α; ask for less, allow more slippage (--tolerance) or let it fill in part (--partial)`);
+      throw error;
+    }
+  }
+
   /**
    * add_stake_limit: add_stake whose swap may not lift the price above `limitPrice` (rao of TAO per
    * whole α); all or nothing (the chain fails it with SlippageTooHigh), or with `allowPartial` the
@@ -320,7 +331,7 @@ export class SubtensorOperations {
     await this.#requirePriceBefore(netuid, limit.limitPrice, "stake");
     const tx = this.#tx("subtensorModule", "addStakeLimit")(hotkey, netuid, amount, limit.limitPrice, limit.allowPartial);
     await this.#requireFunds(coldkey, tx, amount, `staking ${tao(amount)}`);
-    const included = await this.#submit(tx, coldkey, `stake ${tao(amount)} to ${hotkey} on subnet ${netuid} at a price of at most ${formatTao(limit.limitPrice)} τ/α`, options);
+    const included = await this.#explainSlippage(this.#submit(tx, coldkey, `stake ${tao(amount)} to ${hotkey} on subnet ${netuid} at a price of at most ${formatTao(limit.limitPrice)} τ/α`, options), limit.limitPrice);
     const added = eventData(included, "subtensorModule", "StakeAdded");
     const spent = added ? BigInt(added[2]!.toString()) : 0n;
     return { tao: spent, alpha: added ? BigInt(added[3]!.toString()) : 0n, partial: spent < amount, included };
@@ -342,7 +353,7 @@ export class SubtensorOperations {
     await this.#requireAlpha(coldkey.address, hotkey, netuid, alpha);
     await this.#requirePriceBefore(netuid, limit.limitPrice, "unstake");
     const tx = this.#tx("subtensorModule", "removeStakeLimit")(hotkey, netuid, alpha, limit.limitPrice, limit.allowPartial);
-    const included = await this.#submit(tx, coldkey, `unstake ${formatTao(alpha, 4)} α from ${hotkey} on subnet ${netuid} at a price of at least ${formatTao(limit.limitPrice)} τ/α`, options);
+    const included = await this.#explainSlippage(this.#submit(tx, coldkey, `unstake ${formatTao(alpha, 4)} α from ${hotkey} on subnet ${netuid} at a price of at least ${formatTao(limit.limitPrice)} τ/α`, options), limit.limitPrice);
     const removed = eventData(included, "subtensorModule", "StakeRemoved");
     // StakeRemoved's alpha is what reached the pool; the swap fee (last field, in α) came off it first.
     const sold = removed ? BigInt(removed[3]!.toString()) + BigInt(removed[5]!.toString()) : 0n;

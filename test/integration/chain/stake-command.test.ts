@@ -96,7 +96,7 @@ describe("tensornode stake add|remove with safe staking", { timeout: 180_000 }, 
     const big = tao((await pool()).taoIn / 10n);
     const refused = await cli(...stakeArgs("add", big, "--tolerance", "0.005", "--yes"));
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /^error: .*SlippageTooHigh/m);
+    assert.match(refused.stderr, /^error: stake \d+(\.\d+)? TAO to \w+ on subnet \d+ at a price of at most [\d.]+ τ\/α failed: subtensorModule\.SlippageTooHigh .*: all of it would move the price past the limit of [\d.]+ τ\/α; ask for less, allow more slippage \(--tolerance\) or let it fill in part \(--partial\)$/m);
     const run = await cli(...stakeArgs("add", big, "--tolerance", "0.005", "--partial", "--yes"));
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^staked \\d+\\.\\d+ TAO on ${hotkey} in subnet ${netuid}: received \\d+\\.\\d+ α \\(partially filled: \\d+\\.\\d+ of \\d+\\.\\d+ TAO; the rest would have passed the price limit of \\d+\\.\\d+ τ/α\\)\\n$`));
