@@ -46,6 +46,8 @@ describe("hints name only what exists", () => {
     for (const { path, text } of files) {
       for (const match of text.matchAll(/\\?`tensornode ([^`\\]+)\\?`/g)) {
         const words = match[1]!.replace(/\$\{[^}]*\}/g, "X").split(/\s+/).filter(Boolean);
+        // A message that quotes a command built at run time (`tensornode ${path}`) names no command here.
+        if (words[0] === "X") continue;
         let command = root;
         let i = 0;
         for (; i < words.length && !words[i]!.startsWith("-"); i++) {
