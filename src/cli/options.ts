@@ -138,3 +138,9 @@ export function refuseUnusedLogOptions(command: Command, resolved: ResolvedConfi
     }
   }
 }
+
+/** Options typed on the command line that this run would not use (`why` says when they would be): refused in one line. */
+export function refuseUnused(command: Command, keys: readonly string[], why: string): void {
+  const typed = keys.filter((key) => commandConfig(command).sources[key] === "cli").map(flagName);
+  if (typed.length > 0) throw new UserError("OPTION_UNUSED", `${typed.join(", ")} ${typed.length === 1 ? "does" : "do"} nothing here: ${why}`);
+}

@@ -21,7 +21,7 @@ import { UserError } from "../../util/errors.js";
 import type { OptionSchema } from "../config.js";
 import { JSON_OPTION, NETUID_OPTION, requireNetuid, withSigningChain } from "../chain-session.js";
 import type { CliContext } from "../context.js";
-import { addSubcommand } from "../options.js";
+import { addSubcommand, refuseUnused } from "../options.js";
 import { renderTable } from "../table.js";
 
 interface Row {
@@ -46,6 +46,7 @@ export function registerHyperparamsCommand(subnet: Command, ctx: CliContext, sig
     const assignments = ((cmd.opts().set as string[] | undefined) ?? []).flatMap((text) => text.split(",")).filter((t) => t.trim() !== "").map(parseHyperparameterAssignment);
     // Every assignment is checked before anything is sent: one bad value sends nothing.
     for (const { name, value } of assignments) planHyperparameterChange(name, value);
+    if (assignments.length === 0) refuseUnused(cmd, ["wallet", "uri", "passwordFile", "yes", "timeout", "force"], "they are for changing hyperparameters with --set; reading signs nothing");
     await withSigningChain(ctx, v, async ({ ops, options, coldkey }) => {
       if (assignments.length > 0) {
         const signer = await coldkey(`set ${assignments.map((a) => `${a.name} = ${a.value}`).join(", ")} on subnet ${netuid}?`);
