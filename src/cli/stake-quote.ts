@@ -22,7 +22,10 @@ export function quoteText(quote: SwapQuote, safety: StakeSafety, side: Side): st
   const base = `at ${price(quote.price)}: about ${formatTao(quote.expected, 4)} ${unitOut(side)} expected, slippage ${formatPercent(quote.slippage)}`;
   const limit = priceLimitOf(quote, safety, side);
   if (!safety.safe || limit === undefined) return `${base}; no price limit`;
-  return `${base}; price limit ${price(limit.limitPrice)} (tolerance ${formatTolerance(safety.tolerance)}), ${safety.partial ? "partial fill allowed" : "all or nothing"}`;
+  const terms = `${base}; price limit ${price(limit.limitPrice)} (tolerance ${formatTolerance(safety.tolerance)}), ${safety.partial ? "partial fill allowed" : "all or nothing"}`;
+  const crosses = side === "stake" ? quote.priceAfter > limit.limitPrice : quote.priceAfter < limit.limitPrice;
+  if (!crosses) return terms;
+  return `${terms}; all of it would move the price to about ${price(quote.priceAfter)}, past the limit, so ${safety.partial ? "only part will fill" : "the chain will likely refuse it"}`;
 }
 
 /** The quote for --json: price and limit in rao of τ per α, amounts in rao, slippage in percent, the tolerance as a fraction. */

@@ -50,6 +50,10 @@ describe("the confirmation's words", () => {
     assert.equal(quoteText(quote, safe, "stake"), "at 1 τ/α: about 0.9984 α expected, slippage 0.15 %; price limit 1.005 τ/α (tolerance 0.5 %), all or nothing");
     assert.deepEqual(priceLimitOf(quote, safe, "stake"), { limitPrice: 1_005_000_000n, allowPartial: false });
     const unstake = quoteUnstake(pool, 10n ** 9n);
+    const big = quoteStake(pool, 10n * 10n ** 9n); // 1 % of the pool lifts the price about 2 %
+    assert.match(quoteText(big, safe, "stake"), /all or nothing; all of it would move the price to about 1\.020\d* τ\/α, past the limit, so the chain will likely refuse it$/);
+    assert.match(quoteText(big, { ...safe, partial: true }, "stake"), /partial fill allowed; .* so only part will fill$/);
+    assert.match(quoteText(quoteUnstake(pool, 10n * 10n ** 9n), safe, "unstake"), /to about 0\.980\d* τ\/α, past the limit, so the chain will likely refuse it$/);
     assert.deepEqual(quoteJson(quote, { safe: false }, "stake"), { price: 1_000_000_000n, alphaExpected: quote.expected, slippagePercent: 0.1502, safe: false, tolerance: null, limitPrice: null, allowPartial: null });
     assert.deepEqual(quoteJson(unstake, safe, "unstake"), { price: 1_000_000_000n, taoExpected: unstake.expected, slippagePercent: 0.1502, safe: true, tolerance: "0.005", limitPrice: 995_000_000n, allowPartial: false });
     assert.equal(quoteText(unstake, { ...safe, partial: true }, "unstake"), "at 1 τ/α: about 0.9984 τ expected, slippage 0.15 %; price limit 0.995 τ/α (tolerance 0.5 %), partial fill allowed");
