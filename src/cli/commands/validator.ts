@@ -23,7 +23,7 @@ import { ValidatorState, type StoredReceipt } from "../../validator/state.js";
 import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
 import { toJsonText } from "../json-output.js";
-import { addSchemaOptions, addSubcommand, commandConfig } from "../options.js";
+import { addSchemaOptions, addSubcommand, commandConfig, refuseUnused } from "../options.js";
 import { chainEndpoint, CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, requireNetuid, walletStore, WALLET_OPTION, type Values } from "../chain-session.js";
 import { renderTable, type Column } from "../table.js";
 import { withStateErrors } from "../daemon-errors.js";
@@ -80,7 +80,10 @@ export function registerValidatorCommand(program: Command, ctx: CliContext): voi
   const run = command.command("run", { isDefault: true }).description("run the validator daemon (the default: `tensornode validator --netuid N …`)");
   // State errors (a data dir in use or kept for another hotkey, a port taken) are one line and exit 2.
   addSchemaOptions(run, VALIDATOR_OPTIONS).action(async () => withStateErrors(() => runValidator(ctx, commandConfig(run).values)));
-  addSubcommand(command, "receipts", "the signed answers a validator kept for a uid, each signature checked", RECEIPT_OPTIONS, async (v) => withStateErrors(() => showReceipts(ctx, v)));
+  addSubcommand(command, "receipts", "the signed answers a validator kept for a uid, each signature checked", RECEIPT_OPTIONS, async (v, cmd) => {
+    if (typeof v.statusUrl === "string") refuseUnused(cmd, ["netuid", "wallet", "hotkey", "dataDir"], "--status-url asks the running validator, which answers from its own state");
+    await withStateErrors(() => showReceipts(ctx, v));
+  });
 }
 
 async function runValidator(ctx: CliContext, v: Values): Promise<void> {

@@ -136,6 +136,7 @@ describe("options that would do nothing are refused, in one line, before anythin
       [["stake", "add", "--netuid", "1", "--hotkey", "h", "--hotkey-address", address, "--amount", "1", "--chain", "ws://127.0.0.1:1"], "error: --hotkey and --hotkey-address together: they say the same thing two ways; give one\n"],
       [["stake", "remove", "--netuid", "1", "--all", "--amount", "1", "--chain", "ws://127.0.0.1:1"], "error: --amount and --all together: they say the same thing two ways; give one\n"],
       [["stake", "move", "--netuid", "1", "--amount", "1", "--dest-hotkey", "h", "--dest-hotkey-address", address, "--chain", "ws://127.0.0.1:1"], "error: --dest-hotkey and --dest-hotkey-address together: they say the same thing two ways; give one\n"],
+      [["validator", "receipts", "--uid", "1", "--status-url", "http://127.0.0.1:1", "--netuid", "1", "--hotkey", "v"], "error: --netuid, --hotkey do nothing here: --status-url asks the running validator, which answers from its own state\n"],
       [["subnet", "hyperparams", "--netuid", "1", "--wallet", "owner", "--yes", "--chain", "ws://127.0.0.1:1"], "error: --wallet, --yes do nothing here: they are for changing hyperparameters with --set; reading signs nothing\n"],
       [["weights", "reveal", "--netuid", "1", "--uids", "1", "--weights", "1", "--chain", "ws://127.0.0.1:1"], "error: --uids, --weights are for revealing by hand, with --salt; without --salt the saved commit is revealed as it was committed\n"],
     ];
