@@ -124,7 +124,11 @@ export async function withSigningChain<T>(ctx: CliContext, values: Values, fn: (
             ...operationOptions(ctx, values),
             beforeSign: async ({ signer, callHex, what }) => {
               if (values.force === true) return;
-              for (const earlier of await journal.sameCall(genesisHash, signer, callHex)) {
+              const earlierCalls = await journal.sameCall(genesisHash, signer, callHex);
+              if (earlierCalls.length === 0) return;
+              // Only those whose mortality has not ended are worth a look at the signer's nonce.
+              const head = Number(await ops.read.blockNumber());
+              for (const earlier of earlierCalls.filter((e) => e.deathBlock - 1 > head)) {
                 if (await mayStillBeIncluded(ops.chain.api, earlier))
                   throw new UserError(
                     "DUPLICATE_PENDING",

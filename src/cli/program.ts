@@ -1,7 +1,7 @@
 /** The commander program: the composition root. Never calls process.exit (testable). */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { isUserError } from "../util/errors.js";
+import { isInterrupted, isUserError } from "../util/errors.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { resolveConfig, type OptionSchema } from "./config.js";
 import { addCommandAliases, addSchemaOptions, commandSchema, jsonRequested, normalizeArgv, refuseUnusedLogOptions } from "./options.js";
@@ -17,6 +17,7 @@ import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerMinerCommand } from "./commands/miner.js";
 import { registerValidatorCommand } from "./commands/validator.js";
 import { registerLocalnetCommand } from "./commands/localnet.js";
+import { registerTxCommand } from "./commands/tx.js";
 import type { CliContext } from "./context.js";
 import { readJsonFile } from "./json-file.js";
 
@@ -85,11 +86,12 @@ export function buildProgram(ctx: CliContext): Command {
   registerMinerCommand(program, ctx);
   registerValidatorCommand(program, ctx);
   registerLocalnetCommand(program, ctx);
+  registerTxCommand(program, ctx);
   addCommandAliases(program);
   return program;
 }
 
-/** Runs the CLI; resolves to the process exit code (0 ok, 2 user error, 1 unexpected failure). */
+/** Runs the CLI; resolves to the process exit code (0 ok, 2 user error, 1 unexpected failure, 130 interrupted). */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const program = buildProgram(ctx);
   // Under --json an error is one JSON line on stderr (docs/cli-json.md); the exit code is the same.
@@ -105,6 +107,11 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       const message = error.message.replace(/^error: /, "");
       say(commanderCode(error.code), message, `error: ${message} (see tensornode --help)\n`);
       return 2;
+    }
+    // Ctrl-C at a prompt or while waiting: what was (or was not) sent, and the shell's 130.
+    if (isInterrupted(error)) {
+      say(error.code, error.message, `${error.message}\n`);
+      return 130;
     }
     // A chain's refusal, a failed or timed-out transaction, an unreachable node: all said in one line.
     if (isUserError(error) || (error instanceof Error && error.name === "ChainError")) {

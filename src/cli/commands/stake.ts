@@ -16,18 +16,16 @@ import type { OptionSchema } from "../config.js";
 import {
   COLDKEY_SIGNED_OPTIONS,
   CHAIN_OPTIONS,
-  confirm,
   hotkeyAddress,
   HOTKEY_OPTION,
   JSON_OPTION,
   NETUID_OPTION,
-  operationOptions,
   requireNetuid,
   requireString,
-  unlockColdkey,
   WALLET_OPTION,
   walletStore,
   withChain,
+  withSigningChain,
   parseAddress,
   type Values,
 } from "../chain-session.js";
@@ -58,15 +56,14 @@ export function registerStakeCommand(program: Command, ctx: CliContext): void {
     const amount = parseTao(requireString(v, "amount", "--amount", "how much TAO to stake"), "--amount");
     const choice = safetyChoice(v);
     const hotkey = await targetHotkey(ctx, v);
-    await withChain(v, async (ops) => {
+    await withSigningChain(ctx, v, async ({ ops, options, coldkey: signer }) => {
       const safety = stakeSafety(choice, ops.read.genesisHash());
       const quote = quoteStake(await ops.read.stakePool(netuid), amount);
       const limit = priceLimitOf(quote, safety, "stake");
-      await confirm(ctx, v, `stake ${formatTao(amount)} TAO on ${hotkey} in subnet ${netuid} ${quoteText(quote, safety, "stake")}?`);
-      const coldkey = await unlockColdkey(ctx, v);
+      const coldkey = await signer(`stake ${formatTao(amount)} TAO on ${hotkey} in subnet ${netuid} ${quoteText(quote, safety, "stake")}?`);
       const { tao, alpha, included } = limit
-        ? await ops.addStakeLimit(coldkey, hotkey, netuid, amount, limit, operationOptions(ctx, v))
-        : { tao: amount, ...(await ops.addStake(coldkey, hotkey, netuid, amount, operationOptions(ctx, v))) };
+        ? await ops.addStakeLimit(coldkey, hotkey, netuid, amount, limit, options)
+        : { tao: amount, ...(await ops.addStake(coldkey, hotkey, netuid, amount, options)) };
       if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey, tao, alpha, ...quoteJson(quote, safety, "stake"), taoRequested: amount, partial: tao < amount, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`staked ${formatTao(tao)} TAO on ${hotkey} in subnet ${netuid}: received ${formatTao(alpha, 4)} α${partialText(tao, amount, "TAO", limit?.limitPrice)}\n`);
     });
@@ -76,16 +73,16 @@ export function registerStakeCommand(program: Command, ctx: CliContext): void {
     const netuid = requireNetuid(v);
     const choice = safetyChoice(v);
     const hotkey = await targetHotkey(ctx, v);
-    await withChain(v, async (ops) => {
+    await withSigningChain(ctx, v, async ({ ops, options, coldkey: signer }) => {
       const safety = stakeSafety(choice, ops.read.genesisHash());
-      const coldkey = await unlockColdkey(ctx, v);
-      const requested = v.all === true ? await ops.read.stakeOf(hotkey, coldkey.address, netuid) : parseTao(requireString(v, "amount", "--amount", "how much alpha to unstake, or --all"), "--amount");
+      const address = (await signer()).address;
+      const requested = v.all === true ? await ops.read.stakeOf(hotkey, address, netuid) : parseTao(requireString(v, "amount", "--amount", "how much alpha to unstake, or --all"), "--amount");
       const quote = quoteUnstake(await ops.read.stakePool(netuid), requested);
       const limit = priceLimitOf(quote, safety, "unstake");
-      await confirm(ctx, v, `unstake ${formatTao(requested, 4)} α from ${hotkey} in subnet ${netuid} ${quoteText(quote, safety, "unstake")}?`);
+      const coldkey = await signer(`unstake ${formatTao(requested, 4)} α from ${hotkey} in subnet ${netuid} ${quoteText(quote, safety, "unstake")}?`);
       const { alpha, tao, included } = limit
-        ? await ops.removeStakeLimit(coldkey, hotkey, netuid, requested, limit, operationOptions(ctx, v))
-        : { alpha: requested, ...(await ops.removeStake(coldkey, hotkey, netuid, requested, operationOptions(ctx, v))) };
+        ? await ops.removeStakeLimit(coldkey, hotkey, netuid, requested, limit, options)
+        : { alpha: requested, ...(await ops.removeStake(coldkey, hotkey, netuid, requested, options)) };
       if (v.json) ctx.stdout(`${toJsonText({ netuid, hotkey, alpha, tao, ...quoteJson(quote, safety, "unstake"), alphaRequested: requested, partial: alpha < requested, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`unstaked ${formatTao(alpha, 4)} α from ${hotkey} in subnet ${netuid}: received ${formatTao(tao, 4)} TAO${partialText(alpha, requested, "α", limit?.limitPrice)}\n`);
     });
@@ -110,10 +107,9 @@ export function registerStakeCommand(program: Command, ctx: CliContext): void {
           : from;
     const destNetuid = v.destNetuid === undefined ? netuid : Number(v.destNetuid);
     if (to === from && destNetuid === netuid) throw new UserError("NOTHING_TO_MOVE", "give --dest-hotkey, --dest-hotkey-address or --dest-netuid: the stake would stay where it is");
-    await withChain(v, async (ops) => {
-      await confirm(ctx, v, `move ${formatTao(amount, 4)} α from ${from} in subnet ${netuid} to ${to} in subnet ${destNetuid}?`);
-      const coldkey = await unlockColdkey(ctx, v);
-      const included = await ops.moveStake(coldkey, { hotkey: from, netuid }, { hotkey: to, netuid: destNetuid }, amount, operationOptions(ctx, v));
+    await withSigningChain(ctx, v, async ({ ops, options, coldkey: signer }) => {
+      const coldkey = await signer(`move ${formatTao(amount, 4)} α from ${from} in subnet ${netuid} to ${to} in subnet ${destNetuid}?`);
+      const included = await ops.moveStake(coldkey, { hotkey: from, netuid }, { hotkey: to, netuid: destNetuid }, amount, options);
       if (v.json) ctx.stdout(`${toJsonText({ from: { hotkey: from, netuid }, to: { hotkey: to, netuid: destNetuid }, alpha: amount, blockHash: included.blockHash })}\n`);
       else ctx.stdout(`moved ${formatTao(amount, 4)} α to ${to} in subnet ${destNetuid}\n`);
     });
