@@ -52,13 +52,23 @@ async function ownedHotkeys(ops: SubtensorOperations, coldkey: string): Promise<
   return query ? (await query(coldkey)).toArray().map(String) : [];
 }
 
+type OptionCodec = Codec & { isSome: boolean; unwrap(): Codec };
+
+/** Uids(netuid, hotkey) for many pairs in one storage read (state_queryStorageAt); undefined where not registered. */
+async function uidsOf(ops: SubtensorOperations, keys: readonly (readonly [number, string])[]): Promise<(number | undefined)[]> {
+  if (keys.length === 0) return [];
+  const query = ops.chain.api.query["subtensorModule"]!["uids"] as unknown as { multi(keys: readonly (readonly [number, string])[]): Promise<OptionCodec[]> };
+  return (await query.multi(keys)).map((answer) => (answer.isSome ? Number(answer.unwrap().toString()) : undefined));
+}
+
 export async function readOverview(ops: SubtensorOperations, wallet: string, coldkey: string, named: ReadonlyMap<string, string>): Promise<Overview> {
   const [free, owned, netuids] = await Promise.all([ops.read.freeBalance(coldkey), ownedHotkeys(ops, coldkey), ops.read.netuids()]);
   const hotkeys: OverviewHotkey[] = [...named].map(([hotkey, hotkeyName]) => ({ hotkey, hotkeyName }));
   for (const hotkey of owned) if (!named.has(hotkey)) hotkeys.push({ hotkey, hotkeyName: null });
-  // Which subnets each hotkey is on (Uids), then one metagraph per subnet that has one of them.
-  const pairs = await Promise.all(netuids.flatMap((netuid) => hotkeys.map(async (h) => ({ netuid, h, uid: await ops.read.uidOf(netuid, h.hotkey) }))));
-  const registered = pairs.filter((p) => p.uid !== undefined);
+  // Which subnets each hotkey is on (Uids, every (netuid, hotkey) in one read), then one metagraph per subnet that has one of them.
+  const pairs = netuids.flatMap((netuid) => hotkeys.map((h) => ({ netuid, h })));
+  const uids = await uidsOf(ops, pairs.map((p) => [p.netuid, p.h.hotkey] as const));
+  const registered = pairs.map((p, i) => ({ ...p, uid: uids[i] })).filter((p) => p.uid !== undefined);
   const neurons: OverviewNeuron[] = [];
   for (const netuid of [...new Set(registered.map((p) => p.netuid))]) {
     const [metagraph, summary] = await Promise.all([loadMetagraph(ops.chain.api, netuid), ops.read.subnetSummary(netuid)]);
