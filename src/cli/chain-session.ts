@@ -34,7 +34,8 @@ export const NETUID_OPTION: OptionSchema = { netuid: { type: "integer", min: 0, 
 export const TIMEOUT_OPTION: OptionSchema = { timeout: { type: "integer", min: 1, max: 3600, default: 60, help: "seconds to wait for inclusion" } };
 
 export const URI_OPTION: OptionSchema = {
-  uri: { type: "string", help: "sign with a dev key instead of the wallet's coldkey, e.g. //Alice (dev chains only: refused on finney and the test network)" },
+  // No conflict with --wallet: commands that take a hotkey still find it in --wallet's folder.
+  uri: { type: "string", help: "sign with a dev key instead of the wallet's coldkey, e.g. //Alice (the hotkey, where one is needed, is still --wallet's) — dev chains only: refused on finney and the test network" },
 };
 export const FORCE_OPTION: OptionSchema = {
   force: { type: "boolean", default: false, help: "send even though an identical transaction sent earlier may still be included (it would then be paid twice)" },

@@ -22,7 +22,7 @@ export const FAUCET_URI = "//Alice";
 const FAUCET: OptionSchema = {
   ...CHAIN_OPTIONS,
   ...WALLET_OPTION,
-  address: { type: "string", help: "fund this address (SS58) instead of the wallet's coldkey" },
+  address: { type: "string", help: "fund this address (SS58) instead of the wallet's coldkey", conflicts: { keys: ["wallet"], code: "CONFLICTING_OPTIONS" } },
   amount: { type: "string", help: `TAO to receive, at most ${FAUCET_CAP_TAO} per call` },
   ...TIMEOUT_OPTION,
   ...FORCE_OPTION,
