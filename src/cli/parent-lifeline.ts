@@ -15,9 +15,11 @@ export function shutdownOrParentGone(shutdown: Promise<string>, env: Readonly<Re
     stdin.once("end", done);
     stdin.once("close", done);
     stdin.once("error", done);
-    // Read (and drop) whatever comes, so that the end is seen.
+    // Read (and drop) whatever comes, so that the end is seen — without keeping the process
+    // alive: a daemon that fails at start must still exit.
     stdin.on("data", () => undefined);
     stdin.resume();
+    (stdin as Readable & { unref?: () => void }).unref?.();
   });
   // Once asked to stop, stdin lets go: a pipe still read would keep the process from exiting.
   return Promise.race([shutdown, gone]).finally(() => stdin.destroy());

@@ -17,6 +17,13 @@ describe("a daemon that stops with its parent", () => {
     assert.ok(stdin.destroyed);
   });
 
+  it("does not keep the process alive by reading stdin (a daemon that fails at start still exits)", async () => {
+    const stdin = Object.assign(new PassThrough(), { unrefs: 0, unref() { this.unrefs += 1; } });
+    void shutdownOrParentGone(new Promise<string>(() => undefined), { TENSORNODE_STOP_WITH_PARENT: "1" }, stdin);
+    assert.equal(stdin.unrefs, 1);
+    stdin.destroy();
+  });
+
   it("ignores stdin without the variable", async () => {
     const stdin = new PassThrough();
     const shutdown = Promise.resolve("SIGINT");
