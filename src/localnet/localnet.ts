@@ -14,6 +14,7 @@ import { connectChain, type ChainConnection } from "../chain/connection.js";
 import { hyperparameterCall } from "../chain/hyperparameters.js";
 import { loadMetagraph, type Metagraph } from "../chain/metagraph.js";
 import { SubtensorOperations } from "../chain/operations.js";
+import type { EpochSchedule } from "../chain/reads.js";
 import { DevnetNode } from "../devnet/node.js";
 import { loadPlugin, pluginRoots, projectRoot, type LoadedPlugin } from "../subnet/loader.js";
 import { stopChild } from "../util/child-process.js";
@@ -21,6 +22,7 @@ import { UserError } from "../util/errors.js";
 import { jsonLines } from "../util/json-lines.js";
 import { createLogger, type Logger } from "../util/logger.js";
 import { WalletStore } from "../wallet/wallet.js";
+import { claimDataDir, type DataDirClaim } from "./data-dir.js";
 import { behaviourOf, planLocalnet, type LocalBehaviour, type LocalnetPlan } from "./plan.js";
 import { writeMinerVariant } from "./variants.js";
 
@@ -37,6 +39,10 @@ export interface LocalnetOptions {
   readonly epochs?: number;
   /** Where the chain, wallets, daemon state and logs go. */
   readonly dataDir: string;
+  /** Start over in a data dir that holds an earlier network (otherwise such a dir is refused). */
+  readonly fresh?: boolean;
+  /** Drives the demo miners' behaviour (which answers the noisy one gets wrong): a run can be repeated. */
+  readonly seed: number;
   readonly blockTimeMs?: number;
   readonly tempo?: number;
   /** Environment for the child processes (TENSORNODE_HOME is set to the data dir). */
@@ -56,8 +62,14 @@ export interface NeuronRow {
   readonly emission: bigint;
   readonly validatorTrust: number;
   readonly lastUpdate: number;
+  /** Blocks since its last update (weights set, or registration). */
+  readonly blocksSinceUpdate: number;
+  /** Stake gained since the network started (cumulative earnings), rao. */
+  readonly earned: bigint;
   /** Whether its process runs (miners and validators). */
   readonly running: boolean | undefined;
+  /** Whether it can be queried: its process runs and (a miner) its axon is on chain. */
+  readonly serving: boolean | undefined;
 }
 
 export interface LocalnetSnapshot {
@@ -65,6 +77,9 @@ export interface LocalnetSnapshot {
   readonly netuid: number;
   /** Epochs run since every daemon was up. */
   readonly epochs: number;
+  readonly tempo: number;
+  /** The block of the next epoch. */
+  readonly nextEpochBlock: number;
   readonly rows: readonly NeuronRow[];
   /** Stake the owner's hotkey gained since the start (the owner cut), rao. */
   readonly ownerGain: bigint;
@@ -102,18 +117,29 @@ export class Localnet {
   #ops: SubtensorOperations | undefined;
   #netuid = 0;
   #ownerHotkey = "";
-  #ownerStartStake = 0n;
+  /** Every hotkey's stake once all were registered and staked (earnings count from there). */
+  #startStakes = new Map<string, bigint>();
+  #claim: DataDirClaim | undefined;
   #startEpoch: bigint | undefined;
   #stopping = false;
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: LocalnetOptions) {
     this.#o = options;
-    this.plan = planLocalnet({ miners: options.miners, validators: options.validators, ...(options.epochs === undefined ? {} : { epochs: options.epochs }) });
+    this.plan = planLocalnet({ miners: options.miners, validators: options.validators });
   }
 
   get logsDir(): string {
     return join(this.#o.dataDir, "logs");
+  }
+
+  /**
+   * The daemons' temporary folder (their TMPDIR): what libraries write there — onnxruntime's
+   * telemetry leaves a file per process — stays in the data dir, never in the system's, even
+   * when the network is killed.
+   */
+  get #tmpDir(): string {
+    return join(this.#o.dataDir, "tmp");
   }
 
   get endpoint(): string | undefined {
@@ -127,10 +153,17 @@ export class Localnet {
   /** Sets everything up and starts every daemon; resolves once all serve. */
   async start(): Promise<void> {
     const o = this.#o;
-    mkdirSync(this.logsDir, { recursive: true });
+    // Checked before anything is written: a bad --subnet or a busy data dir leaves nothing behind.
     const plugin = await loadPlugin(o.subnet, { roots: pluginRoots(o.env), cwd: process.cwd() });
     const synapse = Object.values(plugin.manifest.synapses)[0];
     if (!synapse) throw new LocalnetError(`the ${plugin.manifest.name} plugin serves no synapse`);
+    this.#claim = claimDataDir(o.dataDir, {
+      fresh: o.fresh === true,
+      pid: process.pid,
+      description: { subnet: plugin.manifest.name, miners: this.plan.miners.map((m) => `${m.name} ${m.behaviour}`), validators: this.plan.validators.map((v) => v.name), seed: o.seed },
+    });
+    mkdirSync(this.logsDir, { recursive: true });
+    mkdirSync(this.#tmpDir, { recursive: true });
 
     o.say(`devnet: blocks every ${o.blockTimeMs ?? 250} ms, data in ${o.dataDir}`);
     const devnetLog = createWriteStream(join(this.logsDir, "devnet.log"), { flags: "a" });
@@ -166,12 +199,12 @@ export class Localnet {
       this.#roles.set(address, { role: `miner (${m.behaviour})`, name: m.name });
       await ops.registerNeuron(minersColdkey, netuid, address);
     }
-    this.#ownerStartStake = (await loadMetagraph(this.#chain.api, netuid))!.neurons.find((n) => n.hotkey === this.#ownerHotkey)?.stake ?? 0n;
+    this.#startStakes = new Map((await loadMetagraph(this.#chain.api, netuid))!.neurons.map((n) => [n.hotkey, n.stake]));
     o.say(`registered ${this.plan.validators.length} validators (staked ${this.plan.validators.map((v) => `${v.stakeTao} TAO`).join(", ")}) and ${this.plan.miners.length} miners (${this.plan.miners.map((m) => m.behaviour).join(", ")})`);
 
     const common = ["--netuid", String(netuid), "--wallet", WALLET, "--chain", this.#devnet.endpoint.wsUrl, "--log-format", "json", "--log-level", "info"];
     for (const m of this.plan.miners) {
-      const behaviour = behaviourOf(m.behaviour, synapse.timeoutMs);
+      const behaviour = behaviourOf(m.behaviour, synapse.timeoutMs, o.seed);
       const subnet = behaviour.kind === "honest" ? plugin.dir : writeMinerVariant(join(o.dataDir, "plugins", m.behaviour), plugin, behaviour);
       this.#spawn(m.name, ["miner", ...common, "--subnet", subnet, "--hotkey", m.name, "--host", m.host, "--port", "0", "--workers", "1", "--metagraph-interval", "2", "--data-dir", join(o.dataDir, "miners")]);
     }
@@ -197,7 +230,12 @@ export class Localnet {
   #spawn(name: string, args: readonly string[]): void {
     const logFile = join(this.logsDir, `${name}.log`);
     const log = createWriteStream(logFile, { flags: "a" });
-    const child = spawn(process.execPath, [binPath(), ...args], { env: { ...this.#o.env, TENSORNODE_HOME: this.#o.dataDir, BT_WALLET_PATH: join(this.#o.dataDir, "none") }, stdio: ["ignore", "pipe", "pipe"] });
+    // Its stdin is a pipe this process holds: should this process die (even by SIGKILL), the
+    // daemon reads its end and stops (TENSORNODE_STOP_WITH_PARENT), so none is left running.
+    const child = spawn(process.execPath, [binPath(), ...args], {
+      env: { ...this.#o.env, TENSORNODE_HOME: this.#o.dataDir, BT_WALLET_PATH: join(this.#o.dataDir, "none"), TENSORNODE_STOP_WITH_PARENT: "1", TMPDIR: this.#tmpDir, TMP: this.#tmpDir, TEMP: this.#tmpDir },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     // The log holds JSON lines only: a line that is not one (a banner, a stack trace) is wrapped.
     child.stdout!.pipe(jsonLines({ module: name, stream: "stdout" })).pipe(log, { end: false });
     child.stderr!.pipe(jsonLines({ module: name, stream: "stderr" })).pipe(log, { end: false });
@@ -224,13 +262,14 @@ export class Localnet {
   async snapshot(): Promise<LocalnetSnapshot> {
     const api = this.#chain!.api;
     const [metagraph, schedule] = await Promise.all([loadMetagraph(api, this.#netuid), this.#ops!.read.epochSchedule(this.#netuid)]);
-    return this.#snapshotOf(metagraph!, schedule.index);
+    return this.#snapshotOf(metagraph!, schedule);
   }
 
-  #snapshotOf(metagraph: Metagraph, epochIndex: bigint): LocalnetSnapshot {
+  #snapshotOf(metagraph: Metagraph, schedule: EpochSchedule): LocalnetSnapshot {
     const rows = metagraph.neurons.map((n): NeuronRow => {
       const who = this.#roles.get(n.hotkey) ?? { role: "other" as const, name: "-" };
       const daemon = this.#daemons.get(who.name);
+      const running = daemon ? daemon.child.exitCode === null && daemon.child.signalCode === null : undefined;
       return {
         uid: n.uid,
         role: who.role,
@@ -242,11 +281,22 @@ export class Localnet {
         emission: n.emission,
         validatorTrust: n.validatorTrust / 65535,
         lastUpdate: n.lastUpdate,
-        running: daemon ? daemon.child.exitCode === null && daemon.child.signalCode === null : undefined,
+        blocksSinceUpdate: Math.max(0, metagraph.block - n.lastUpdate),
+        earned: n.stake - (this.#startStakes.get(n.hotkey) ?? 0n),
+        running,
+        serving: running === undefined ? undefined : running && (who.role === "validator" || n.axon !== null),
       };
     });
     const owner = rows.find((r) => r.role === "owner");
-    return { block: metagraph.block, netuid: this.#netuid, epochs: Number(epochIndex - (this.#startEpoch ?? epochIndex)), rows, ownerGain: (owner?.stake ?? 0n) - this.#ownerStartStake };
+    return {
+      block: metagraph.block,
+      netuid: this.#netuid,
+      epochs: Number(schedule.index - (this.#startEpoch ?? schedule.index)),
+      tempo: schedule.tempo,
+      nextEpochBlock: Number(schedule.nextEpochBlock),
+      rows,
+      ownerGain: owner?.earned ?? 0n,
+    };
   }
 
   /**
@@ -305,5 +355,6 @@ export class Localnet {
     for (const d of this.#daemons.values()) d.log.end();
     await this.#chain?.close();
     await this.#devnet?.stop();
+    this.#claim?.release();
   }
 }

@@ -14,8 +14,11 @@ export type MinerBehaviour =
   | { readonly kind: "honest" }
   /** Every answer held back `delayMs`. */
   | { readonly kind: "slow"; readonly delayMs: number }
-  /** Every `every`-th answer corrupted (its first output's first byte changed); 1: every answer. */
-  | { readonly kind: "noisy"; readonly every: number };
+  /**
+   * Every `every`-th answer corrupted (its first output's first byte changed), counting from the
+   * `first`-th (default `every`); every 1: every answer.
+   */
+  | { readonly kind: "noisy"; readonly every: number; readonly first?: number };
 
 /** The module file a child `tensornode` process loads for `module` of the plugin in `dir`: compiled when there is a build. */
 function childModuleFile(dir: string, module: string): string {
@@ -65,7 +68,8 @@ export async function createMiner(ctx) {
         return answer;
       }
       answered += 1;
-      return answer && answered % behaviour.every === 0 ? corrupt(answer) : answer;
+      const first = behaviour.first ?? behaviour.every;
+      return answer && answered >= first && (answered - first) % behaviour.every === 0 ? corrupt(answer) : answer;
     },
     close: () => inner.close?.(),
   };
