@@ -18,6 +18,7 @@ import { ReplayCache } from "../../src/p2p/admission/index.js";
 import { ValidatorState } from "../../src/validator/state.js";
 import { WalletStore } from "../../src/wallet/wallet.js";
 import { runCliCaptured, type CliRun } from "../helpers/cli.js";
+import { startProcess } from "../helpers/process.js";
 import { silentLog } from "../helpers/devnet.js";
 
 /** One line, `error: …`, exit 2, no stack. */
@@ -84,6 +85,10 @@ describe("a daemon's state errors: one line, exit 2", { timeout: 120_000 }, () =
     const args = ["--netuid", "1", "--wallet", "ops", "--chain", `ws://127.0.0.1:${port}`, "--log-level", "silent"];
     assertOneLine(await runCliCaptured(["miner", ...args, "--subnet", "tiny", "--hotkey", "m1"], { env }), /127\.0\.0\.1/);
     assertOneLine(await runCliCaptured(["validator", ...args, "--hotkey", "v1"], { env }), /127\.0\.0\.1/);
+    // As a process: it exits (its inference workers, started before the chain is reached, are stopped too).
+    const miner = startProcess(["miner", ...args, "--subnet", "tiny", "--hotkey", "m1"], env);
+    assert.equal(await miner.exited, 2, miner.stderr());
+    assert.equal(miner.stderr().trim().split("\n").length, 1, miner.stderr());
   });
 
   it("miner: its port in use", async () => {

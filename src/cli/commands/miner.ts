@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { connectChain } from "../../chain/connection.js";
+import { connectChain, type ChainConnection } from "../../chain/connection.js";
 import { chooseDevice, probeCuda, type Device } from "../../miner/device.js";
 import { MinerDaemon } from "../../miner/daemon.js";
 import { MetagraphCache } from "../../chain/metagraph-cache.js";
@@ -89,8 +89,10 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
     const models = new MicroBatcher(pool, { maxBatch: Number(v.maxBatch), maxWaitMs: Number(v.maxWaitMs) }, (model) => plugin.manifest.models[model]?.batchable === true);
     const daemons: MinerDaemon[] = [];
     let metrics: Server | undefined;
-    const chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
+    let chain: ChainConnection | undefined;
     try {
+      // Inside the try: an unreachable chain must still close the pool (its worker threads would keep the process alive).
+      chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
       for (const [name, path] of plugin.modelFiles) if (plugin.manifest.models[name]?.kind === "onnx") pool.register(name, path);
       const minerSide = await (await plugin.loadMiner()).createMiner({ manifest: plugin.manifest, models, modelFiles: plugin.modelFiles, log: log.child({ plugin: plugin.manifest.name }) });
       if (v.metricsPort !== undefined) {
@@ -142,7 +144,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
       await Promise.all(daemons.map((d) => d.stop()));
       await closeServer(metrics);
       await pool.close();
-      await chain.close();
+      await chain?.close();
     }
   }));
 }
