@@ -17,7 +17,7 @@ FROM node:20-slim AS build
 ARG ONNXRUNTIME_INSTALL=skip
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
-COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
 COPY scripts ./scripts
