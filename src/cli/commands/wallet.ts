@@ -1,5 +1,5 @@
 /**
- * `tensornode wallet create|new-hotkey|regen-coldkey|regen-hotkey|list|show|balance|transfer`: Bittensor-compatible
+ * `tensornode wallet create|new-hotkey|regen-coldkey|regen-hotkey|list|show|balance|transfer|overview|faucet`: Bittensor-compatible
  * wallets (src/wallet). Passwords come from TENSORNODE_WALLET_PASSWORD or a 0600 --password-file;
  * mnemonics are printed once, at creation, and never logged.
  */
