@@ -7,13 +7,13 @@
  * proves nothing, it only spares the user a fee and a cryptic error.
  */
 import type { SubmittableExtrinsic } from "@polkadot/api/types";
+import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Codec } from "@polkadot/types/types";
 import type { ChainConnection } from "./connection.js";
 import { ChainError, refused } from "./errors.js";
 import { blocksLeft, ChainReader, type WeightCommit } from "./reads.js";
-import { submitAndWait, type Included, type SubmitOptions } from "./submit.js";
-import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Signer } from "./signer.js";
+import { submitAndWait, type Included, type SubmitOptions } from "./submit.js";
 import { formatTao } from "./units.js";
 import { OWNER_RATE_LIMIT_KEYS } from "./owner-limits.js";
 import { commitHash, toU16Weights, type U16Weights } from "./weights.js";
@@ -21,17 +21,8 @@ import { commitHash, toU16Weights, type U16Weights } from "./weights.js";
 /** Alpha or TAO below this cannot be staked (HEAD's DefaultMinStake, 0.002 TAO). */
 export const MIN_STAKE_RAO = 2_000_000n;
 
-export interface OperationOptions {
-  /** How long to wait for inclusion (default 60 s). */
-  readonly timeoutMs?: number;
-  /** Told what is happening while the operation waits ("submitted; waiting for inclusion"). */
-  readonly onProgress?: (message: string) => void;
-  /** The last check of the exact call before the key is opened (see SubmitOptions). */
-  readonly beforeSign?: SubmitOptions["beforeSign"];
-  /** Told of the signed transaction before it is sent (see SubmitOptions). */
-  readonly onSigned?: SubmitOptions["onSigned"];
-  readonly howToCheck?: SubmitOptions["howToCheck"];
-}
+/** How an operation submits (time-out, progress, the CLI's guard and journal): submitAndWait's options; each operation says `what` itself. */
+export type OperationOptions = Omit<SubmitOptions, "what">;
 
 export interface AxonSpec {
   readonly ip: string;

@@ -87,6 +87,11 @@ export class ChainReader {
     return big(await this.api.query.system.number());
   }
 
+  /** The account's nonce as the chain's state has it (transactions in the pool not counted). */
+  async accountNonce(address: string): Promise<number> {
+    return (await this.api.query.system.account(address)).nonce.toNumber();
+  }
+
   async freeBalance(address: string): Promise<bigint> {
     return (await this.api.query.system.account(address)).data.free.toBigInt();
   }

@@ -81,7 +81,8 @@ export function mayStillLand(tx: SignedTransaction): string {
  * the signed transaction (`onSigned`), submits it, and resolves once it is in a block without error.
  */
 export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: SubmittableExtrinsic<"promise">, signer: Signer, options: SubmitOptions): Promise<Included> {
-  await options.beforeSign?.({ signer: signer.address, callHex: tx.method.toHex(), what: options.what });
+  const callHex = tx.method.toHex();
+  await options.beforeSign?.({ signer: signer.address, callHex, what: options.what });
   const pair = await openSigner(signer);
   const nonce = await nonces.next(pair.address);
   let signed: SignedTransaction;
@@ -96,7 +97,7 @@ export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: S
       genesisHash: api.genesisHash.toHex(),
       signer: pair.address,
       nonce,
-      callHex: tx.method.toHex(),
+      callHex,
       what: options.what,
       birthBlock: mortal.birth(current),
       deathBlock: mortal.death(current),

@@ -79,25 +79,30 @@ export async function transactionStatus(api: ApiPromise, lookup: TxLookup): Prom
     const { events, error } = await extrinsicEvents(api, found.blockHash, found.index);
     return { state: "included", head, ...found, success: error === undefined, ...(error !== undefined ? { error } : {}), events };
   }
-  if (lookup.deathBlock !== undefined && head >= lookup.deathBlock - 1)
+  if (lookup.deathBlock !== undefined && mortalityEnded(lookup.deathBlock, head))
     return { state: "dropped", head, reason: `its mortality ended at block ${lookup.deathBlock - 1} and it was not included: it can never be now` };
   const inPool = (await api.rpc.author.pendingExtrinsics()).some((xt) => xt.hash.toHex() === hash);
   if (inPool) return { state: "pending", head, inPool, ...(lookup.deathBlock !== undefined ? { validUntil: lookup.deathBlock - 1 } : {}) };
   if (lookup.signer !== undefined && lookup.nonce !== undefined) {
     const account = (await api.query.system!.account!(lookup.signer)) as unknown as { nonce: { toNumber(): number } };
-    if (account.nonce.toNumber() > lookup.nonce)
+    if (nonceUsed(lookup.nonce, account.nonce.toNumber()))
       return { state: "dropped", head, reason: `another transaction of ${lookup.signer} with nonce ${lookup.nonce} was included instead: this one can never be` };
   }
   if (lookup.deathBlock !== undefined) return { state: "pending", head, inPool: false, validUntil: lookup.deathBlock - 1 };
   return { state: "unknown", head, searchedFrom: from };
 }
 
-/**
- * Whether a journaled transaction may still be included: cheap (two reads), for the duplicate
- * guard. Its nonce used up means it landed or was replaced; its mortality over means it never will.
- */
-export async function mayStillBeIncluded(api: ApiPromise, tx: Required<Pick<TxLookup, "signer" | "nonce" | "deathBlock">>): Promise<boolean> {
-  const [header, account] = await Promise.all([api.rpc.chain.getHeader(), api.query.system!.account!(tx.signer) as unknown as Promise<{ nonce: { toNumber(): number } }>]);
-  if (header.number.toNumber() >= tx.deathBlock - 1) return false;
-  return account.nonce.toNumber() <= tx.nonce;
+/** Its mortality is over: the last block that could include it exists, so it never will be now. */
+export function mortalityEnded(deathBlock: number, head: number): boolean {
+  return head >= deathBlock - 1;
+}
+
+/** The signer's on-chain nonce has passed it: it landed, or another transaction took its nonce. */
+export function nonceUsed(nonce: number, accountNonce: number): boolean {
+  return accountNonce > nonce;
+}
+
+/** Whether a journaled transaction may still be included, given the head and its signer's on-chain nonce (the duplicate guard's test). */
+export function mayStillBeIncluded(tx: { readonly nonce: number; readonly deathBlock: number }, chain: { readonly head: number; readonly accountNonce: number }): boolean {
+  return !mortalityEnded(tx.deathBlock, chain.head) && !nonceUsed(tx.nonce, chain.accountNonce);
 }

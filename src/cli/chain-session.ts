@@ -118,7 +118,7 @@ export async function withSigningChain<T>(ctx: CliContext, values: Values, fn: (
     return await Promise.race([
       interrupted,
       withChain(values, async (ops) => {
-        const genesisHash = ops.chain.api.genesisHash.toHex();
+        const genesisHash = ops.read.genesisHash();
         const session: SigningSession = {
           ops,
           options: {
@@ -127,15 +127,14 @@ export async function withSigningChain<T>(ctx: CliContext, values: Values, fn: (
               if (values.force === true) return;
               const earlierCalls = await journal.sameCall(genesisHash, signer, callHex);
               if (earlierCalls.length === 0) return;
-              // Only those whose mortality has not ended are worth a look at the signer's nonce.
-              const head = Number(await ops.read.blockNumber());
-              for (const earlier of earlierCalls.filter((e) => e.deathBlock - 1 > head)) {
-                if (await mayStillBeIncluded(ops.chain.api, earlier))
-                  throw new UserError(
-                    "DUPLICATE_PENDING",
-                    `${what}: an identical transaction, ${earlier.hash} (sent ${earlier.submittedAt}), may still be included until block ${earlier.deathBlock - 1}; nothing was sent. Check it with \`${txStatusCommand(earlier.hash, endpoint)}\`, or pass --force to send another (both may land)`,
-                  );
-              }
+              // Two reads whatever the journal holds: every earlier call is the same signer's.
+              const [head, accountNonce] = await Promise.all([ops.read.blockNumber(), ops.read.accountNonce(signer)]);
+              const earlier = earlierCalls.find((e) => mayStillBeIncluded(e, { head: Number(head), accountNonce }));
+              if (earlier)
+                throw new UserError(
+                  "DUPLICATE_PENDING",
+                  `${what}: an identical transaction, ${earlier.hash} (sent ${earlier.submittedAt}), may still be included until block ${earlier.deathBlock - 1}; nothing was sent. Check it with \`${txStatusCommand(earlier.hash, endpoint)}\`, or pass --force to send another (both may land)`,
+                );
             },
             howToCheck: (hash) => txStatusCommand(hash, endpoint),
             onSigned: async (tx) => {
@@ -161,7 +160,7 @@ async function coldkeySigner(ctx: CliContext, values: Values, ops: SubtensorOper
     if (question !== undefined) await confirm(ctx, values, question);
   };
   if (typeof values.uri === "string") {
-    requireDevChain(ops.chain.api.genesisHash.toHex(), "dev keys (--uri)");
+    requireDevChain(ops.read.genesisHash(), "dev keys (--uri)");
     const pair = await devKey(values.uri);
     ctx.stderr(`signing with the dev key ${values.uri.startsWith("//") ? values.uri : "(--uri)"}: ${pair.address}\n`);
     return new DeferredKey(pair.address, async () => {

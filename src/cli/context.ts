@@ -52,6 +52,21 @@ function terminalPrompt(question: string, { secret }: { secret: boolean }): Prom
   });
 }
 
+/** Calls `listener` once, on the first SIGINT or SIGTERM; the returned function stops listening. */
+function onStopSignal(listener: (signal: string) => void): () => void {
+  const stopListening = (): void => {
+    process.off("SIGINT", once);
+    process.off("SIGTERM", once);
+  };
+  const once = (signal: string): void => {
+    stopListening();
+    listener(signal);
+  };
+  process.on("SIGINT", once);
+  process.on("SIGTERM", once);
+  return stopListening;
+}
+
 export function processContext(): CliContext {
   return {
     stdout: (text) => process.stdout.write(text),
@@ -60,28 +75,7 @@ export function processContext(): CliContext {
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
     ...(process.stdin.isTTY ? { prompt: terminalPrompt } : {}),
-    onInterrupt: (listener) => {
-      const once = (signal: string): void => {
-        process.off("SIGINT", once);
-        process.off("SIGTERM", once);
-        listener(signal);
-      };
-      process.on("SIGINT", once);
-      process.on("SIGTERM", once);
-      return () => {
-        process.off("SIGINT", once);
-        process.off("SIGTERM", once);
-      };
-    },
-    waitForShutdown: () =>
-      new Promise((resolve) => {
-        const onSignal = (signal: string): void => {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
-          resolve(signal);
-        };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
-      }),
+    onInterrupt: onStopSignal,
+    waitForShutdown: () => new Promise((resolve) => void onStopSignal(resolve)),
   };
 }

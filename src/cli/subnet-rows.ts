@@ -8,21 +8,12 @@ import type { SubtensorOperations } from "../chain/operations.js";
 import type { SubnetSummary } from "../chain/reads.js";
 import { priceRao } from "./pool-price.js";
 
-export interface SubnetRow {
-  readonly netuid: number;
+/** The chain's summary with block numbers as plain numbers (docs/cli-json.md), and what list and show add. */
+export interface SubnetRow extends Omit<SubnetSummary, "registeredAt" | "firstEmissionBlock"> {
   readonly name: string;
-  readonly ownerColdkey: string;
-  readonly ownerHotkey: string;
   readonly registeredAt: number;
   /** The block emission started from (null: the owner has not run `subnet start`). */
   readonly firstEmissionBlock: number | null;
-  readonly tempo: number;
-  readonly n: number;
-  readonly maxUids: number;
-  readonly burn: bigint;
-  readonly taoIn: bigint;
-  readonly alphaIn: bigint;
-  readonly alphaOut: bigint;
   /** Rao of τ per α (1e9 = 1 τ/α); null without alpha in the pool. */
   readonly price: bigint | null;
   /** TAO injected into the subnet's pool per block, rao. */

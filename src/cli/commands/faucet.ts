@@ -36,7 +36,7 @@ export function registerFaucetCommand(wallet: Command, ctx: CliContext): void {
     if (amount > FAUCET_CAP_TAO * RAO_PER_TAO) throw new UserError("BAD_AMOUNT", `--amount: the faucet gives at most ${FAUCET_CAP_TAO} TAO per call, not ${formatTao(amount)}; call it again for more`);
     const dest = typeof v.address === "string" ? parseAddress(v.address, "--address") : await walletStore(ctx).coldkeyAddress(String(v.wallet));
     await withSigningChain(ctx, v, async ({ ops, options }) => {
-      requireDevChain(ops.chain.api.genesisHash.toHex(), "the faucet");
+      requireDevChain(ops.read.genesisHash(), "the faucet");
       const faucet = await devKey(FAUCET_URI);
       const included = await ops.transfer(faucet, dest, amount, options);
       const free = await ops.read.freeBalance(dest);

@@ -39,7 +39,7 @@ export function registerTxCommand(program: Command, ctx: CliContext): void {
     if (!HASH.test(hash)) throw new UserError("BAD_HASH", `"${hash}" is not a transaction hash (0x and 64 hex digits)`);
     const entry = await new TxJournal(journalPath(ctx.env)).find(hash);
     const status = await withChain(v, async (ops) => {
-      const genesisHash = ops.chain.api.genesisHash.toHex();
+      const genesisHash = ops.read.genesisHash();
       if (entry && entry.genesisHash !== genesisHash)
         throw new UserError("WRONG_CHAIN", `${hash} was sent to another chain (genesis ${entry.genesisHash.slice(0, 10)}…, at ${entry.endpoint}), not to ${ops.chain.endpoint}; pass --chain ${entry.endpoint}`);
       return transactionStatus(ops.chain.api, entry ?? { hash });
