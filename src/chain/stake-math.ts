@@ -7,9 +7,10 @@
  * On a subnet whose Balancer weights have left 1/2 the amounts are estimates; the chain judges.
  */
 import { UserError } from "../util/errors.js";
+import { RAO_PER_TAO } from "./units.js";
 
 /** rao per whole TAO or α, and the scale of prices and tolerances (parts per 10⁹). */
-export const ONE = 1_000_000_000n;
+export const ONE = RAO_PER_TAO;
 const FEE_RATE = 33n;
 const FEE_DENOMINATOR = 65535n;
 

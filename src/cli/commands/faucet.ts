@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { requireDevChain } from "../../chain/networks.js";
-import { formatTao, parseTao } from "../../chain/units.js";
+import { formatTao, parseTao, RAO_PER_TAO } from "../../chain/units.js";
 import { UserError } from "../../util/errors.js";
 import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
@@ -15,7 +15,6 @@ import { CHAIN_OPTIONS, devKey, FORCE_OPTION, JSON_OPTION, parseAddress, require
 
 /** The most one faucet call sends: enough to create a subnet, register and stake on a dev chain. */
 export const FAUCET_CAP_TAO = 10_000n;
-const RAO_PER_TAO = 1_000_000_000n;
 /** The dev account that pays. */
 export const FAUCET_URI = "//Alice";
 

@@ -5,14 +5,13 @@
  */
 import type { LocalnetSnapshot, NeuronRow } from "../../localnet/localnet.js";
 import { renderTable, type Column } from "../table.js";
-
-const RAO_PER_ALPHA = 1_000_000_000n;
+import { RAO_PER_TAO } from "../../chain/units.js";
 
 /** rao as α with two decimals (truncated), e.g. 631.17: the table's amounts; --json has them exact. */
 export function alpha(rao: bigint): string {
   const sign = rao < 0n ? "-" : "";
   const abs = rao < 0n ? -rao : rao;
-  const cents = abs / (RAO_PER_ALPHA / 100n);
+  const cents = abs / (RAO_PER_TAO / 100n);
   return `${sign}${cents / 100n}.${String(cents % 100n).padStart(2, "0")}`;
 }
 
