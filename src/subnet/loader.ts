@@ -10,7 +10,7 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseManifest, PluginError } from "./manifest.js";
-import type { MinerModule, SubnetManifest, ValidatorModule } from "./plugin.js";
+import type { MinerModule, PublicModule, SubnetManifest, ValidatorModule } from "./plugin.js";
 
 export interface LoadedPlugin {
   readonly dir: string;
@@ -19,6 +19,8 @@ export interface LoadedPlugin {
   readonly modelFiles: ReadonlyMap<string, string>;
   loadMiner(): Promise<MinerModule>;
   loadValidator(): Promise<ValidatorModule>;
+  /** The public interface's module, or undefined when the manifest declares none (nothing offered to users). */
+  loadApi(): Promise<PublicModule | undefined>;
 }
 
 /** The project's root (where subnets/ and node_modules/ are), from src/subnet or dist/src/subnet. */
@@ -122,5 +124,6 @@ export async function loadPlugin(nameOrPath: string, options: { roots: readonly 
     modelFiles,
     loadMiner: () => importModule<MinerModule>(dir, manifest.miner, "createMiner", manifestFile, "miner"),
     loadValidator: () => importModule<ValidatorModule>(dir, manifest.validator, "createValidator", manifestFile, "validator"),
+    loadApi: async () => (manifest.api === undefined ? undefined : importModule<PublicModule>(dir, manifest.api, "createPublicApi", manifestFile, "api")),
   };
 }

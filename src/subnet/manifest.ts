@@ -90,7 +90,7 @@ function readModel(r: ManifestReader, value: unknown, path: string): ModelSpec {
 /** Checks a parsed manifest; `file` names it in errors. */
 export function parseManifest(json: unknown, file: string): SubnetManifest {
   const r = new ManifestReader(file);
-  const o = r.object(json, "", { required: ["name", "version", "description", "synapses", "miner", "validator"], optional: ["models", "hyperparameters", "$comment"] });
+  const o = r.object(json, "", { required: ["name", "version", "description", "synapses", "miner", "validator"], optional: ["models", "hyperparameters", "api", "$comment"] });
   const synapsesJson = r.object(o.synapses, "synapses", { required: [], optional: Object.keys((o.synapses as Json | null) ?? {}) });
   if (Object.keys(synapsesJson).length === 0) r.fail("synapses", "a subnet serves at least one synapse");
   const synapses: Record<string, SynapseSpec> = {};
@@ -115,6 +115,7 @@ export function parseManifest(json: unknown, file: string): SubnetManifest {
     models,
     miner: r.string(o.miner, "miner", MODULE, "a module path such as ./miner"),
     validator: r.string(o.validator, "validator", MODULE, "a module path such as ./validator"),
+    ...(o.api === undefined ? {} : { api: r.string(o.api, "api", MODULE, "a module path such as ./api") }),
     hyperparameters,
   };
 }

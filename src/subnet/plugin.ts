@@ -49,6 +49,8 @@ export interface SubnetManifest {
   /** Module paths, relative to the plugin folder, without extension. */
   readonly miner: string;
   readonly validator: string;
+  /** The public interface's module (synapses offered to users through validators' gateways), if any. */
+  readonly api?: string;
   /** What the subnet owner should set (name → value, as `subnet hyperparams --set` takes them). */
   readonly hyperparameters: Readonly<Record<string, string>>;
 }
@@ -141,4 +143,49 @@ export function int32Values(t: Tensor): Int32Array {
   const d = t.data;
   if (d.byteOffset % 4 === 0 && d.byteLength % 4 === 0) return new Int32Array(d.buffer, d.byteOffset, d.byteLength / 4);
   return new Int32Array(new Uint8Array(d).buffer);
+}
+
+/** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1), as a plain JSON object. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** A user's input the public interface refuses; `tooLarge` ones are answered 413, the rest 400. */
+export class PublicInputError extends Error {
+  override name = "PublicInputError";
+  constructor(
+    message: string,
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One synapse offered to users: its input and output as JSON (with their schemas) and the
+ * conversion to and from the named tensors its miners take and give. Both conversions run on
+ * untrusted data: they check everything and throw a PublicInputError (input) or an Error (output)
+ * naming the problem, never anything looser.
+ */
+export interface PublicSynapse {
+  /** JSON Schema of the request body (an object). */
+  readonly input: JsonSchema;
+  /** JSON Schema of the answer's `output`. */
+  readonly output: JsonSchema;
+  /** An input to show users (the OpenAPI example, the `curl` line). */
+  readonly example: unknown;
+  /** The largest request body accepted, bytes (the gateway answers 413 above it). */
+  readonly maxBodyBytes: number;
+  /** The input, already checked against `input`, as the synapse's request tensors. */
+  toTensors(input: unknown): Promise<TensorMap>;
+  /** The miner's answer as JSON (checked against `output` by the caller); throws when malformed. */
+  fromTensors(answer: TensorMap): unknown;
+}
+
+export interface PublicContext {
+  readonly manifest: SubnetManifest;
+  readonly log: Logger;
+}
+
+/** What a plugin's public-interface module (manifest `api`) exports; synapses left out are not offered to users. */
+export interface PublicModule {
+  createPublicApi(ctx: PublicContext): Promise<Readonly<Record<string, PublicSynapse>>>;
 }
