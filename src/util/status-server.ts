@@ -6,6 +6,16 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 
 export type Sample = [labels: Record<string, string>, value: number];
 
+/** One histogram series: counts per upper bound (not cumulative; +Inf implied), their sum and count. */
+export interface HistogramSeries {
+  readonly labels: Record<string, string>;
+  /** Upper bounds, ascending; `counts[i]` observations fell in (bounds[i-1], bounds[i]]. */
+  readonly bounds: readonly number[];
+  /** One count per bound, then the count above the last bound. */
+  readonly counts: readonly number[];
+  readonly sum: number;
+}
+
 const escape = (value: string): string => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
 /** Builds a Prometheus text exposition, one metric family at a time. */
@@ -14,13 +24,32 @@ export class Exposition {
 
   metric(name: string, type: "gauge" | "counter", help: string, samples: readonly Sample[]): this {
     this.#lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) {
-      const text = Object.entries(labels)
-        .map(([k, v]) => `${k}="${escape(v)}"`)
-        .join(",");
-      this.#lines.push(`${name}${text ? `{${text}}` : ""} ${value}`);
+    for (const [labels, value] of samples) this.#sample(name, labels, value);
+    return this;
+  }
+
+  /** A histogram family: `name_bucket{le}` (cumulative, +Inf last), `name_sum`, `name_count` per series. */
+  histogram(name: string, help: string, series: readonly HistogramSeries[]): this {
+    this.#lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+    for (const { labels, bounds, counts, sum } of series) {
+      let cumulative = 0;
+      bounds.forEach((bound, i) => {
+        cumulative += counts[i] ?? 0;
+        this.#sample(`${name}_bucket`, { ...labels, le: String(bound) }, cumulative);
+      });
+      cumulative += counts[bounds.length] ?? 0;
+      this.#sample(`${name}_bucket`, { ...labels, le: "+Inf" }, cumulative);
+      this.#sample(`${name}_sum`, labels, sum);
+      this.#sample(`${name}_count`, labels, cumulative);
     }
     return this;
+  }
+
+  #sample(name: string, labels: Record<string, string>, value: number): void {
+    const text = Object.entries(labels)
+      .map(([k, v]) => `${k}="${escape(v)}"`)
+      .join(",");
+    this.#lines.push(`${name}${text ? `{${text}}` : ""} ${value}`);
   }
 
   text(): string {
