@@ -54,6 +54,8 @@ export type GatewayErrorCode =
   | "NO_MINER"
   | "MINERS_FAILED"
   | "BAD_HOST"
+  | "BAD_ORIGIN"
+  | "REQUEST_TIMEOUT"
   | "SHUTTING_DOWN"
   | "INTERNAL";
 
