@@ -113,6 +113,8 @@ export function addCommandAliases(program: Command): void {
 export function jsonRequested(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
   const end = argv.indexOf("--");
   const args = end < 0 ? argv : argv.slice(0, end);
+  // `query --json '{…}'` gives the request body, not the output switch.
+  if (args[0] === "query") return false;
   if (args.some((a) => a === "--json" || FLAG_ALIASES[a] === "--json")) return true;
   const fromEnv = env[envName("json")];
   return fromEnv === "true" || fromEnv === "1";

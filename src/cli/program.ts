@@ -18,6 +18,7 @@ import { registerMinerCommand } from "./commands/miner.js";
 import { registerValidatorCommand } from "./commands/validator.js";
 import { registerLocalnetCommand } from "./commands/localnet.js";
 import { registerTxCommand } from "./commands/tx.js";
+import { registerQueryCommand } from "./commands/query.js";
 import type { CliContext } from "./context.js";
 import { readJsonFile } from "./json-file.js";
 
@@ -87,6 +88,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerValidatorCommand(program, ctx);
   registerLocalnetCommand(program, ctx);
   registerTxCommand(program, ctx);
+  registerQueryCommand(program, ctx);
   addCommandAliases(program);
   return program;
 }

@@ -42,7 +42,7 @@ export class StoreError extends CodedError<"STORE_UNAVAILABLE" | "STORE_CORRUPT"
 }
 
 /** Bucket ids are part of the on-disk format: never renumber one. */
-export const Bucket = { Meta: 0, Scores: 1, PendingCommits: 2, Receipts: 3 } as const;
+export const Bucket = { Meta: 0, Scores: 1, PendingCommits: 2, Receipts: 3, Organic: 4 } as const;
 export type Bucket = (typeof Bucket)[keyof typeof Bucket];
 
 const keyOf = (bucket: Bucket, id: string): string => `${bucket.toString(16).padStart(2, "0")}/${id}`;
@@ -98,6 +98,27 @@ export class Store {
       const id = key.slice(prefix.length);
       out.push([id, this.#parse<T>(text, bucket, id)]);
     }
+    return out;
+  }
+
+  /** The records of a bucket whose id is ≥ `fromId`, in key order, at most `limit` of them. */
+  async listFrom<T>(bucket: Bucket, fromId: string, limit = Infinity): Promise<[id: string, value: T][]> {
+    this.#check();
+    const prefix = keyOf(bucket, "");
+    const out: [string, T][] = [];
+    for await (const [key, text] of this.#db.iterator({ gte: keyOf(bucket, fromId), lt: `${prefix}\uffff`, limit: Number.isFinite(limit) ? limit : -1 })) {
+      const id = key.slice(prefix.length);
+      out.push([id, this.#parse<T>(text, bucket, id)]);
+    }
+    return out;
+  }
+
+  /** The ids of a bucket in key order (values unread), at most `limit` of them. */
+  async ids(bucket: Bucket, limit = Infinity): Promise<string[]> {
+    this.#check();
+    const prefix = keyOf(bucket, "");
+    const out: string[] = [];
+    for await (const key of this.#db.keys({ gte: prefix, lt: `${prefix}\uffff`, limit: Number.isFinite(limit) ? limit : -1 })) out.push(key.slice(prefix.length));
     return out;
   }
 

@@ -21,11 +21,13 @@ import { loadOrCreatePeerKey } from "../p2p/peer-key.js";
 import { QueryServer, type AdmissionPolicy, type QueryHandler, type QueryServerStats } from "../p2p/query-server.js";
 import type { LoadedPlugin } from "../subnet/loader.js";
 import type { MinerSide } from "../subnet/plugin.js";
+import type { PublicInterface } from "../subnet/public-api.js";
 import { UserError } from "../util/errors.js";
 import { sleep, startOrStop } from "../util/lifecycle.js";
 import type { Logger } from "../util/logger.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
 import type { InferencePool } from "./inference/pool.js";
+import { synapseHandler } from "./organic-handler.js";
 
 export interface MinerDaemonOptions {
   readonly chain: ChainConnection;
@@ -33,6 +35,8 @@ export interface MinerDaemonOptions {
   readonly plugin: LoadedPlugin;
   /** The plugin's miner side (shared by every hotkey of the process). */
   readonly minerSide: MinerSide;
+  /** The synapses offered to users (organic requests relayed by validators' gateways). */
+  readonly publicApi: PublicInterface;
   readonly pool: InferencePool;
   /** The hotkey as a keyring pair (to sign serve_axon) and as a fast signer (answers, bindings). */
   readonly hotkey: { readonly pair: KeyringPair; readonly signer: Sr25519Signer; readonly name: string };
@@ -192,12 +196,7 @@ export class MinerDaemon {
       log: o.log,
     });
     this.#replay = await ReplayCache.open(join(p2pDir, "replay"), { windowMs: o.admission?.timestampWindowMs ?? 30_000, maxEntries: 1_000_000, now: Date.now });
-    const handlers = new Map<string, QueryHandler>(
-      Object.keys(o.plugin.manifest.synapses).map((synapse) => [
-        synapse,
-        async ({ body, signal, emit }) => o.minerSide.answer({ synapse, body, signal, emit }),
-      ]),
-    );
+    const handlers = new Map<string, QueryHandler>(Object.keys(o.plugin.manifest.synapses).map((synapse) => [synapse, synapseHandler(synapse, o.minerSide, o.publicApi)]));
     this.#server = new QueryServer({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash, directory: this.#o.directory, replayCache: this.#replay, handlers, policy: o.admission ?? {}, log: o.log });
     await this.#server.start();
     this.#identity = new IdentityService({ libp2p: this.#node.libp2p, genesisHash, netuid: o.netuid, directory: this.#o.directory, binding: () => this.#makeBinding(), log: o.log });

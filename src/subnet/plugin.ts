@@ -151,6 +151,8 @@ export type JsonSchema = Readonly<Record<string, unknown>>;
 /** A user's input the public interface refuses; `tooLarge` ones are answered 413, the rest 400. */
 export class PublicInputError extends Error {
   override name = "PublicInputError";
+  /** A miner refuses such a request as BadRequest (query-server maps BAD_INPUT so). */
+  readonly code = "BAD_INPUT";
   constructor(
     message: string,
     readonly tooLarge = false,

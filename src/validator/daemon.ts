@@ -28,6 +28,9 @@ import { prng } from "../util/prng.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
 import { decodeAddress } from "@polkadot/util-crypto";
 import type { StoredReceipt, ValidatorState } from "./state.js";
+import type { PublicInterface } from "../subnet/public-api.js";
+import { OrganicService, type ServingMiner } from "./gateway/organic-service.js";
+import type { OrganicLedger } from "./organic-ledger.js";
 import { WeightSetter, type WeightSetterStatus } from "./weight-setter.js";
 
 export interface ValidatorDaemonOptions {
@@ -53,6 +56,8 @@ export interface ValidatorDaemonOptions {
   /** How often the weight setter looks at the chain, ms (default 3 s). */
   readonly weightsIntervalMs?: number;
   readonly versionKey?: bigint;
+  /** Users' requests: the plugin's public interface and where they are recorded (no gateway without it). */
+  readonly organic?: { readonly api: PublicInterface; readonly ledger: OrganicLedger; readonly restMs?: number };
   /** Run the scoring and weights loops (default true; false: the caller calls `step()`, as benchmarks do). */
   readonly autorun?: boolean;
   readonly log: Logger;
@@ -93,6 +98,9 @@ export class ValidatorDaemon {
   #node: P2PNode | undefined;
   #client: QueryClient | undefined;
   #metagraph: Metagraph | undefined;
+  /** The serving miners of the metagraph in use (self excepted), with where to reach them. */
+  #serving: ServingMiner[] = [];
+  #organic: OrganicService | undefined;
   #uid: number | undefined;
   #registeredSaid: boolean | undefined;
   #steps = 0;
@@ -140,6 +148,19 @@ export class ValidatorDaemon {
     this.#adopt(metagraph);
     this.#node = await createP2PNode({ privateKey: await loadOrCreatePeerKey(o.p2pDir), listen: [`/ip4/${o.host}/tcp/${o.port}`], gossip: false, log: o.log });
     this.#client = new QueryClient({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash: o.chain.api.genesisHash.toU8a(), log: o.log });
+    if (o.organic) {
+      const client = this.#client;
+      this.#organic = new OrganicService({
+        api: o.organic.api,
+        ledger: o.organic.ledger,
+        serving: () => (this.#uid === undefined ? [] : this.#serving),
+        score: (uid) => o.state.book.get(uid),
+        query: (target, synapse, body, options) => client.query(target, synapse, body, { ...options, signal: options.signal ? AbortSignal.any([options.signal, this.#stop.signal]) : this.#stop.signal }),
+        penalize: (uid, hotkey) => void o.state.book.record(uid, hotkey, 0, Date.now()),
+        ...(o.organic.restMs === undefined ? {} : { restMs: o.organic.restMs }),
+        log: o.log.child({ module: "gateway" }),
+      });
+    }
     if (o.autorun !== false) {
       this.#loop = this.#run();
       this.#weightsTimer = setInterval(() => void this.#weights.tick(), o.weightsIntervalMs ?? 3_000);
@@ -148,10 +169,16 @@ export class ValidatorDaemon {
     o.log.info({ hotkey: this.hotkeyAddress, uid: this.#uid, netuid: o.netuid, subnet: o.plugin.manifest.name, peerId: this.#node.peerId }, "validator running");
   }
 
+  /** The organic service behind the gateway (undefined without the `organic` option). */
+  get organic(): OrganicService | undefined {
+    return this.#organic;
+  }
+
   /** Takes a freshly loaded metagraph: own uid, and scores of uids now held by other hotkeys dropped. */
   #adopt(metagraph: Metagraph): boolean {
     const o = this.#o;
     this.#metagraph = metagraph;
+    this.#serving = this.#servingOf(metagraph);
     const uid = metagraph.neurons.find((n) => n.hotkey === this.hotkeyAddress)?.uid;
     if (uid !== this.#uid || this.#registeredSaid === undefined) {
       if (uid === undefined) o.log.warn({ hotkey: this.hotkeyAddress, netuid: o.netuid }, `hotkey "${o.hotkey.name}" is not registered on subnet ${o.netuid}; scores are kept and queries wait for its registration (tensornode register --netuid ${o.netuid} --hotkey ${o.hotkey.name})`);
@@ -175,9 +202,16 @@ export class ValidatorDaemon {
     }
   }
 
+  #servingOf(metagraph: Metagraph): ServingMiner[] {
+    return metagraph.neurons.flatMap((n) => {
+      const peer = n.hotkey !== this.hotkeyAddress && n.axon ? axonMultiaddr(n.axon) : undefined;
+      return peer ? [{ uid: n.uid, hotkey: n.hotkey, target: { peer, hotkey: decodeAddress(n.hotkey) } }] : [];
+    });
+  }
+
   /** The miners to query this step: every serving one, or the next `sampleSize` of them in turn. */
   #targets(): Neuron[] {
-    const serving = (this.#metagraph?.neurons ?? []).filter((n) => n.hotkey !== this.hotkeyAddress && n.axon && axonMultiaddr(n.axon));
+    const serving = this.#serving.map((m) => this.#metagraph!.neurons[m.uid]!);
     const size = this.#o.sampleSize;
     if (size === undefined || size >= serving.length) return serving;
     const picked: Neuron[] = [];

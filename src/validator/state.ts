@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { Bucket, Store, type Operation } from "../db/store.js";
 import type { Receipt } from "../p2p/protocol/signing.js";
 import { CodedError } from "../util/errors.js";
+import { OrganicLedger, type OrganicLedgerOptions } from "./organic-ledger.js";
 import { ScoreBook, type ScoreEntry } from "./scores.js";
 
 /** A weight commit from the moment its salt is chosen until its reveal lands (or expires). */
@@ -170,6 +171,11 @@ export class ValidatorState {
     if (commit) await this.#store.put(Bucket.PendingCommits, COMMIT, commit);
     else await this.#store.delete(Bucket.PendingCommits, COMMIT);
     this.#commit = commit;
+  }
+
+  /** The record of organic requests, kept in this state's database. */
+  openOrganicLedger(options: OrganicLedgerOptions = {}): Promise<OrganicLedger> {
+    return OrganicLedger.open(this.#store, options);
   }
 
   /** The receipts kept for `uid`, oldest first. */

@@ -16,6 +16,7 @@ import { InferencePool } from "../../miner/inference/pool.js";
 import { MicroBatcher } from "../../miner/inference/batcher.js";
 import { startMetricsServer } from "../../miner/metrics.js";
 import { closeServer } from "../../util/status-server.js";
+import { PublicInterface } from "../../subnet/public-api.js";
 import { loadPlugin, pluginRoots } from "../../subnet/loader.js";
 import { UserError } from "../../util/errors.js";
 import { createLogger, type LogFormat, type LogLevel } from "../../util/logger.js";
@@ -95,6 +96,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
       chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
       for (const [name, path] of plugin.modelFiles) if (plugin.manifest.models[name]?.kind === "onnx") pool.register(name, path);
       const minerSide = await (await plugin.loadMiner()).createMiner({ manifest: plugin.manifest, models, modelFiles: plugin.modelFiles, log: log.child({ plugin: plugin.manifest.name }) });
+      const publicApi = await PublicInterface.load(plugin, log.child({ plugin: plugin.manifest.name }));
       if (v.metricsPort !== undefined) {
         metrics = await startMetricsServer({ statuses: () => daemons.map((d) => d.status()), inferenceQueued: () => pool.queued, inferenceWorkers: () => pool.workers }, String(v.metricsHost), Number(v.metricsPort));
         const bound = metrics.address() as AddressInfo;
@@ -113,6 +115,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
             netuid,
             plugin,
             minerSide,
+            publicApi,
             pool,
             hotkey,
             dataDir,
