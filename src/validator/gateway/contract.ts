@@ -40,6 +40,7 @@ export interface Caller {
 }
 
 export type GatewayErrorCode =
+  | "BAD_REQUEST"
   | "BAD_JSON"
   | "BAD_INPUT"
   | "BAD_REDUNDANCY"
