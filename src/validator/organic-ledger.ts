@@ -70,11 +70,13 @@ export class OrganicLedger {
       if (batch.length === 0) return;
       const over = this.#count + batch.length - this.#max;
       const oldest = over > 0 ? await this.#store.ids(Bucket.Organic, over) : [];
+      // More new entries than the bound holds: the oldest of them are dropped unwritten.
+      const kept = batch.sort(([a], [b]) => (a < b ? -1 : 1)).slice(Math.max(0, over - oldest.length));
       await this.#store.write([
-        ...batch.map(([id, value]) => ({ type: "put" as const, bucket: Bucket.Organic, id, value })),
+        ...kept.map(([id, value]) => ({ type: "put" as const, bucket: Bucket.Organic, id, value })),
         ...oldest.map((id) => ({ type: "del" as const, bucket: Bucket.Organic, id })),
       ]);
-      this.#count += batch.length - oldest.length;
+      this.#count += kept.length - oldest.length;
     });
     return this.#writing;
   }
