@@ -6,7 +6,7 @@
  * epoch budget the network stops by itself. Everything started is stopped by `stop()`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { Keyring } from "@polkadot/api";
 import type { KeyringPair } from "@polkadot/keyring/types";
@@ -17,6 +17,7 @@ import { SubtensorOperations } from "../chain/operations.js";
 import type { EpochSchedule } from "../chain/reads.js";
 import { DevnetNode } from "../devnet/node.js";
 import { loadPlugin, pluginRoots, projectRoot, type LoadedPlugin } from "../subnet/loader.js";
+import { PublicInterface } from "../subnet/public-api.js";
 import { stopChild } from "../util/child-process.js";
 import { UserError } from "../util/errors.js";
 import { jsonLines } from "../util/json-lines.js";
@@ -45,6 +46,8 @@ export interface LocalnetOptions {
   readonly seed: number;
   readonly blockTimeMs?: number;
   readonly tempo?: number;
+  /** The first validator's gateway port (0: a free one). */
+  readonly apiPort?: number;
   /** Environment for the child processes (TENSORNODE_HOME is set to the data dir). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Progress, one line at a time (setting up, starting daemons, an offline miner stopped). */
@@ -123,6 +126,7 @@ export class Localnet {
   #startEpoch: bigint | undefined;
   #stopping = false;
   #unsubscribe: (() => void) | undefined;
+  #gatewayUrl: string | undefined;
 
   constructor(options: LocalnetOptions) {
     this.#o = options;
@@ -148,6 +152,11 @@ export class Localnet {
 
   get netuid(): number {
     return this.#netuid;
+  }
+
+  /** The first validator's gateway (users' requests), once it is up. */
+  get gatewayUrl(): string | undefined {
+    return this.#gatewayUrl;
   }
 
   /** Sets everything up and starts every daemon; resolves once all serve. */
@@ -208,12 +217,18 @@ export class Localnet {
       const subnet = behaviour.kind === "honest" ? plugin.dir : writeMinerVariant(join(o.dataDir, "plugins", m.behaviour), plugin, behaviour);
       this.#spawn(m.name, ["miner", ...common, "--subnet", subnet, "--hotkey", m.name, "--host", m.host, "--port", "0", "--workers", "1", "--metagraph-interval", "2", "--data-dir", join(o.dataDir, "miners")]);
     }
-    for (const v of this.plan.validators) {
-      this.#spawn(v.name, ["validator", ...common, "--subnet", plugin.dir, "--hotkey", v.name, "--host", "127.0.0.1", "--port", "0", "--step-interval", "1", "--weights-interval", "1", "--resync-blocks", "4", "--data-dir", join(o.dataDir, v.name)]);
+    let gateway: Promise<string> | undefined;
+    for (const [i, v] of this.plan.validators.entries()) {
+      const api = i === 0 ? ["--api-port", String(o.apiPort ?? 0), "--api-host", "127.0.0.1"] : [];
+      this.#spawn(v.name, ["validator", ...common, "--subnet", plugin.dir, "--hotkey", v.name, "--host", "127.0.0.1", "--port", "0", "--step-interval", "1", "--weights-interval", "1", "--resync-blocks", "4", "--data-dir", join(o.dataDir, v.name), ...api]);
+      if (i === 0) gateway = this.#gatewayOf(this.#daemons.get(v.name)!);
     }
+    gateway?.catch(() => undefined);
     await this.#waitForAxons(ops);
+    this.#gatewayUrl = await gateway;
     this.#startEpoch = (await ops.read.epochSchedule(netuid)).index;
     o.say(`every daemon is up; logs in ${this.logsDir}`);
+    if (this.#gatewayUrl) o.say(await this.#gatewayLine(plugin, this.#gatewayUrl, log));
   }
 
   async #configureSubnet(ops: SubtensorOperations, owner: KeyringPair, plugin: LoadedPlugin): Promise<void> {
@@ -243,6 +258,46 @@ export class Localnet {
       if (!this.#stopping && !this.#offline.has(name)) this.#o.say(`${name} exited (${code ?? signal}); see ${logFile}`);
     });
     this.#daemons.set(name, { name, child, log, logFile });
+  }
+
+  /** Where users' requests go, with a request to paste (its body in a file when it is long, as an image is). */
+  async #gatewayLine(plugin: LoadedPlugin, url: string, log: Logger): Promise<string> {
+    const api = await PublicInterface.load(plugin, log);
+    const endpoint = [...api.endpoints.values()][0];
+    if (!endpoint) return `gateway at ${url} (the ${plugin.manifest.name} plugin offers no synapse to users)`;
+    const example = JSON.stringify(endpoint.spec.example);
+    let data = `'${example}'`;
+    if (example.length > 160 || example.includes("'")) {
+      const file = join(this.#o.dataDir, `example-${endpoint.name}.json`);
+      writeFileSync(file, example);
+      data = `@${file}`;
+    }
+    return `gateway at ${url} (users' requests; try: curl -s ${url}/v1/synapses/${endpoint.name} -H 'content-type: application/json' -d ${data})`;
+  }
+
+  /** The gateway's URL, from the line the validator prints when it listens. */
+  #gatewayOf(daemon: Daemon): Promise<string> {
+    return new Promise((resolve, reject) => {
+      let seen = "";
+      const onData = (chunk: Buffer): void => {
+        seen = (seen + chunk.toString("utf8")).slice(-4096);
+        const url = /gateway at (http:\/\/\S+?)[\s,]/.exec(seen)?.[1];
+        if (url) {
+          cleanup();
+          resolve(url);
+        }
+      };
+      const onExit = (): void => {
+        cleanup();
+        reject(new LocalnetError(`${daemon.name} exited before its gateway listened; see ${daemon.logFile}`));
+      };
+      const cleanup = (): void => {
+        daemon.child.stdout!.off("data", onData);
+        daemon.child.off("exit", onExit);
+      };
+      daemon.child.stdout!.on("data", onData);
+      daemon.child.once("exit", onExit);
+    });
   }
 
   async #waitForAxons(ops: SubtensorOperations): Promise<void> {

@@ -27,11 +27,12 @@ export const LOCALNET_OPTIONS: OptionSchema = {
   seed: { type: "integer", min: 0, max: 2_147_483_647, help: "drives the demo miners' behaviour, so that a run can be repeated (default: a random one, printed)" },
   blockTime: { type: "string", default: "250ms", help: "time between blocks, as devnet takes it: 1s, 250ms (50ms to 12s; a bare number is ms)" },
   tempo: { type: "integer", min: 5, max: 1_000, default: 20, help: "blocks per epoch" },
+  apiPort: { type: "integer", min: 0, max: 65535, default: 0, help: "the first validator's gateway port, for users' requests (0: a free one; its URL is printed)" },
   json: { type: "boolean", default: false, help: "print only the final summary, as JSON (amounts in rao as decimal strings: docs/cli-json.md)" },
 };
 
 /** The summary as JSON: amounts in rao (exact); which figures are the last epoch's and which are totals is in the names. */
-export function summaryJson(last: LocalnetSnapshot, extra: { seed: number; dataDir: string; logs: string }): string {
+export function summaryJson(last: LocalnetSnapshot, extra: { seed: number; dataDir: string; logs: string; gateway?: string | undefined }): string {
   return toJsonText({
     netuid: last.netuid,
     block: last.block,
@@ -40,6 +41,7 @@ export function summaryJson(last: LocalnetSnapshot, extra: { seed: number; dataD
     seed: extra.seed,
     dataDir: extra.dataDir,
     logs: extra.logs,
+    gateway: extra.gateway ?? null,
     ownerCutSinceStart: last.ownerGain,
     neurons: last.rows.map((r) => ({
       uid: r.uid,
@@ -81,6 +83,7 @@ export function registerLocalnetCommand(program: Command, ctx: CliContext): void
       seed,
       blockTimeMs: localnetBlockTimeMs(v.blockTime),
       tempo: Number(v.tempo),
+      apiPort: Number(v.apiPort),
       env: ctx.env,
       say: (line) => ctx.stderr(`${line}\n`),
     });
@@ -98,7 +101,7 @@ export function registerLocalnetCommand(program: Command, ctx: CliContext): void
           ctx.stdout(renderSnapshot(snapshot, width()));
         }
       }, stop.signal);
-      if (json) ctx.stdout(`${summaryJson(last, { seed, dataDir, logs: localnet.logsDir })}\n`);
+      if (json) ctx.stdout(`${summaryJson(last, { seed, dataDir, logs: localnet.logsDir, gateway: localnet.gatewayUrl })}\n`);
       else {
         ctx.stdout(`\nsummary after ${last.epochs} epochs (seed ${seed}): incentive, dividends and emission are the last epoch's; earned is the total since the start\n${renderSnapshot(last, width())}`);
         const miners = last.rows.filter((r) => r.role.startsWith("miner")).sort((a, b) => b.incentive - a.incentive);

@@ -1,9 +1,12 @@
 /**
  * `tensornode validator --netuid N --wallet W --hotkey H [--subnet NAME]`: the validator daemon
  * (queries miners, scores them, keeps its state in level, puts weights on chain), until
- * SIGINT/SIGTERM. `tensornode validator receipts --uid U`: the miners' signed answers it kept,
- * each signature checked.
+ * SIGINT/SIGTERM; with --api-port, its gateway serves users' requests (docs/gateway.md).
+ * `tensornode validator receipts --uid U`: the miners' signed answers it kept, each signature
+ * checked; `validator attribution`: organic requests per miner; `validator api-key add`: a key
+ * for the gateway.
  */
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +20,12 @@ import { createLogger, type LogFormat, type LogLevel } from "../../util/logger.j
 import { sr25519Ready, sr25519SignerFromSeed } from "../../util/sr25519.js";
 import { closeServer } from "../../util/status-server.js";
 import { ValidatorDaemon } from "../../validator/daemon.js";
+import { addApiKey } from "../../validator/gateway/api-keys.js";
+import { attributionTable, type MinerAttribution } from "../../validator/gateway/attribution.js";
+import { parseSince } from "../../validator/gateway/since.js";
+import { startGatewayServer, type GatewayServer } from "../../validator/gateway/http-server.js";
+import type { OrganicLedger } from "../../validator/organic-ledger.js";
+import { PublicInterface } from "../../subnet/public-api.js";
 import { startValidatorStatusServer } from "../../validator/metrics.js";
 import { verifyStoredReceipt } from "../../validator/receipts.js";
 import { ValidatorState, type StoredReceipt } from "../../validator/state.js";
@@ -24,7 +33,7 @@ import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
 import { toJsonText } from "../json-output.js";
 import { addSchemaOptions, addSubcommand, commandConfig, refuseUnused } from "../options.js";
-import { chainEndpoint, CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, requireNetuid, walletStore, WALLET_OPTION, type Values } from "../chain-session.js";
+import { chainEndpoint, CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, requireNetuid, requireString, walletStore, WALLET_OPTION, type Values } from "../chain-session.js";
 import { renderTable, type Column } from "../table.js";
 import { withStateErrors } from "../daemon-errors.js";
 import { shutdownOrParentGone } from "../parent-lifeline.js";
@@ -51,6 +60,10 @@ export const VALIDATOR_OPTIONS: OptionSchema = {
   versionKey: { type: "string", help: "weights version key (default: the subnet's)" },
   receiptsPerUid: { type: "integer", min: 0, max: 100_000, default: 64, help: "signed answers kept per uid" },
   metricsPort: { type: "integer", min: 0, max: 65535, help: "serve /metrics, /healthz and /receipts on this port (127.0.0.1 unless --metrics-host)" },
+  apiPort: { type: "integer", min: 0, max: 65535, help: "serve users' requests (the gateway: POST /v1/synapses/{name}, docs/gateway.md) on this port (0: a free one)" },
+  apiHost: { type: "string", default: "127.0.0.1", help: "address for the gateway; other than loopback it needs --api-keys" },
+  apiKeys: { type: "string", help: "the gateway's API keys file (0600; `tensornode validator api-key add` makes keys; reloaded on SIGHUP)" },
+  apiCors: { type: "string", help: "origins allowed to call the gateway from a browser, comma-separated (https://app.example.com,…); default: none" },
   metricsHost: { type: "string", default: "127.0.0.1", help: "address for the status port" },
   ...CHAIN_OPTIONS,
 };
@@ -60,6 +73,22 @@ const RECEIPT_OPTIONS: OptionSchema = {
   uid: { type: "integer", min: 0, max: 65535, help: "the miner's uid" },
   statusUrl: { type: "string", help: "ask a running validator instead (its status port, e.g. http://127.0.0.1:9101)" },
   ...JSON_OPTION,
+};
+
+const ATTRIBUTION_OPTIONS: OptionSchema = {
+  ...STATE_OPTIONS,
+  since: { type: "string", help: "from this time: Unix milliseconds or ISO 8601 (default: 24 hours ago)" },
+  url: { type: "string", help: "ask a running validator's gateway instead (e.g. http://127.0.0.1:8080)" },
+  apiKeyFile: { type: "string", help: "with --url: a file holding an API key of a keyed gateway (or env TENSORNODE_API_KEY)" },
+  ...JSON_OPTION,
+};
+
+const API_KEY_OPTIONS: OptionSchema = {
+  keysFile: { type: "string", help: "the gateway's API keys file (created 0600 if absent), as --api-keys takes it" },
+  name: { type: "string", help: "who holds the key (it names the caller in logs and attribution)" },
+  synapses: { type: "string", help: "synapses the key may call, comma-separated (default: all)" },
+  rate: { type: "string", default: "5", help: "requests per second the key may sustain" },
+  burst: { type: "integer", min: 1, max: 100_000, default: 10, help: "requests the key may send at once" },
 };
 
 /** Where a validator keeps its state, unless --data-dir says otherwise. */
@@ -79,7 +108,18 @@ export function registerValidatorCommand(program: Command, ctx: CliContext): voi
   // `validator receipts` keeps its own options (a parent with options would take them all).
   const run = command.command("run", { isDefault: true }).description("run the validator daemon (the default: `tensornode validator --netuid N …`)");
   // State errors (a data dir in use or kept for another hotkey, a port taken) are one line and exit 2.
-  addSchemaOptions(run, VALIDATOR_OPTIONS).action(async () => withStateErrors(() => runValidator(ctx, commandConfig(run).values)));
+  addSchemaOptions(run, VALIDATOR_OPTIONS).action(async () => {
+    const values = commandConfig(run).values;
+    if (values.apiPort === undefined) refuseUnused(run, ["apiHost", "apiKeys", "apiCors"], "the gateway runs only with --api-port");
+    await withStateErrors(() => runValidator(ctx, values));
+  });
+  addSubcommand(command, "attribution", "organic requests per miner: served, failed, latency percentiles (from the state, or a running gateway with --url)", ATTRIBUTION_OPTIONS, async (v, cmd) => {
+    if (typeof v.url === "string") refuseUnused(cmd, ["netuid", "wallet", "hotkey", "dataDir"], "--url asks the running validator's gateway");
+    else refuseUnused(cmd, ["apiKeyFile"], "an API key is for --url");
+    await withStateErrors(() => showAttribution(ctx, v));
+  });
+  const apiKey = command.command("api-key").description("the gateway's API keys");
+  addSubcommand(apiKey, "add", "make a key for the gateway: shown once, only its hash is kept in the keys file", API_KEY_OPTIONS, async (v) => addKey(ctx, v));
   addSubcommand(command, "receipts", "the signed answers a validator kept for a uid, each signature checked", RECEIPT_OPTIONS, async (v, cmd) => {
     if (typeof v.statusUrl === "string") refuseUnused(cmd, ["netuid", "wallet", "hotkey", "dataDir"], "--status-url asks the running validator, which answers from its own state");
     await withStateErrors(() => showReceipts(ctx, v));
@@ -105,9 +145,14 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
   let state: ValidatorState | undefined;
   let daemon: ValidatorDaemon | undefined;
   let status: Server | undefined;
+  let ledger: OrganicLedger | undefined;
+  let gateway: GatewayServer | undefined;
+  let stopReloading: (() => void) | undefined;
   try {
+    const publicApi = v.apiPort === undefined ? undefined : await PublicInterface.load(plugin, log.child({ plugin: plugin.manifest.name }));
     state = await ValidatorState.open(join(dataDir, "state"), { hotkey: pair.address, netuid, genesisHash: chain.api.genesisHash.toHex() }, { alpha, receiptsPerUid: Number(v.receiptsPerUid), maxReceiptBodyBytes: 64 * 1024 });
     const opened = state;
+    ledger = publicApi ? await state.openOrganicLedger() : undefined;
     daemon = await ValidatorDaemon.start({
       chain,
       netuid,
@@ -124,9 +169,26 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
       resyncBlocks: Number(v.resyncBlocks),
       weightsIntervalMs: Number(v.weightsInterval) * 1000,
       ...(v.versionKey === undefined ? {} : { versionKey: BigInt(String(v.versionKey)) }),
+      ...(publicApi && ledger ? { organic: { api: publicApi, ledger } } : {}),
       log,
     });
     const running = daemon;
+    if (running.organic) {
+      gateway = await startGatewayServer({
+        backend: running.organic,
+        host: String(v.apiHost),
+        port: Number(v.apiPort),
+        ...(typeof v.apiKeys === "string" ? { keysFile: resolve(ctx.cwd, v.apiKeys) } : {}),
+        ...(typeof v.apiCors === "string" ? { corsOrigins: parseOrigins(v.apiCors) } : {}),
+        logger: log.child({ module: "gateway" }),
+      });
+      const offered = running.organic.synapses().map((s) => s.name);
+      ctx.stdout(`gateway at ${gateway.url} (${offered.length === 0 ? `the ${plugin.manifest.name} plugin offers no synapse to users` : `synapses: ${offered.join(", ")}`}; ${gateway.keyed ? "API keys required" : "loopback only, no keys"}; docs/gateway.md)\n`);
+      const keyed = gateway;
+      stopReloading = onHangup(() =>
+        void keyed.reloadKeys().then((r) => (r.ok ? log.info({ keys: r.keys }, "API keys reloaded") : log.warn({ error: r.error.message }, "API keys not reloaded; the keys in use are kept"))),
+      );
+    }
     if (v.metricsPort !== undefined) {
       status = await startValidatorStatusServer({ status: () => running.status(), receipts: (uid) => opened.receipts(uid) }, String(v.metricsHost), Number(v.metricsPort));
       const bound = status.address() as AddressInfo;
@@ -137,11 +199,28 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
     const signal = await shutdown;
     log.info({ signal }, "stopping");
   } finally {
+    stopReloading?.();
+    await gateway?.close();
     await closeServer(status);
     await daemon?.stop();
+    await ledger?.flush();
     await state?.close();
     await chain.close();
   }
+}
+
+/** `--api-cors a,b`: each an origin (scheme, host, port), nothing more. */
+function parseOrigins(text: string): string[] {
+  return text
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+}
+
+/** Calls `fn` on each SIGHUP (the operator's "reload"), until the returned function is called. */
+function onHangup(fn: () => void): () => void {
+  process.on("SIGHUP", fn);
+  return () => void process.off("SIGHUP", fn);
 }
 
 async function receiptsFrom(ctx: CliContext, v: Values, uid: number): Promise<StoredReceipt[]> {
@@ -210,4 +289,81 @@ async function showReceipts(ctx: CliContext, v: Values): Promise<void> {
   }
   const invalid = rows.filter((r) => r.verdict.startsWith("INVALID")).length;
   if (invalid > 0) throw new UserError("RECEIPTS_INVALID", `${invalid} of ${rows.length} receipts do not verify`);
+}
+
+async function attributionRows(ctx: CliContext, v: Values, sinceMs: number): Promise<MinerAttribution[]> {
+  if (typeof v.url === "string") {
+    let url: URL;
+    try {
+      url = new URL(`/v1/attribution?since=${sinceMs}`, v.url);
+    } catch {
+      throw new UserError("BAD_URL", `--url: "${v.url}" is not a URL`);
+    }
+    const key = typeof v.apiKeyFile === "string" ? (await readFile(resolve(ctx.cwd, v.apiKeyFile), "utf8")).trim() : ctx.env.TENSORNODE_API_KEY?.trim();
+    const response = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {} }).catch((error: Error) => {
+      throw new UserError("GATEWAY_UNREACHABLE", `cannot reach the gateway at ${url.origin} (${error.message}); is the validator running with --api-port?`);
+    });
+    const body = (await response.json().catch(() => undefined)) as { miners?: MinerAttribution[]; error?: { message?: string } } | undefined;
+    if (!response.ok || !body?.miners) throw new UserError("GATEWAY_ERROR", `${url.origin}/v1/attribution: HTTP ${response.status}${body?.error?.message ? `: ${body.error.message}` : ""}`);
+    return body.miners;
+  }
+  const netuid = requireNetuid(v);
+  const { address } = await walletStore(ctx).loadHotkey(String(v.wallet), String(v.hotkey));
+  const dir = join(dataDirOf(ctx, v, netuid), "state");
+  let state: ValidatorState;
+  try {
+    state = await ValidatorState.openForReading(dir, { hotkey: address, netuid });
+  } catch (error) {
+    if (error instanceof StoreError && error.code === "STORE_UNAVAILABLE")
+      throw new UserError("STATE_BUSY", `${error.message}. A running validator holds its database: ask its gateway with --url http://127.0.0.1:<its --api-port>`);
+    throw error;
+  }
+  try {
+    return attributionTable(await (await state.openOrganicLedger()).since(sinceMs));
+  } finally {
+    await state.close();
+  }
+}
+
+async function showAttribution(ctx: CliContext, v: Values): Promise<void> {
+  let sinceMs: number;
+  try {
+    sinceMs = parseSince(typeof v.since === "string" ? v.since : null, Date.now());
+  } catch (error) {
+    throw new UserError("BAD_SINCE", `--since: ${(error as Error).message}`);
+  }
+  const rows = await attributionRows(ctx, v, sinceMs);
+  if (v.json === true) {
+    ctx.stdout(`${toJsonText({ since: new Date(sinceMs).toISOString(), miners: rows })}\n`);
+    return;
+  }
+  if (rows.length === 0) {
+    ctx.stdout(`no organic requests since ${new Date(sinceMs).toISOString()}\n`);
+    return;
+  }
+  const ms = (x: number | undefined): string => (x === undefined ? "-" : x.toFixed(1));
+  const columns: Column<MinerAttribution>[] = [
+    { header: "uid", value: (r) => String(r.uid) },
+    { header: "hotkey", value: (r) => r.hotkey, align: "left" },
+    { header: "served", value: (r) => String(r.served) },
+    { header: "failed", value: (r) => String(r.failed) },
+    { header: "busy", value: (r) => String(r.busy) },
+    { header: "p50 ms", value: (r) => ms(r.latencyMs?.p50) },
+    { header: "p90 ms", value: (r) => ms(r.latencyMs?.p90) },
+    { header: "p99 ms", value: (r) => ms(r.latencyMs?.p99) },
+    { header: "failures", value: (r) => Object.entries(r.failures).map(([code, n]) => `${code} ${n}`).join(", ") || "-", align: "left" },
+  ];
+  ctx.stdout(`organic requests since ${new Date(sinceMs).toISOString()}\n${renderTable(columns, rows)}\n`);
+}
+
+async function addKey(ctx: CliContext, v: Values): Promise<void> {
+  const file = requireString(v, "keysFile", "--keys-file", "the gateway's API keys file");
+  const name = requireString(v, "name", "--name", "who holds the key");
+  const perSecond = Number(v.rate);
+  if (!(perSecond > 0 && Number.isFinite(perSecond))) throw new UserError("BAD_RATE", `--rate: "${String(v.rate)}" is not a positive number of requests per second`);
+  const synapses = typeof v.synapses === "string" ? v.synapses.split(",").map((s) => s.trim()).filter((s) => s !== "") : undefined;
+  const path = resolve(ctx.cwd, file);
+  const { key, entry } = await addApiKey(path, { name, ...(synapses ? { synapses } : {}), rate: { perSecond, burst: Number(v.burst) } });
+  ctx.stderr(`added key "${entry.name}" to ${path} (synapses: ${entry.synapses === "*" ? "all" : entry.synapses.join(", ")}; ${perSecond}/s, burst ${entry.rate.burst}); it is shown once, only its hash is kept — a running validator takes it on SIGHUP\n`);
+  ctx.stdout(`${key}\n`);
 }

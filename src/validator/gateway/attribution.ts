@@ -47,11 +47,3 @@ export function attributionTable(records: Iterable<OrganicRecord>): MinerAttribu
       return { ...row, latencyMs: sorted.length === 0 ? null : { p50: round1(quantile(sorted, 0.5)), p90: round1(quantile(sorted, 0.9)), p99: round1(quantile(sorted, 0.99)) } };
     });
 }
-
-/** `since` as the API and the CLI take it: Unix milliseconds or an ISO 8601 date; undefined when it is neither. */
-export function parseSince(text: string): number | undefined {
-  if (/^\d{1,15}$/.test(text)) return Number(text);
-  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) return undefined;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : undefined;
-}

@@ -12,7 +12,7 @@ import { hash256, requestHash, signRequest, signResponse } from "../../../src/p2
 import { encodeTensors } from "../../../src/p2p/protocol/tensors.js";
 import { FrameError } from "../../../src/p2p/protocol/bytes.js";
 import { checkAnswer } from "../../../src/validator/gateway/answer-check.js";
-import { attributionTable, parseSince } from "../../../src/validator/gateway/attribution.js";
+import { attributionTable } from "../../../src/validator/gateway/attribution.js";
 import { chooseMiners, type Candidate } from "../../../src/validator/gateway/miner-choice.js";
 import { OrganicLedger, type OrganicRecord } from "../../../src/validator/organic-ledger.js";
 import { prng } from "../../../src/util/prng.js";
@@ -150,12 +150,6 @@ describe("attribution: per miner, requests served and failed with latency percen
     assert.deepEqual(rows[1], { uid: 2, hotkey: "hk2", served: 0, failed: 1, busy: 1, failures: { BAD_OUTPUT: 1 }, latencyMs: null });
   });
 
-  it("takes `since` as Unix milliseconds or ISO 8601, and nothing else", () => {
-    assert.equal(parseSince("1700000000000"), 1_700_000_000_000);
-    assert.equal(parseSince("2026-12-07T10:00:00Z"), Date.parse("2026-12-07T10:00:00Z"));
-    assert.equal(parseSince("2026-12-07"), Date.parse("2026-12-07"));
-    for (const bad of ["yesterday", "-5", "1e12", "2026-13-45T99:00:00Z", ""]) assert.equal(parseSince(bad), undefined, bad);
-  });
 });
 
 describe("the organic ledger", () => {
