@@ -10,6 +10,8 @@ import type { Logger } from "../util/logger.js";
 import { BlockAuthor, type BlockTime } from "./chain/author.js";
 import { BlockStore } from "./chain/block-store.js";
 import { Chain } from "./chain/chain.js";
+import { DEFAULT_FINALITY_DELAY_MS, FinalityGadget } from "./chain/finality.js";
+import { toHex } from "./codec/hex.js";
 import { parseGenesis, DEFAULT_GENESIS_JSON, type GenesisConfig } from "./genesis.js";
 import { TxPool } from "./pool/tx-pool.js";
 import { devnetRpc } from "./rpc/methods.js";
@@ -28,6 +30,8 @@ export interface DevnetOptions {
   /** Discard any chain in the data dir and start from genesis. */
   readonly fresh?: boolean;
   readonly blockTime?: BlockTime;
+  /** How long after its import a block becomes final (default 500 ms); finality trails the best block by this. */
+  readonly finalityDelayMs?: number;
   readonly genesis?: GenesisConfig;
   /** Serve dev_* methods (block production on demand). */
   readonly devRpc?: boolean;
@@ -42,6 +46,7 @@ export class DevnetNode {
   readonly chain: Chain;
   readonly pool: TxPool;
   readonly author: BlockAuthor;
+  readonly finality: FinalityGadget;
   readonly endpoint: RpcServerAddress;
   readonly dataDir: string;
   readonly #store: BlockStore;
@@ -50,10 +55,11 @@ export class DevnetNode {
   readonly #log: Logger;
   #stopping: Promise<void> | undefined;
 
-  private constructor(parts: { chain: Chain; pool: TxPool; author: BlockAuthor; endpoint: RpcServerAddress; dataDir: string; store: BlockStore; rpc: RpcServer; removeDataDir: boolean; log: Logger }) {
+  private constructor(parts: { chain: Chain; pool: TxPool; author: BlockAuthor; finality: FinalityGadget; endpoint: RpcServerAddress; dataDir: string; store: BlockStore; rpc: RpcServer; removeDataDir: boolean; log: Logger }) {
     this.chain = parts.chain;
     this.pool = parts.pool;
     this.author = parts.author;
+    this.finality = parts.finality;
     this.endpoint = parts.endpoint;
     this.dataDir = parts.dataDir;
     this.#store = parts.store;
@@ -84,12 +90,16 @@ export class DevnetNode {
       const blockTime = options.blockTime ?? { mode: "interval", ms: 1000 };
       const log = options.log;
       const author = new BlockAuthor(chain, pool, blockTime, log);
+      const finalityDelayMs = options.finalityDelayMs ?? DEFAULT_FINALITY_DELAY_MS;
+      const finality = new FinalityGadget(chain, finalityDelayMs);
+      chain.onFinalized((hashes) => pool.finalized(hashes.map(toHex)));
       const table = devnetRpc({ chain, pool, author, genesis, nodeVersion: options.nodeVersion ?? "0.0.0", devRpc: options.devRpc ?? false });
       const rpc = new RpcServer({ host: options.host ?? "127.0.0.1", port: options.port ?? 9944, log }, table.methods, table.subscriptions);
       const endpoint = await rpc.start();
+      finality.start();
       author.start();
-      log.info({ ws: endpoint.wsUrl, head: chain.headNumber, dataDir, blockTime: blockTime.mode === "interval" ? `${blockTime.ms}ms` : blockTime.mode }, "devnet started");
-      return new DevnetNode({ chain, pool, author, endpoint, dataDir, store, rpc, removeDataDir, log });
+      log.info({ ws: endpoint.wsUrl, head: chain.headNumber, dataDir, blockTime: blockTime.mode === "interval" ? `${blockTime.ms}ms` : blockTime.mode, finalityDelayMs }, "devnet started");
+      return new DevnetNode({ chain, pool, author, finality, endpoint, dataDir, store, rpc, removeDataDir, log });
     } catch (error) {
       await store.close();
       if (removeDataDir) await rm(dataDir, { recursive: true, force: true });
@@ -109,6 +119,7 @@ export class DevnetNode {
 
   async #shutdown(): Promise<void> {
     await this.author.stop();
+    this.finality.stop();
     await this.#rpc.stop();
     await this.chain.idle();
     this.pool.clear();

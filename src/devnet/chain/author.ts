@@ -52,7 +52,7 @@ export class BlockAuthor {
       this.#pool.included(result.included, hash);
       for (const { hash: txHash, reason } of result.rejected) {
         this.#log.debug({ tx: txHash, reason: reason.message }, "transaction dropped from the pool");
-        this.#pool.reject(txHash, "invalid");
+        this.#pool.reject(txHash, "invalid", reason.detail ? `${reason.message}: ${reason.detail}` : reason.message);
       }
       this.#pool.revalidate(this.#nonceOf);
       if (this.blockTime.mode === "instant" && this.#pool.ready(this.#nonceOf).length > 0) this.transactionAdded();

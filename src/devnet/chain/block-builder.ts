@@ -11,6 +11,7 @@ import { BlockContext } from "../runtime/context.js";
 import { encodeBareExtrinsic } from "../runtime/extrinsic.js";
 import type { CheckedTransaction, DevRuntime } from "../runtime/runtime.js";
 import { InvalidTransaction } from "../runtime/validity.js";
+import type { IncludedTransaction } from "../pool/tx-pool.js";
 import { encodeDigest, extrinsicsRoot, hashHeader, type Block, type DigestLog, type Header } from "./block.js";
 
 export interface BuildInput {
@@ -27,8 +28,8 @@ export interface BuildInput {
 export interface BuiltBlock {
   readonly block: Block;
   readonly changes: ChangeSet;
-  /** Hashes of the transactions in the block. */
-  readonly included: readonly string[];
+  /** The transactions in the block: hash and index in its body (the timestamp inherent is 0). */
+  readonly included: readonly IncludedTransaction[];
   /** Transactions that can never be included, with why. */
   readonly rejected: readonly { readonly hash: string; readonly reason: InvalidTransaction }[];
 }
@@ -49,7 +50,7 @@ export function buildBlock(input: BuildInput): BuiltBlock {
   const maxLength = Math.floor((runtime.constants.maxBlockLength * Number(runtime.constants.normalDispatchRatioPercent)) / 100);
   let weight = 0n;
   let length = extrinsics[0]!.length;
-  const included: string[] = [];
+  const included: IncludedTransaction[] = [];
   const rejected: { hash: string; reason: InvalidTransaction }[] = [];
   const skippedSenders = new Set<string>();
   for (const tx of input.candidates) {
@@ -68,8 +69,8 @@ export function buildBlock(input: BuildInput): BuiltBlock {
       if (error.reason !== "Future") rejected.push({ hash: toHex(tx.xt.hash), reason: error });
       continue;
     }
+    included.push({ hash: toHex(tx.xt.hash), index: extrinsics.length });
     extrinsics.push(tx.xt.bytes);
-    included.push(toHex(tx.xt.hash));
     weight += txWeight;
     length += tx.xt.bytes.length;
   }

@@ -1,11 +1,14 @@
 /**
- * The devnet's chain: genesis or the stored chain at start, the head and its state, blocks by
- * hash and number, and the import of each new block (persisted first, then made visible).
- * Finality is instant: every imported block is final.
+ * The devnet's chain: genesis or the stored chain at start, the best block (the head) and its
+ * state, blocks by hash and number, the import of each new block (persisted first, then made
+ * visible), and the finalized block, which trails the head (finality.ts decides when a block is
+ * final). There are no forks: every block is final eventually, and a restart finds its whole
+ * stored chain final.
  */
 import { toHex } from "../codec/hex.js";
 import { ChainState, type ChangeSet } from "../state/chain-state.js";
-import type { StateReader } from "../state/overlay.js";
+import { StateWithEntries, type SortedStateReader } from "../state/with-entries.js";
+import { CODE_KEY, runtimeCode } from "../runtime/code.js";
 import type { DevRuntime, ChainView } from "../runtime/runtime.js";
 import type { GenesisConfig } from "../genesis.js";
 import { genesisDigest } from "../genesis.js";
@@ -25,6 +28,8 @@ export interface ChainOptions {
 }
 
 export type NewBlockListener = (block: Block, changes: ChangeSet) => void;
+/** Hears the blocks that became final, oldest first. */
+export type FinalizedListener = (hashes: readonly Uint8Array[]) => void;
 
 const RECENT_BLOCKS = 512;
 const SLOT_DURATION_MS = 12_000n;
@@ -45,11 +50,16 @@ export class Chain {
   readonly #numberByHash = new Map<string, number>();
   readonly #recent = new Map<string, Block>();
   readonly #listeners = new Set<NewBlockListener>();
+  readonly #finalizedListeners = new Set<FinalizedListener>();
+  /** Entries served beside every block's storage: the runtime's `:code` (see runtime/code.ts). */
+  readonly #runtimeEntries: ReadonlyMap<string, Uint8Array>;
   #head: Block;
+  #finalizedNumber: number;
   #importing: Promise<unknown> = Promise.resolve();
 
   private constructor(options: ChainOptions, state: ChainState, hashes: Uint8Array[], head: Block) {
     this.runtime = options.runtime;
+    this.#runtimeEntries = new Map([[CODE_KEY, runtimeCode(options.runtime.constants.version, options.runtime.metadata)]]);
     this.#store = options.store;
     this.#clock = options.clock;
     this.state = state;
@@ -57,6 +67,7 @@ export class Chain {
     hashes.forEach((hash, number) => this.#numberByHash.set(toHex(hash), number));
     this.genesisHash = hashes[0]!;
     this.#head = head;
+    this.#finalizedNumber = head.header.number;
     this.#recent.set(toHex(head.hash), head);
   }
 
@@ -104,6 +115,35 @@ export class Chain {
     return this.#head.header.number;
   }
 
+  /** The number of the last final block (never above the head). */
+  get finalizedNumber(): number {
+    return this.#finalizedNumber;
+  }
+
+  get finalizedHash(): Uint8Array {
+    return this.#hashes[this.#finalizedNumber]!;
+  }
+
+  /** Whether the block with this hash is final. */
+  isFinal(hash: Uint8Array | string): boolean {
+    const number = this.numberOf(hash);
+    return number !== undefined && number <= this.#finalizedNumber;
+  }
+
+  /** Makes the blocks up to `number` final (never past the head, never backwards) and tells the listeners. */
+  finalizeUpTo(number: number): void {
+    const target = Math.min(number, this.headNumber);
+    if (target <= this.#finalizedNumber) return;
+    const hashes = this.#hashes.slice(this.#finalizedNumber + 1, target + 1);
+    this.#finalizedNumber = target;
+    for (const listener of this.#finalizedListeners) listener(hashes);
+  }
+
+  onFinalized(listener: FinalizedListener): () => void {
+    this.#finalizedListeners.add(listener);
+    return () => this.#finalizedListeners.delete(listener);
+  }
+
   view(): ChainView {
     return { state: this.state, headNumber: this.headNumber, headHash: this.#head.hash, genesisHash: this.genesisHash };
   }
@@ -120,12 +160,15 @@ export class Chain {
     return this.#recent.get(toHex(hash)) ?? (this.numberOf(hash) === undefined ? undefined : this.#store.block(hash));
   }
 
-  /** The state after the block with this hash (the head when omitted). */
-  stateAt(hash?: Uint8Array): StateReader & { sortedKeys(): readonly string[] } {
-    if (!hash) return this.state;
+  /**
+   * The state after the block with this hash (the head when omitted), as clients read it: with
+   * the runtime's `:code`. Throws UnknownBlockError, or StatePrunedError for a block too old.
+   */
+  stateAt(hash?: Uint8Array): SortedStateReader {
+    if (!hash) return new StateWithEntries(this.state, this.#runtimeEntries);
     const number = this.numberOf(hash);
     if (number === undefined) throw new UnknownBlockError(toHex(hash));
-    return this.state.at(number);
+    return new StateWithEntries(this.state.at(number), this.#runtimeEntries);
   }
 
   onNewBlock(listener: NewBlockListener): () => void {
@@ -158,10 +201,23 @@ export class Chain {
     this.#hashes.push(block.hash);
     this.#numberByHash.set(toHex(block.hash), block.header.number);
     this.#recent.set(toHex(block.hash), block);
-    if (this.#recent.size > RECENT_BLOCKS) this.#recent.delete(this.#recent.keys().next().value!);
+    this.#forgetOldBlocks();
     this.#head = block;
     for (const listener of this.#listeners) listener(block, changes);
     return built;
+  }
+
+  /** Keeps the last RECENT_BLOCKS blocks in memory, and every block not yet final. */
+  #forgetOldBlocks(): void {
+    for (const [hash, block] of this.#recent) {
+      if (this.#recent.size <= RECENT_BLOCKS || block.header.number > this.#finalizedNumber) return;
+      this.#recent.delete(hash);
+    }
+  }
+
+  /** A block kept in memory (the recent ones and every one not yet final), without a disk read. */
+  recentBlock(hash: Uint8Array | string): Block | undefined {
+    return this.#recent.get(typeof hash === "string" ? hash.toLowerCase() : toHex(hash));
   }
 
   /** Waits for a block being imported to finish. */

@@ -1,21 +1,34 @@
 /**
  * The transaction pool: validated transactions by sender and nonce. A transaction whose nonce is
  * the sender's next one is ready; one further ahead waits (future) until the gap is filled.
- * Watchers hear each transaction's life: future/ready, inBlock, finalized, or invalid/dropped/usurped.
+ * Watchers hear each transaction's life: future/ready, inBlock, then finalized once the block is
+ * final (later: finality trails the best block), or invalid/dropped/usurped. Each RPC flavour
+ * (author_submitAndWatchExtrinsic, transactionWatch_v1) words these events its own way.
  */
 import { toHex } from "../codec/hex.js";
 import type { CheckedTransaction } from "../runtime/runtime.js";
 
-export type TxStatus =
-  | "future"
-  | "ready"
-  | { readonly inBlock: string }
-  | { readonly finalized: string }
-  | { readonly usurped: string }
-  | "invalid"
-  | "dropped";
+export type TxEvent =
+  | { readonly type: "future" }
+  | { readonly type: "ready" }
+  | { readonly type: "inBlock"; readonly block: string; readonly index: number }
+  | { readonly type: "finalized"; readonly block: string; readonly index: number }
+  | { readonly type: "usurped"; readonly by: string }
+  | { readonly type: "invalid"; readonly reason: string }
+  | { readonly type: "dropped"; readonly reason: string };
 
-export type TxWatcher = (status: TxStatus) => void;
+export type TxWatcher = (event: TxEvent) => void;
+
+/** After these a transaction's watchers hear nothing more. */
+export function isLastEvent(event: TxEvent): boolean {
+  return event.type === "finalized" || event.type === "usurped" || event.type === "invalid" || event.type === "dropped";
+}
+
+/** A transaction a block took: its hash and its index in the block's body. */
+export interface IncludedTransaction {
+  readonly hash: string;
+  readonly index: number;
+}
 
 export class PoolError extends Error {
   readonly rpcCode: number;
@@ -42,8 +55,19 @@ export interface PoolLimits {
   readonly maxTransactions: number;
 }
 
+/** An included transaction whose watchers wait for its block to become final. */
+interface AwaitingFinality {
+  readonly block: string;
+  readonly index: number;
+  readonly watchers: Set<TxWatcher>;
+}
+
 export class TxPool {
   readonly #byHash = new Map<string, PoolEntry>();
+  /** Included transactions still watched, by hash, until their block is final. */
+  readonly #awaitingFinality = new Map<string, AwaitingFinality>();
+  /** block hash → the watched transactions it included. */
+  readonly #watchedByBlock = new Map<string, string[]>();
   /** sender → nonce → entry. */
   readonly #bySender = new Map<string, Map<number, PoolEntry>>();
   readonly #limits: PoolLimits;
@@ -71,7 +95,7 @@ export class TxPool {
     const existing = nonces?.get(nonce);
     if (existing) {
       if (tx.signedPart.tip <= existing.tx.signedPart.tip) throw new PoolError(1014, `Priority is too low: (${existing.tx.signedPart.tip} vs ${tx.signedPart.tip})`);
-      this.#remove(existing, { usurped: hash });
+      this.#remove(existing, { type: "usurped", by: hash });
     } else if (this.#byHash.size >= this.#limits.maxTransactions) {
       throw new PoolError(1016, "Immediately Dropped");
     }
@@ -81,12 +105,12 @@ export class TxPool {
     this.#byHash.set(hash, entry);
     const status = this.#isReady(entry) ? "ready" : "future";
     entry.announcedReady = status === "ready";
-    this.#notify(entry, status);
+    this.#notify(entry, { type: status });
     if (entry.announcedReady) {
       for (let next = nonces.get(nonce + 1), n = nonce + 1; next; next = nonces.get(++n)) {
         if (next.announcedReady) continue;
         next.announcedReady = true;
-        this.#notify(next, "ready");
+        this.#notify(next, { type: "ready" });
       }
     }
     return { hash, status };
@@ -106,6 +130,7 @@ export class TxPool {
 
   unwatch(hash: string, watcher: TxWatcher): void {
     this.#byHash.get(hash)?.watchers.delete(watcher);
+    this.#awaitingFinality.get(hash)?.watchers.delete(watcher);
   }
 
   #isReady(entry: PoolEntry): boolean {
@@ -146,21 +171,41 @@ export class TxPool {
     return [...this.#byHash.values()].sort((a, b) => a.arrival - b.arrival).map((e) => e.tx.xt.bytes);
   }
 
-  /** Transactions included in block `blockHash`: out of the pool, watchers told (instant finality). */
-  included(hashes: readonly string[], blockHash: string): void {
-    for (const hash of hashes) {
+  /** Transactions included in block `blockHash`: out of the pool, watchers told; they hear "finalized" from `finalized`. */
+  included(transactions: readonly IncludedTransaction[], blockHash: string): void {
+    for (const { hash, index } of transactions) {
       const entry = this.#byHash.get(hash);
       if (!entry) continue;
-      this.#notify(entry, { inBlock: blockHash });
-      this.#notify(entry, { finalized: blockHash });
+      this.#notify(entry, { type: "inBlock", block: blockHash, index });
+      if (entry.watchers.size > 0) {
+        this.#awaitingFinality.set(hash, { block: blockHash, index, watchers: new Set(entry.watchers) });
+        const watched = this.#watchedByBlock.get(blockHash);
+        if (watched) watched.push(hash);
+        else this.#watchedByBlock.set(blockHash, [hash]);
+      }
       this.#remove(entry);
     }
   }
 
-  /** Removes a transaction that can no longer be included. */
-  reject(hash: string, status: "invalid" | "dropped"): void {
+  /** Blocks that became final, in order: the watchers of their transactions hear "finalized". */
+  finalized(blockHashes: readonly string[]): void {
+    for (const block of blockHashes) {
+      const watched = this.#watchedByBlock.get(block);
+      if (!watched) continue;
+      this.#watchedByBlock.delete(block);
+      for (const hash of watched) {
+        const awaiting = this.#awaitingFinality.get(hash);
+        if (!awaiting) continue;
+        this.#awaitingFinality.delete(hash);
+        for (const watcher of awaiting.watchers) watcher({ type: "finalized", block, index: awaiting.index });
+      }
+    }
+  }
+
+  /** Removes a transaction that can no longer be included, saying why. */
+  reject(hash: string, status: "invalid" | "dropped", reason: string): void {
     const entry = this.#byHash.get(hash);
-    if (entry) this.#remove(entry, status);
+    if (entry) this.#remove(entry, { type: status, reason });
   }
 
   /**
@@ -173,20 +218,20 @@ export class TxPool {
       if (!first) continue;
       const current = nextNonce(first.tx.signedPart.signer);
       for (const entry of [...nonces.values()]) {
-        if (entry.nonce < current) this.#remove(entry, "invalid");
+        if (entry.nonce < current) this.#remove(entry, { type: "invalid", reason: "Transaction is outdated: another transaction used its nonce" });
       }
       for (let n = current; nonces.has(n); n++) {
         const entry = nonces.get(n)!;
         if (!entry.announcedReady) {
           entry.announcedReady = true;
-          this.#notify(entry, "ready");
+          this.#notify(entry, { type: "ready" });
         }
       }
     }
   }
 
-  #remove(entry: PoolEntry, status?: TxStatus): void {
-    if (status) this.#notify(entry, status);
+  #remove(entry: PoolEntry, event?: TxEvent): void {
+    if (event) this.#notify(entry, event);
     this.#byHash.delete(entry.hash);
     const nonces = this.#bySender.get(entry.sender);
     nonces?.delete(entry.nonce);
@@ -194,12 +239,14 @@ export class TxPool {
     entry.watchers.clear();
   }
 
-  #notify(entry: PoolEntry, status: TxStatus): void {
-    for (const watcher of entry.watchers) watcher(status);
+  #notify(entry: PoolEntry, event: TxEvent): void {
+    for (const watcher of [...entry.watchers]) watcher(event);
   }
 
   /** Drops everything (node shutdown); watchers hear "dropped". */
   clear(): void {
-    for (const entry of [...this.#byHash.values()]) this.#remove(entry, "dropped");
+    for (const entry of [...this.#byHash.values()]) this.#remove(entry, { type: "dropped", reason: "the node is shutting down" });
+    this.#awaitingFinality.clear();
+    this.#watchedByBlock.clear();
   }
 }

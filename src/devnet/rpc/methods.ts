@@ -12,7 +12,7 @@ import type { BlockAuthor } from "../chain/author.js";
 import type { Chain } from "../chain/chain.js";
 import { UnknownBlockError } from "../chain/chain.js";
 import type { GenesisConfig } from "../genesis.js";
-import { PoolError, type TxPool, type TxStatus } from "../pool/tx-pool.js";
+import { isLastEvent, PoolError, type TxEvent, type TxPool, type TxWatcher } from "../pool/tx-pool.js";
 import { callRuntimeApi, RuntimeApiError, runtimeApiTable } from "../runtime/apis.js";
 import { runtimeVersionJson } from "../runtime/constants.js";
 import { decodeExtrinsic, ExtrinsicFormatError } from "../runtime/extrinsic.js";
@@ -114,7 +114,7 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     };
     return Array.isArray(params[0]) ? params[0].map((v, i) => hashOf(v, i)) : hashOf(params[0], -1);
   });
-  method(["chain_getFinalizedHead", "chain_getFinalisedHead"], () => toHex(chain.head.hash));
+  method(["chain_getFinalizedHead", "chain_getFinalisedHead"], () => toHex(chain.finalizedHash));
   method("chain_getHeader", async (params) => {
     const block = await blockParam(params);
     return block ? headerJson(block.header) : null;
@@ -138,7 +138,26 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
   };
   headFeed(["chain_subscribeNewHeads", "chain_subscribeNewHead", "subscribe_newHead"], ["chain_unsubscribeNewHeads", "chain_unsubscribeNewHead", "unsubscribe_newHead"], "chain_newHead");
   headFeed(["chain_subscribeAllHeads"], ["chain_unsubscribeAllHeads"], "chain_allHead");
-  headFeed(["chain_subscribeFinalizedHeads", "chain_subscribeFinalisedHeads"], ["chain_unsubscribeFinalizedHeads", "chain_unsubscribeFinalisedHeads"], "chain_finalizedHead");
+  // One notification per block that becomes final, in order (the devnet has no forks to skip).
+  const finalizedFeed = (name: string, unsubscribe: string): void => {
+    subscriptions.push({
+      subscribe: name,
+      unsubscribe,
+      notification: "chain_finalizedHead",
+      start: async (_params, emit) => {
+        const finalized = await chain.block(chain.finalizedHash);
+        if (finalized) emit(headerJson(finalized.header));
+        return chain.onFinalized((hashes) => {
+          for (const hash of hashes) {
+            const block = chain.recentBlock(hash);
+            if (block) emit(headerJson(block.header));
+          }
+        });
+      },
+    });
+  };
+  finalizedFeed("chain_subscribeFinalizedHeads", "chain_unsubscribeFinalizedHeads");
+  finalizedFeed("chain_subscribeFinalisedHeads", "chain_unsubscribeFinalisedHeads");
 
   // state_*
   method("state_getMetadata", (params) => {
@@ -239,7 +258,7 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     start: (params, emit) => {
       if (params[0] === undefined || params[0] === null) throw invalidParams("keys: the devnet needs the list of keys to watch");
       const keys = hexListParam(params, 0, "keys", MAX_QUERY_KEYS);
-      const current = (key: string): string | null => ((v) => (v ? toHex(v) : null))(chain.state.get(key));
+      const current = (key: string): string | null => ((v) => (v ? toHex(v) : null))(chain.stateAt().get(key));
       emit({ block: toHex(chain.head.hash), changes: keys.map((key) => [key, current(key)]) });
       return chain.onNewBlock((block, changed) => {
         const touched = keys.filter((key) => changed.has(key));
@@ -249,11 +268,10 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
   });
 
   // author_*
-  const submit = (params: readonly unknown[], watcher?: (status: TxStatus) => void): { hash: string; status: "ready" | "future" } => {
+  const submit = (params: readonly unknown[], watcher?: TxWatcher): { hash: string; status: "ready" | "future" } => {
     const bytes = fromHex(hexParam(params, 0, "extrinsic"));
     try {
-      const checked = runtime.validate({ ...chain.view(), nextNonce }, bytes);
-      const added = pool.add(checked, watcher);
+      const added = pool.add(runtime.validate({ ...chain.view(), nextNonce }, bytes), watcher);
       author.transactionAdded();
       return added;
     } catch (error) {
@@ -268,10 +286,10 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     notification: "author_extrinsicUpdate",
     start: (params, emit, close) => {
       let done = false;
-      const watcher = (status: TxStatus): void => {
+      const watcher = (event: TxEvent): void => {
         if (done) return;
-        emit(status);
-        if (status === "invalid" || status === "dropped" || (typeof status === "object" && ("finalized" in status || "usurped" in status))) {
+        emit(legacyTxStatus(event));
+        if (isLastEvent(event)) {
           done = true;
           close();
         }
@@ -322,6 +340,23 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     method("dev_blockBuildMode", () => author.blockTime);
   }
   return { methods, subscriptions };
+}
+
+/** A pool event as author_extrinsicUpdate words it (sc-transaction-pool's TransactionStatus). */
+export function legacyTxStatus(event: TxEvent): unknown {
+  switch (event.type) {
+    case "future":
+    case "ready":
+    case "invalid":
+    case "dropped":
+      return event.type;
+    case "inBlock":
+      return { inBlock: event.block };
+    case "finalized":
+      return { finalized: event.block };
+    case "usurped":
+      return { usurped: event.by };
+  }
 }
 
 function hexU(n: bigint): string {

@@ -25,6 +25,16 @@ import {
 export interface RpcCallContext {
   readonly transport: "ws" | "http";
   readonly connectionId: number;
+  /**
+   * Runs `task` once the answer to this request has been written (the new JSON-RPC spec's
+   * operations report on their follow subscription only after the client has their id).
+   */
+  afterReply(task: () => void): void;
+}
+
+/** What a subscription's `start` is told besides its params: its id, as the client will see it. */
+export interface RpcSubscriptionContext extends RpcCallContext {
+  readonly subscriptionId: string;
 }
 
 /** Answers one method call; may return a Promise. Throw an RpcError to answer with its code. */
@@ -35,6 +45,12 @@ export interface RpcSubscription {
   readonly unsubscribe: string;
   readonly notification: string;
   /**
+   * What the unsubscribe method answers: the legacy API's `true`/`false` (default), or the new
+   * spec's `null`, where an unknown id is either ignored (chainHead_v1_unfollow) or an error
+   * (transactionWatch_v1_unwatch).
+   */
+  readonly unsubscribeAnswer?: "boolean" | "null" | "null-or-error";
+  /**
    * Starts the feed. `emit` sends one notification; `close` ends the subscription from the server side
    * (sends nothing more; for author_submitAndWatchExtrinsic after "finalized"/"invalid"/"dropped").
    * Returns the cleanup to run on unsubscribe/disconnect. May throw RpcError (sent as the error
@@ -44,7 +60,7 @@ export interface RpcSubscription {
     params: readonly unknown[],
     emit: (result: unknown) => void,
     close: () => void,
-    ctx: RpcCallContext,
+    ctx: RpcSubscriptionContext,
   ): (() => void) | Promise<() => void>;
 }
 
@@ -99,10 +115,11 @@ type ParsedRequest =
   | { readonly valid: false; readonly id: JsonRpcId }
   | { readonly valid: true; readonly id: JsonRpcId; readonly isNotification: boolean; readonly method: string; readonly params: unknown };
 
-/** One answered request: its serialized response, and the subscription it opened, if any. */
+/** One answered request: its serialized response, the subscription it opened, if any, and what runs once it is written. */
 interface Outcome {
   readonly payload: string;
   readonly subscription?: Subscription;
+  readonly afterReply?: readonly (() => void)[];
 }
 
 /** What goes back for one message (a single request or a batch). */
@@ -110,7 +127,12 @@ interface Reply {
   readonly payload: string;
   /** Opened by this message; their notifications may flow only once the reply has been written. */
   readonly subscriptions: readonly Subscription[];
+  /** Tasks the handlers asked to run once the reply has been written. */
+  readonly afterReply: readonly (() => void)[];
 }
+
+/** Per-connection context: each request gets its own copy with its own after-reply queue. */
+type ConnectionContext = Omit<RpcCallContext, "afterReply">;
 
 type CallResult = { readonly result: unknown } | { readonly error: RpcErrorObject } | { readonly subscription: Subscription };
 
@@ -207,7 +229,7 @@ interface Subscription {
 
 class WsConnection {
   readonly subscriptions = new Map<string, Subscription>();
-  readonly ctx: RpcCallContext;
+  readonly ctx: ConnectionContext;
   private closed = false;
 
   constructor(
@@ -470,9 +492,10 @@ export class RpcServer {
       return;
     }
     if (body === "aborted") return;
-    const ctx: RpcCallContext = { transport: "http", connectionId: this.httpConnectionId(request.socket) };
+    const ctx: ConnectionContext = { transport: "http", connectionId: this.httpConnectionId(request.socket) };
     const reply = await this.processMessage(body, undefined, ctx);
     writeJson(response, 200, reply?.payload ?? "");
+    if (reply) this.runAfterReply(reply.afterReply);
   }
 
   private httpConnectionId(socket: Socket): number {
@@ -530,6 +553,7 @@ export class RpcServer {
         if (delivered) connection.activate(subscription);
         else connection.end(subscription);
       }
+      if (delivered) this.runAfterReply(reply.afterReply);
     } catch (error) {
       this.log.error({ err: error, connectionId: connection.ctx.connectionId }, "WebSocket message failed");
     }
@@ -537,48 +561,61 @@ export class RpcServer {
 
   // --- JSON-RPC ------------------------------------------------------------------------------
 
+  private runAfterReply(tasks: readonly (() => void)[]): void {
+    for (const task of tasks) {
+      try {
+        task();
+      } catch (error) {
+        this.log.error({ err: error }, "a task run after an RPC reply failed");
+      }
+    }
+  }
+
   /** One HTTP body or WebSocket message: a single request or a batch. Undefined: nothing to answer. */
-  private async processMessage(bytes: Uint8Array, connection: WsConnection | undefined, ctx: RpcCallContext): Promise<Reply | undefined> {
+  private async processMessage(bytes: Uint8Array, connection: WsConnection | undefined, ctx: ConnectionContext): Promise<Reply | undefined> {
     const text = decodeUtf8(bytes);
     let value: unknown;
     try {
       if (text === undefined) throw new Error("not UTF-8");
       value = JSON.parse(text);
     } catch {
-      return { payload: serializeError(null, PARSE_ERROR), subscriptions: [] };
+      return { payload: serializeError(null, PARSE_ERROR), subscriptions: [], afterReply: [] };
     }
     if (Array.isArray(value)) return this.processBatch(value, connection, ctx);
     const outcome = await this.processRequest(value, connection, ctx);
     if (outcome === undefined) return undefined;
-    return { payload: outcome.payload, subscriptions: outcome.subscription ? [outcome.subscription] : [] };
+    return { payload: outcome.payload, subscriptions: outcome.subscription ? [outcome.subscription] : [], afterReply: outcome.afterReply ?? [] };
   }
 
-  private async processBatch(batch: readonly unknown[], connection: WsConnection | undefined, ctx: RpcCallContext): Promise<Reply | undefined> {
-    if (batch.length === 0) return { payload: serializeError(null, INVALID_REQUEST), subscriptions: [] };
+  private async processBatch(batch: readonly unknown[], connection: WsConnection | undefined, ctx: ConnectionContext): Promise<Reply | undefined> {
+    if (batch.length === 0) return { payload: serializeError(null, INVALID_REQUEST), subscriptions: [], afterReply: [] };
     const limit = this.limits.maxBatchLength;
     if (batch.length > limit) {
       const error = errorObject(RPC_INVALID_REQUEST, `Batch of ${batch.length} requests is over the limit of ${limit}`, `Exceeded max limit of ${limit}`);
-      return { payload: serializeError(null, error), subscriptions: [] };
+      return { payload: serializeError(null, error), subscriptions: [], afterReply: [] };
     }
     const outcomes = await Promise.all(batch.map((value) => this.processRequest(value, connection, ctx)));
     const answered = outcomes.filter((outcome): outcome is Outcome => outcome !== undefined);
     if (answered.length === 0) return undefined;
     const payload = `[${answered.map((outcome) => outcome.payload).join(",")}]`;
     const subscriptions = answered.flatMap((outcome) => (outcome.subscription ? [outcome.subscription] : []));
+    const afterReply = answered.flatMap((outcome) => outcome.afterReply ?? []);
     if (Buffer.byteLength(payload) > this.limits.maxResponseBytes) {
       // The client never learns these ids, so nobody could unsubscribe them.
       for (const subscription of subscriptions) connection?.end(subscription);
-      return { payload: serializeError(null, oversizedResponse(this.limits.maxResponseBytes)), subscriptions: [] };
+      return { payload: serializeError(null, oversizedResponse(this.limits.maxResponseBytes)), subscriptions: [], afterReply: [] };
     }
-    return { payload, subscriptions };
+    return { payload, subscriptions, afterReply };
   }
 
-  private async processRequest(value: unknown, connection: WsConnection | undefined, ctx: RpcCallContext): Promise<Outcome | undefined> {
+  private async processRequest(value: unknown, connection: WsConnection | undefined, connectionCtx: ConnectionContext): Promise<Outcome | undefined> {
     const request = parseRequest(value);
     if (!request.valid) return { payload: serializeError(request.id, INVALID_REQUEST) };
     const params = positionalParams(request.params);
+    const afterReply: (() => void)[] = [];
+    const ctx: RpcCallContext = { ...connectionCtx, afterReply: (task) => void afterReply.push(task) };
     if (request.isNotification) {
-      if (params !== undefined) void this.runNotification(request.method, params, ctx);
+      if (params !== undefined) void this.runNotification(request.method, params, ctx).then(() => this.runAfterReply(afterReply));
       return undefined;
     }
     if (params === undefined) return { payload: serializeError(request.id, INVALID_PARAMS) };
@@ -586,9 +623,9 @@ export class RpcServer {
     if ("error" in outcome) return { payload: this.finishPayload(request.id, serializeError(request.id, outcome.error)) };
     if ("subscription" in outcome) {
       const payload = JSON.stringify({ jsonrpc: "2.0", result: outcome.subscription.id, id: request.id });
-      return { payload, subscription: outcome.subscription };
+      return { payload, subscription: outcome.subscription, afterReply };
     }
-    return { payload: this.serializeResult(request.id, request.method, outcome.result) };
+    return { payload: this.serializeResult(request.id, request.method, outcome.result), afterReply };
   }
 
   /** A request without id: run it, answer nothing. Subscribing that way is pointless and ignored. */
@@ -610,7 +647,7 @@ export class RpcServer {
     const handler = this.methods.get(method);
     if (handler !== undefined) return this.callHandler(handler, method, params, ctx);
     const subscribe = this.subscribeMethods.get(method);
-    if (subscribe !== undefined) return connection ? this.subscribe(subscribe, params, connection) : { error: NEEDS_WEBSOCKET };
+    if (subscribe !== undefined) return connection ? this.subscribe(subscribe, params, connection, ctx) : { error: NEEDS_WEBSOCKET };
     const unsubscribe = this.unsubscribeMethods.get(method);
     if (unsubscribe !== undefined) return connection ? unsubscribeCall(unsubscribe, params, connection) : { error: NEEDS_WEBSOCKET };
     return { error: METHOD_NOT_FOUND };
@@ -624,7 +661,7 @@ export class RpcServer {
     }
   }
 
-  private async subscribe(kind: RpcSubscription, params: readonly unknown[], connection: WsConnection): Promise<CallResult> {
+  private async subscribe(kind: RpcSubscription, params: readonly unknown[], connection: WsConnection, ctx: RpcCallContext): Promise<CallResult> {
     if (!connection.hasRoomForSubscription()) return { error: TOO_MANY_SUBSCRIPTIONS };
     const subscription = connection.openSubscription(kind);
     try {
@@ -632,7 +669,7 @@ export class RpcServer {
         params,
         (result) => connection.emit(subscription, result),
         () => connection.closeFromServer(subscription),
-        connection.ctx,
+        { ...ctx, subscriptionId: subscription.id },
       );
       connection.attachCleanup(subscription, typeof cleanup === "function" ? cleanup : () => undefined);
     } catch (error) {
@@ -666,10 +703,20 @@ export class RpcServer {
   }
 }
 
+const UNKNOWN_SUBSCRIPTION = errorObject(RPC_INVALID_PARAMS, "Invalid params", "no such subscription on this connection");
+
 function unsubscribeCall(kind: RpcSubscription, params: readonly unknown[], connection: WsConnection): CallResult {
   const id = params[0];
   if (typeof id !== "string" && typeof id !== "number") return { error: INVALID_PARAMS };
-  return { result: connection.unsubscribe(kind, String(id)) };
+  const ended = connection.unsubscribe(kind, String(id));
+  switch (kind.unsubscribeAnswer ?? "boolean") {
+    case "boolean":
+      return { result: ended };
+    case "null":
+      return { result: null };
+    case "null-or-error":
+      return ended ? { result: null } : { error: UNKNOWN_SUBSCRIPTION };
+  }
 }
 
 function definedLimits(options: RpcServerOptions): Partial<Limits> {
