@@ -180,7 +180,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         route = "preflight";
         if (!cors.allows(origin)) throw new GatewayError("BAD_ORIGIN", 403, `the origin ${JSON.stringify(origin ?? "")} is not allowed to call this gateway from a browser`);
         status = 204;
-        send(response, 204, cors.preflightHeaders(origin), "");
+        response.writeHead(204, cors.preflightHeaders(origin)).end();
         return;
       }
       const match = matchRoute(url.pathname);

@@ -364,6 +364,29 @@ describe("the gateway's HTTP server", () => {
       assert.equal(backend.calls.length, 0);
     });
 
+    it("with Expect: 100-continue, asks for the body only once the request is accepted, and refuses without asking", QUICK, async () => {
+      const { gateway, backend } = await start();
+      const refused = await rawConnection(gateway);
+      refused.socket.write("POST /v1/synapses/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n");
+      const refusal = await refused.closed;
+      assert.match(refusal, /^HTTP\/1\.1 413 /, "a final answer, no 100 Continue");
+
+      const accepted = await rawConnection(gateway);
+      const body = '{"text":"after 100"}';
+      accepted.socket.write(`POST /v1/synapses/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (!accepted.received().startsWith("HTTP/1.1 100 Continue\r\n\r\n")) return;
+          accepted.socket.off("data", check);
+          resolve();
+        };
+        accepted.socket.on("data", check);
+      });
+      accepted.socket.write(body);
+      assert.match(await accepted.closed, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+      assert.equal(Buffer.from(backend.calls[0]!.body).toString(), body);
+    });
+
     it("refuses a request with 503 BUSY and Retry-After while the requests in flight are at the cap", QUICK, async () => {
       const { gateway, backend } = await start({ limits: { maxInFlight: 1, busyRetryAfterMs: 2_000 } });
       const held = heldAnswer();
@@ -380,14 +403,16 @@ describe("the gateway's HTTP server", () => {
       assert.equal((await ask(gateway, "/v1/synapses")).status, 200, "the slot is free again");
     });
 
-    it("closes a connection whose headers do not arrive in time, serving another client meanwhile", QUICK, async () => {
+    it("closes connections whose headers do not arrive in time, serving other clients meanwhile", QUICK, async () => {
       const { gateway } = await start({ limits: { headersTimeoutMs: 300 } });
-      const slow = await rawConnection(gateway);
-      slow.socket.write("GET /v1/synapses HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
-      for (let i = 0; i < 3; i++) assert.equal((await ask(gateway, "/v1/synapses")).status, 200, `request ${i} while a client dawdles`);
-      const text = await slow.closed;
-      assert.match(text, /^HTTP\/1\.1 408 /);
-      assert.match(text, /"code":"REQUEST_TIMEOUT"/);
+      const slow = await Promise.all(Array.from({ length: 20 }, () => rawConnection(gateway)));
+      for (const { socket } of slow) socket.write("GET /v1/synapses HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+      for (let i = 0; i < 3; i++) assert.equal((await ask(gateway, "/v1/synapses")).status, 200, `request ${i} while 20 clients dawdle`);
+      for (const [i, { closed }] of slow.entries()) {
+        const text = await closed;
+        assert.match(text, /^HTTP\/1\.1 408 /, `slow client ${i}`);
+        assert.match(text, /"code":"REQUEST_TIMEOUT"/, `slow client ${i}`);
+      }
     });
 
     it("answers 408 REQUEST_TIMEOUT to a body that does not arrive in time, serving another client meanwhile", QUICK, async () => {
@@ -592,6 +617,7 @@ describe("the gateway's HTTP server", () => {
         headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
       });
       assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers["content-length"], undefined, "no Content-Length on a 204");
       assert.equal(preflight.headers["access-control-allow-origin"], "https://app.example");
       assert.match(String(preflight.headers["access-control-allow-methods"]), /POST/);
       assert.match(String(preflight.headers["access-control-allow-headers"]), /authorization/);
