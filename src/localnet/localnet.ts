@@ -48,6 +48,8 @@ export interface LocalnetOptions {
   readonly tempo?: number;
   /** The first validator's gateway port (0: a free one). */
   readonly apiPort?: number;
+  /** The gateway's API keys file (absent: a loopback gateway without keys). */
+  readonly apiKeys?: string;
   /** Environment for the child processes (TENSORNODE_HOME is set to the data dir). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Progress, one line at a time (setting up, starting daemons, an offline miner stopped). */
@@ -219,7 +221,7 @@ export class Localnet {
     }
     let gateway: Promise<string> | undefined;
     for (const [i, v] of this.plan.validators.entries()) {
-      const api = i === 0 ? ["--api-port", String(o.apiPort ?? 0), "--api-host", "127.0.0.1"] : [];
+      const api = i === 0 ? ["--api-port", String(o.apiPort ?? 0), "--api-host", "127.0.0.1", ...(o.apiKeys === undefined ? [] : ["--api-keys", o.apiKeys])] : [];
       this.#spawn(v.name, ["validator", ...common, "--subnet", plugin.dir, "--hotkey", v.name, "--host", "127.0.0.1", "--port", "0", "--step-interval", "1", "--weights-interval", "1", "--resync-blocks", "4", "--data-dir", join(o.dataDir, v.name), ...api]);
       if (i === 0) gateway = this.#gatewayOf(this.#daemons.get(v.name)!);
     }
@@ -272,7 +274,8 @@ export class Localnet {
       writeFileSync(file, example);
       data = `@${file}`;
     }
-    return `gateway at ${url} (users' requests; try: curl -s ${url}/v1/synapses/${endpoint.name} -H 'content-type: application/json' -d ${data})`;
+    const auth = this.#o.apiKeys === undefined ? "" : ` -H "authorization: Bearer $KEY"`;
+    return `gateway at ${url} (users' requests; try: curl -s ${url}/v1/synapses/${endpoint.name} -H 'content-type: application/json'${auth} -d ${data})`;
   }
 
   /** The gateway's URL, from the line the validator prints when it listens. */

@@ -46,6 +46,8 @@ export function writeMinerVariant(dir: string, plugin: LoadedPlugin, behaviour: 
   const minerUrl = pathToFileURL(childModuleFile(plugin.dir, plugin.manifest.miner)).href;
   const validatorUrl = pathToFileURL(childModuleFile(plugin.dir, plugin.manifest.validator)).href;
   writeFileSync(join(dir, "validator.js"), `export { createValidator } from ${JSON.stringify(validatorUrl)};\n`);
+  // The public interface is the real plugin's: users' requests reach the variant's miner side like any other.
+  if (plugin.manifest.api !== undefined) writeFileSync(join(dir, "api.js"), `export { createPublicApi } from ${JSON.stringify(pathToFileURL(childModuleFile(plugin.dir, plugin.manifest.api)).href)};\n`);
   writeFileSync(
     join(dir, "miner.js"),
     `// A ${behaviour.kind} variant of the ${plugin.manifest.name} miner, written by tensornode localnet.

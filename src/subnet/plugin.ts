@@ -156,6 +156,8 @@ export class PublicInputError extends Error {
   constructor(
     message: string,
     readonly tooLarge = false,
+    /** What is wrong: the input, the body's JSON itself, or the gateway's `redundancy`. */
+    readonly problem: "input" | "json" | "redundancy" = "input",
   ) {
     super(message);
   }

@@ -44,12 +44,12 @@ export class PublicEndpoint {
     try {
       value = JSON.parse(decoder.decode(body));
     } catch (error) {
-      throw new PublicInputError(`the body is not JSON (${(error as Error).message})`);
+      throw new PublicInputError(`the body is not JSON (${(error as Error).message})`, false, "json");
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new PublicInputError(`the body must be a JSON object (the input of ${this.name})`);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new PublicInputError(`the body must be a JSON object (the input of ${this.name})`, false, "json");
     const { redundancy = 1, ...input } = value as Record<string, unknown>;
     if (typeof redundancy !== "number" || !Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY)
-      throw new PublicInputError(`redundancy must be an integer from 1 to ${MAX_REDUNDANCY} (the number of miners asked), got ${JSON.stringify(redundancy)}`);
+      throw new PublicInputError(`redundancy must be an integer from 1 to ${MAX_REDUNDANCY} (the number of miners asked), got ${JSON.stringify(redundancy)}`, false, "redundancy");
     const problem = this.#checkInput(input);
     if (problem) throw new PublicInputError(problem);
     return { input, redundancy };

@@ -7,7 +7,7 @@
  * temporary folder and no process behind.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -15,6 +15,7 @@ import { loadPlugin } from "../../src/subnet/loader.js";
 import { writeMinerVariant } from "../../src/localnet/variants.js";
 import { parseLosslessJson } from "../../src/util/lossless-json.js";
 import { startProcess, waitForStderr } from "../helpers/process.js";
+import { noProcessLeft, processesMentioning } from "../helpers/processes.js";
 
 interface Row {
   uid: bigint;
@@ -34,31 +35,6 @@ interface Summary {
   ownerCutSinceStart: bigint;
   logs: string;
   neurons: Row[];
-}
-
-/** The pids of processes whose command line mentions `needle` (Linux /proc). */
-function processesMentioning(needle: string): number[] {
-  if (!existsSync("/proc/self/cmdline")) return [];
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
-    .filter((name) => {
-      try {
-        return readFileSync(join("/proc", name, "cmdline"), "utf8").includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-/** Waits until no process mentions `needle` (the daemons saw their parent go and stopped). */
-async function noProcessLeft(needle: string, timeoutMs: number): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = processesMentioning(needle);
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe("tensornode localnet", { timeout: 600_000 }, () => {

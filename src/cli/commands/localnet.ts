@@ -28,6 +28,7 @@ export const LOCALNET_OPTIONS: OptionSchema = {
   blockTime: { type: "string", default: "250ms", help: "time between blocks, as devnet takes it: 1s, 250ms (50ms to 12s; a bare number is ms)" },
   tempo: { type: "integer", min: 5, max: 1_000, default: 20, help: "blocks per epoch" },
   apiPort: { type: "integer", min: 0, max: 65535, default: 0, help: "the first validator's gateway port, for users' requests (0: a free one; its URL is printed)" },
+  apiKeys: { type: "string", help: "the gateway asks for these API keys (a file `tensornode validator api-key add` writes); default: none, on loopback" },
   json: { type: "boolean", default: false, help: "print only the final summary, as JSON (amounts in rao as decimal strings: docs/cli-json.md)" },
 };
 
@@ -84,6 +85,7 @@ export function registerLocalnetCommand(program: Command, ctx: CliContext): void
       blockTimeMs: localnetBlockTimeMs(v.blockTime),
       tempo: Number(v.tempo),
       apiPort: Number(v.apiPort),
+      ...(typeof v.apiKeys === "string" ? { apiKeys: resolve(ctx.cwd, v.apiKeys) } : {}),
       env: ctx.env,
       say: (line) => ctx.stderr(`${line}\n`),
     });

@@ -185,9 +185,8 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
       const offered = running.organic.synapses().map((s) => s.name);
       ctx.stdout(`gateway at ${gateway.url} (${offered.length === 0 ? `the ${plugin.manifest.name} plugin offers no synapse to users` : `synapses: ${offered.join(", ")}`}; ${gateway.keyed ? "API keys required" : "loopback only, no keys"}; docs/gateway.md)\n`);
       const keyed = gateway;
-      stopReloading = onHangup(() =>
-        void keyed.reloadKeys().then((r) => (r.ok ? log.info({ keys: r.keys }, "API keys reloaded") : log.warn({ error: r.error.message }, "API keys not reloaded; the keys in use are kept"))),
-      );
+      // reloadKeys logs what it did (a bad file keeps the keys in use).
+      stopReloading = onHangup(() => void keyed.reloadKeys());
     }
     if (v.metricsPort !== undefined) {
       status = await startValidatorStatusServer({ status: () => running.status(), receipts: (uid) => opened.receipts(uid) }, String(v.metricsHost), Number(v.metricsPort));

@@ -90,7 +90,10 @@ export class OrganicService implements GatewayBackend {
       // Converted here only to refuse bad input at once; the miner converts the user's own bytes.
       await endpoint.spec.toTensors(request.input);
     } catch (error) {
-      if (error instanceof PublicInputError) throw new GatewayError(error.tooLarge ? "TOO_LARGE" : "BAD_INPUT", error.tooLarge ? 413 : 400, error.message);
+      if (error instanceof PublicInputError) {
+        if (error.tooLarge) throw new GatewayError("TOO_LARGE", 413, error.message);
+        throw new GatewayError(error.problem === "json" ? "BAD_JSON" : error.problem === "redundancy" ? "BAD_REDUNDANCY" : "BAD_INPUT", 400, error.message);
+      }
       throw error;
     }
     if (this.#o.serving().length === 0) throw new GatewayError("NO_MINER", 503, "no miner serves this subnet right now; try again shortly", 5_000);
