@@ -1,5 +1,5 @@
 /**
- * Users query a tiny subnet through its first validator's gateway, as `tensornode localnet` starts
+ * Users query a tiny subnet, and an OCR subnet, through the first validator's gateway, as `tensornode localnet` starts
  * it (with API keys made by `tensornode validator api-key add`): every answer comes from a serving
  * miner with a receipt that verifies offline against the exact bytes sent (and on chain, through
  * `tensornode query`); a miner killed mid-traffic costs no request and shows in attribution; bad
@@ -12,6 +12,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { checkAnswer } from "../../src/validator/gateway/answer-check.js";
 import { tinyReference } from "../../subnets/tiny/reference.js";
+import { encodeImageFile } from "../../subnets/ocr/image-file.js";
+import { randomLine, renderLine } from "../../subnets/ocr/render.js";
+import { textSimilarity } from "../../subnets/ocr/validator.js";
+import { blackPng } from "../helpers/image-files.js";
 import { prng } from "../../src/util/prng.js";
 import { runCliCaptured as runCli } from "../helpers/cli.js";
 import { http, pool, postSynapse, rawHttp, startGatewayNet, type GatewayNet, type HttpAnswer } from "../helpers/gateway.js";
@@ -190,5 +194,83 @@ describe("the validator gateway on a tiny localnet", { timeout: 900_000 }, () =>
       if (!scoredSince) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.ok(scoredSince, "the validator kept scoring miners");
+  });
+});
+
+/**
+ * Users read lines of text through an OCR localnet's gateway (the real PP-OCRv4 model): images
+ * rendered by the test go in as PNG and JPEG, curl-style and through `tensornode query --image`;
+ * each answer's receipt verifies; an image bomb is refused before it is decoded.
+ */
+describe("the validator gateway on an OCR localnet", { timeout: 900_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), "tn-gateway-ocr-"));
+  const env = { TMPDIR: join(root, "tmp"), TENSORNODE_HOME: join(root, "home") };
+  mkdirSync(env.TMPDIR);
+  let net: GatewayNet;
+
+  before(async () => {
+    net = await startGatewayNet(join(root, "net"), ["--subnet", "ocr", "--miners", "2", "--validators", "1", "--seed", "5"], env);
+  });
+
+  after(async () => {
+    await net?.proc.stop(15_000);
+    for (const pid of processesMentioning(root)) process.kill(pid, "SIGKILL");
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("reads back lines rendered by the test, sent as PNG and JPEG, each receipt verifying and naming a serving miner", async () => {
+    const honest = await net.address("miner1");
+    const serving = new Set([honest, await net.address("miner2")]);
+    const random = prng(2026);
+    const lines = Array.from({ length: 8 }, () => randomLine(random));
+    const results = await pool(lines.length * 2, 2, async (i) => {
+      const text = lines[i >> 1]!;
+      const file = await encodeImageFile(renderLine(text, prng(i)), i % 2 === 0 ? "png" : "jpeg", 92);
+      const body = encoder.encode(JSON.stringify({ image: Buffer.from(file).toString("base64") }));
+      return { text, body, answer: await postSynapse(net.url, "recognize", body) };
+    });
+    let exact = 0;
+    let fromHonest = 0;
+    for (const { text, body, answer } of results) {
+      assert.equal(answer.status, 200, JSON.stringify(answer.json));
+      const check = checkAnswer(answer.json, body);
+      assert.ok(check.valid, JSON.stringify(check.receipts.map((r) => r.verdict)));
+      const { output, miner } = answer.json as { output: { text: string }; miner: { hotkey: string } };
+      assert.ok(serving.has(miner.hotkey), `${miner.hotkey} serves the subnet`);
+      if (miner.hotkey !== honest) continue; // the noisy demo miner garbles some answers, by design
+      fromHonest += 1;
+      if (output.text === text) exact += 1;
+      else assert.ok(textSimilarity(text, output.text) >= 0.8, `${JSON.stringify(text)} read as ${JSON.stringify(output.text)}`);
+    }
+    assert.ok(fromHonest > 0, "the honest miner answered some");
+    assert.ok(exact >= Math.ceil(0.75 * fromHonest), `${exact} of ${fromHonest} honest answers exactly right`);
+  });
+
+  it("tensornode query --image sends a PNG file and checks the receipt", async () => {
+    const file = join(root, "line.png");
+    (await import("node:fs")).writeFileSync(file, await encodeImageFile(renderLine("gateway 2026", prng(9)), "png"));
+    const r = await runCli(["query", "--url", net.url, "recognize", "--image", file, "--format", "json"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const printed = JSON.parse(r.stdout) as { valid: boolean; output: { text: string }; receipts: { verdict: string }[] };
+    assert.equal(printed.valid, true);
+    assert.equal(typeof printed.output.text, "string");
+  });
+
+  it("refuses an image bomb before decoding it, and undecodable or foreign files, each with its reason", async () => {
+    const started = Date.now();
+    const bomb = await postSynapse(net.url, "recognize", JSON.stringify({ image: Buffer.from(blackPng(5000, 5000)).toString("base64") }));
+    assert.equal(bomb.status, 413, JSON.stringify(bomb.json));
+    assert.equal((bomb.json as { error: { code: string } }).error.code, "TOO_LARGE");
+    assert.ok(Date.now() - started < 5_000, "refused from its header, not decoded");
+    const truncated = (await encodeImageFile(renderLine("cut short", prng(1)), "png")).subarray(0, 200);
+    for (const [what, image] of [
+      ["a truncated PNG", Buffer.from(truncated).toString("base64")],
+      ["a text file", Buffer.from("hello, not an image").toString("base64")],
+      ["not base64", "this is not base64!"],
+    ] as const) {
+      const answer = await postSynapse(net.url, "recognize", JSON.stringify({ image }));
+      assert.equal(answer.status, 400, `${what}: ${JSON.stringify(answer.json)}`);
+      assert.equal((answer.json as { error: { code: string } }).error.code, "BAD_INPUT", what);
+    }
   });
 });
