@@ -222,6 +222,19 @@ function onHangup(fn: () => void): () => void {
   return () => void process.off("SIGHUP", fn);
 }
 
+/** A stopped validator's state, to read; `whileRunning` says how to ask a running one instead. */
+async function openStateForReading(ctx: CliContext, v: Values, whileRunning: string): Promise<ValidatorState> {
+  const netuid = requireNetuid(v);
+  const { address } = await walletStore(ctx).loadHotkey(String(v.wallet), String(v.hotkey));
+  const dir = join(dataDirOf(ctx, v, netuid), "state");
+  try {
+    return await ValidatorState.openForReading(dir, { hotkey: address, netuid });
+  } catch (error) {
+    if (error instanceof StoreError && error.code === "STORE_UNAVAILABLE") throw new UserError("STATE_BUSY", `${error.message}. A running validator holds its database: ${whileRunning}`);
+    throw error;
+  }
+}
+
 async function receiptsFrom(ctx: CliContext, v: Values, uid: number): Promise<StoredReceipt[]> {
   if (typeof v.statusUrl === "string") {
     const url = new URL(`/receipts?uid=${uid}`, v.statusUrl);
@@ -231,17 +244,7 @@ async function receiptsFrom(ctx: CliContext, v: Values, uid: number): Promise<St
     if (!response.ok) throw new UserError("STATUS_UNREACHABLE", `${url.href}: HTTP ${response.status}`);
     return decodeValue(await response.text()) as StoredReceipt[];
   }
-  const netuid = requireNetuid(v);
-  const { address } = await walletStore(ctx).loadHotkey(String(v.wallet), String(v.hotkey));
-  const dir = join(dataDirOf(ctx, v, netuid), "state");
-  let state: ValidatorState;
-  try {
-    state = await ValidatorState.openForReading(dir, { hotkey: address, netuid });
-  } catch (error) {
-    if (error instanceof StoreError && error.code === "STORE_UNAVAILABLE")
-      throw new UserError("STATE_BUSY", `${error.message}. A running validator holds its database: ask it with --status-url http://127.0.0.1:<its --metrics-port>`);
-    throw error;
-  }
+  const state = await openStateForReading(ctx, v, "ask it with --status-url http://127.0.0.1:<its --metrics-port>");
   try {
     return await state.receipts(uid);
   } finally {
@@ -306,17 +309,7 @@ async function attributionRows(ctx: CliContext, v: Values, sinceMs: number): Pro
     if (!response.ok || !body?.miners) throw new UserError("GATEWAY_ERROR", `${url.origin}/v1/attribution: HTTP ${response.status}${body?.error?.message ? `: ${body.error.message}` : ""}`);
     return body.miners;
   }
-  const netuid = requireNetuid(v);
-  const { address } = await walletStore(ctx).loadHotkey(String(v.wallet), String(v.hotkey));
-  const dir = join(dataDirOf(ctx, v, netuid), "state");
-  let state: ValidatorState;
-  try {
-    state = await ValidatorState.openForReading(dir, { hotkey: address, netuid });
-  } catch (error) {
-    if (error instanceof StoreError && error.code === "STORE_UNAVAILABLE")
-      throw new UserError("STATE_BUSY", `${error.message}. A running validator holds its database: ask its gateway with --url http://127.0.0.1:<its --api-port>`);
-    throw error;
-  }
+  const state = await openStateForReading(ctx, v, "ask its gateway with --url http://127.0.0.1:<its --api-port>");
   try {
     return attributionTable(await (await state.openOrganicLedger()).since(sinceMs));
   } finally {
