@@ -5,6 +5,7 @@
  * scheme when keys are on. Pure: the same synapses give the same document.
  */
 import type { JsonSchema } from "../../subnet/plugin.js";
+import { MAX_REDUNDANCY } from "../../subnet/public-api.js";
 import type { SynapseInfo } from "./contract.js";
 
 export interface OpenApiOptions {
@@ -17,9 +18,6 @@ export interface OpenApiOptions {
 }
 
 export type OpenApiDocument = Readonly<Record<string, unknown>>;
-
-/** At most k miners asked for one request (the issue's bound). */
-export const MAX_REDUNDANCY = 3;
 
 const REF = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const RESPONSE = (name: string): JsonSchema => ({ $ref: `#/components/responses/${name}` });

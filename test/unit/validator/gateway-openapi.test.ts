@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { SynapseInfo } from "../../../src/validator/gateway/contract.js";
-import { gatewayOpenApi, MAX_REDUNDANCY } from "../../../src/validator/gateway/openapi.js";
+import { gatewayOpenApi } from "../../../src/validator/gateway/openapi.js";
+import { MAX_REDUNDANCY } from "../../../src/subnet/public-api.js";
 
 const RECOGNIZE: SynapseInfo = {
   name: "recognize",
