@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { checkAnswer } from "../../src/validator/gateway/answer-check.js";
+import { checkAnswer } from "../../src/p2p/protocol/answer-check.js";
 import { tinyReference } from "../../subnets/tiny/reference.js";
 import { encodeImageFile } from "../../subnets/ocr/image-file.js";
 import { randomLine, renderLine } from "../../subnets/ocr/render.js";

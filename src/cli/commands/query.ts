@@ -11,7 +11,7 @@ import type { Command } from "commander";
 import { encodeAddress } from "@polkadot/util-crypto";
 import { connectChain } from "../../chain/connection.js";
 import { loadMetagraph } from "../../chain/metagraph.js";
-import { checkAnswer, type AnswerCheck } from "../../validator/gateway/answer-check.js";
+import { checkAnswer, type AnswerCheck } from "../../p2p/protocol/answer-check.js";
 import { UserError } from "../../util/errors.js";
 import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";

@@ -11,7 +11,7 @@ import { checkOrganicReceipt, decodeOrganicReceipt, encodeOrganicReceipt, organi
 import { hash256, requestHash, signRequest, signResponse } from "../../../src/p2p/protocol/signing.js";
 import { encodeTensors } from "../../../src/p2p/protocol/tensors.js";
 import { FrameError } from "../../../src/p2p/protocol/bytes.js";
-import { checkAnswer } from "../../../src/validator/gateway/answer-check.js";
+import { checkAnswer } from "../../../src/p2p/protocol/answer-check.js";
 import { attributionTable } from "../../../src/validator/gateway/attribution.js";
 import { chooseMiners, type Candidate } from "../../../src/validator/gateway/miner-choice.js";
 import { OrganicLedger, type OrganicRecord } from "../../../src/validator/organic-ledger.js";

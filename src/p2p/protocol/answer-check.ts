@@ -6,8 +6,8 @@
  * question for the chain (the CLI asks it with --chain).
  */
 import { decodeAddress, encodeAddress } from "@polkadot/util-crypto";
-import { bytesEqual } from "../../p2p/protocol/signing.js";
-import { checkOrganicReceipt, decodeOrganicReceipt, organicOutputBytes, type OrganicReceipt } from "../../p2p/protocol/organic.js";
+import { bytesEqual } from "./signing.js";
+import { checkOrganicReceipt, decodeOrganicReceipt, organicOutputBytes, type OrganicReceipt } from "./organic.js";
 
 export interface ReceiptCheck {
   readonly uid: number | undefined;
