@@ -5,7 +5,7 @@
  * shown must be the one the miner signed. Whether that hotkey holds that uid on the subnet is a
  * question for the chain (the CLI asks it with --chain).
  */
-import { decodeAddress, encodeAddress } from "@polkadot/util-crypto";
+import { base64Decode, decodeAddress, encodeAddress } from "@polkadot/util-crypto";
 import { bytesEqual } from "./signing.js";
 import { checkOrganicReceipt, decodeOrganicReceipt, organicOutputBytes, type OrganicReceipt } from "./organic.js";
 
@@ -49,7 +49,8 @@ function checkOne(entry: unknown, userBody: Uint8Array, shownOutput: { value: un
   if (typeof e.receipt !== "string" || !BASE64.test(e.receipt) || e.receipt.length % 4 !== 0) return { ...base, verdict: "INVALID: the receipt is not base64", output: undefined, receipt: undefined };
   let receipt: OrganicReceipt;
   try {
-    receipt = decodeOrganicReceipt(Buffer.from(e.receipt, "base64"));
+    // base64Decode, not Buffer: the playground page runs this check in the browser.
+    receipt = decodeOrganicReceipt(base64Decode(e.receipt));
   } catch (error) {
     return { ...base, verdict: `INVALID: the receipt does not decode (${(error as Error).message})`, output: undefined, receipt: undefined };
   }
