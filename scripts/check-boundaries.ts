@@ -22,6 +22,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   validator: ["util", "params", "p2p", "chain", "subnet", "db", "wallet"],
   // The local network runs the devnet in process and the daemons as child processes (never imported).
   localnet: ["util", "params", "devnet", "chain", "subnet", "wallet"],
+  // The dashboard reads the chain and the daemons' HTTP ports; it never imports a daemon.
+  web: ["util", "params", "chain", "db", "p2p"],
   cli: ["*"],
   "index.ts": ["cli", "util"],
 };

@@ -38,6 +38,7 @@ import { renderTable, type Column } from "../table.js";
 import { withStateErrors } from "../daemon-errors.js";
 import { shutdownOrParentGone } from "../parent-lifeline.js";
 import { defaultHome } from "./devnet.js";
+import { builtWebAssetsDir } from "../../web/assets.js";
 
 const STATE_OPTIONS: OptionSchema = {
   netuid: { type: "integer", min: 0, max: 65535, help: "the subnet to validate" },
@@ -174,12 +175,15 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
     });
     const running = daemon;
     if (running.organic) {
+      // The playground page (GET /), when it was built: the gateway serves its files and never imports src/web.
+      const playground = builtWebAssetsDir("playground");
       gateway = await startGatewayServer({
         backend: running.organic,
         host: String(v.apiHost),
         port: Number(v.apiPort),
         ...(typeof v.apiKeys === "string" ? { keysFile: resolve(ctx.cwd, v.apiKeys) } : {}),
         ...(typeof v.apiCors === "string" ? { corsOrigins: parseOrigins(v.apiCors) } : {}),
+        ...(playground === undefined ? {} : { staticDir: playground }),
         logger: log.child({ module: "gateway" }),
       });
       const offered = running.organic.synapses().map((s) => s.name);
