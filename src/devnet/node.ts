@@ -30,7 +30,7 @@ export interface DevnetOptions {
   /** Discard any chain in the data dir and start from genesis. */
   readonly fresh?: boolean;
   readonly blockTime?: BlockTime;
-  /** How long after its import a block becomes final (default 500 ms); finality trails the best block by this. */
+  /** How long after its import a block becomes final (default 1 s); finality trails the best block by this. */
   readonly finalityDelayMs?: number;
   readonly genesis?: GenesisConfig;
   /** Serve dev_* methods (block production on demand). */

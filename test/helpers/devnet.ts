@@ -61,6 +61,34 @@ export function sendAndFinalize(tx: SubmittableExtrinsic<"promise">, signer: Key
   });
 }
 
+/**
+ * Signs, submits and waits for inclusion (finality trails it by a second); resolves with the
+ * result at inBlock, or at finalized should @polkadot/api have skipped inBlock.
+ */
+export function sendAndInclude(tx: SubmittableExtrinsic<"promise">, signer: KeyringPair, options: Record<string, unknown> = {}): Promise<ISubmittableResult> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe: (() => void) | undefined;
+    let settled = false;
+    tx.signAndSend(signer, options, (result) => {
+      if (settled) return;
+      if (result.status.isInBlock || result.status.isFinalized) {
+        settled = true;
+        unsubscribe?.();
+        resolve(result);
+      } else if (result.status.isInvalid || result.status.isDropped || result.status.isUsurped) {
+        settled = true;
+        unsubscribe?.();
+        reject(new Error(`transaction ${result.status.type}`));
+      }
+    })
+      .then((u) => {
+        if (settled) u();
+        else unsubscribe = u;
+      })
+      .catch(reject);
+  });
+}
+
 /** The error of a JSON-RPC call, or a failure if it succeeded. */
 export async function rpcError(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -71,10 +99,10 @@ export async function rpcError(promise: Promise<unknown>): Promise<Error> {
   throw new Error("expected the call to fail");
 }
 
-/** With manual block production: submits, waits until the pool holds it, makes a block, waits for finality. */
+/** With manual block production: submits, waits until the pool holds it, makes a block, waits for inclusion. */
 export async function includeManually(net: TestDevnet, tx: SubmittableExtrinsic<"promise">, signer: KeyringPair, options: Record<string, unknown> = {}): Promise<ISubmittableResult> {
   const poolBefore = net.node.pool.size;
-  const result = sendAndFinalize(tx, signer, options);
+  const result = sendAndInclude(tx, signer, options);
   const deadline = Date.now() + 5000;
   while (net.node.pool.size <= poolBefore) {
     if (Date.now() > deadline) throw new Error("the transaction never reached the pool");

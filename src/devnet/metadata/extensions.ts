@@ -36,7 +36,7 @@ export function declareExtensions(b: TypeBuilder, t: CommonTypes): ExtensionDecl
       identifier: "ChargeTransactionPaymentWrapper",
       type: b.composite(
         `${RUNTIME_PATH}::transaction_payment_wrapper::ChargeTransactionPaymentWrapper`,
-        [{ name: "charge_transaction_payment", type: b.composite("pallet_transaction_payment::ChargeTransactionPayment", [{ type: t.compactU64, typeName: "BalanceOf<T>" }], { params: [{ name: "T" }] }), typeName: "ChargeTransactionPayment<T>" }],
+        [{ name: "inner", type: b.composite("pallet_transaction_payment::ChargeTransactionPayment", [{ type: t.compactU64, typeName: "BalanceOf<T>" }], { params: [{ name: "T" }] }), typeName: "ChargeTransactionPayment<T>" }],
         { params: [{ name: "T" }] },
       ),
       implicit: t.unit,

@@ -1,7 +1,8 @@
 /**
- * The Substrate JSON-RPC methods of the devnet: system_*, chain_*, state_*, author_*, payment_*
- * and (only when asked for) dev_*. Names, parameter shapes, result shapes and error codes follow
- * Substrate's sc-rpc so that @polkadot/api and other clients cannot tell the difference.
+ * The Substrate JSON-RPC methods of the devnet: the legacy system_*, chain_*, state_*, author_*,
+ * payment_* and (only when asked for) dev_*, then the new spec's groups from spec/. Names,
+ * parameter shapes, result shapes and error codes follow Substrate's sc-rpc and rpc-spec-v2 so
+ * that @polkadot/api, polkadot-api and dedot cannot tell the difference.
  */
 import { decodeAddress } from "@polkadot/util-crypto";
 import { blake2_256 } from "../codec/hashing.js";
@@ -12,16 +13,19 @@ import type { BlockAuthor } from "../chain/author.js";
 import type { Chain } from "../chain/chain.js";
 import { UnknownBlockError } from "../chain/chain.js";
 import type { GenesisConfig } from "../genesis.js";
-import { isLastEvent, PoolError, type TxEvent, type TxPool, type TxWatcher } from "../pool/tx-pool.js";
+import { isLastEvent, type TxEvent, type TxPool, type TxWatcher } from "../pool/tx-pool.js";
 import { callRuntimeApi, RuntimeApiError, runtimeApiTable } from "../runtime/apis.js";
 import { runtimeVersionJson } from "../runtime/constants.js";
 import { decodeExtrinsic, ExtrinsicFormatError } from "../runtime/extrinsic.js";
-import { InvalidTransaction, UnknownTransaction } from "../runtime/validity.js";
 import { StatePrunedError } from "../state/chain-state.js";
 import type { StateReader } from "../state/overlay.js";
 import { RpcError } from "./errors.js";
+import { nextNonce, submitTransaction, transactionRpcError } from "./submission.js";
 import { hexListParam, hexParam, integerParam, invalidParams, optionalHashParam, optionalHexParam, stringParam } from "./params.js";
 import type { RpcHandler, RpcSubscription } from "./server.js";
+import { chainHeadRpc } from "./spec/chain-head.js";
+import { chainSpecRpc } from "./spec/chain-spec.js";
+import { transactionRpc } from "./spec/transaction.js";
 
 export interface RpcDeps {
   readonly chain: Chain;
@@ -45,7 +49,7 @@ export interface RpcTable {
 export function devnetRpc(deps: RpcDeps): RpcTable {
   const { chain, pool, author, genesis } = deps;
   const runtime = chain.runtime;
-  const apis = runtimeApiTable(runtime);
+  const apis = runtimeApiTable(runtime, chain);
   const methods = new Map<string, RpcHandler>();
   const subscriptions: RpcSubscription[] = [];
   const method = (names: string | string[], handler: RpcHandler): void => {
@@ -74,13 +78,7 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     return (await chain.block(fromHex(hex))) ?? null;
   };
 
-  /** The account's nonce plus its transactions waiting in the pool without a gap (as Substrate's accountNextIndex). */
-  const nextNonce = (who: Uint8Array): number => {
-    let nonce = runtime.system.readAccount(chain.state, who).nonce;
-    const pending = new Set(pool.nonces(who));
-    while (pending.has(nonce)) nonce++;
-    return nonce;
-  };
+  const nonceOf = (who: Uint8Array): number => nextNonce({ chain, pool }, who);
 
   // system_*
   method("system_chain", () => genesis.chain);
@@ -101,7 +99,7 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     } catch {
       throw invalidParams(`account: "${address}" is not an SS58 address or a 0x public key`);
     }
-    return nextNonce(who);
+    return nonceOf(who);
   });
 
   // chain_*
@@ -271,9 +269,7 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
   const submit = (params: readonly unknown[], watcher?: TxWatcher): { hash: string; status: "ready" | "future" } => {
     const bytes = fromHex(hexParam(params, 0, "extrinsic"));
     try {
-      const added = pool.add(runtime.validate({ ...chain.view(), nextNonce }, bytes), watcher);
-      author.transactionAdded();
-      return added;
+      return submitTransaction({ chain, pool, author }, bytes, watcher);
     } catch (error) {
       throw transactionRpcError(error);
     }
@@ -339,6 +335,12 @@ export function devnetRpc(deps: RpcDeps): RpcTable {
     });
     method("dev_blockBuildMode", () => author.blockTime);
   }
+
+  // The new JSON-RPC spec (chainHead_v1, chainSpec_v1, transaction_v1, transactionWatch_v1)
+  const chainHead = chainHeadRpc({ chain, apis });
+  const transactions = transactionRpc({ chain, pool, author });
+  for (const [name, handler] of [...chainSpecRpc(genesis, chain.genesisHash), ...chainHead.methods, ...transactions.methods]) method(name, handler);
+  subscriptions.push(...chainHead.subscriptions, ...transactions.subscriptions);
   return { methods, subscriptions };
 }
 
@@ -361,18 +363,4 @@ export function legacyTxStatus(event: TxEvent): unknown {
 
 function hexU(n: bigint): string {
   return `0x${n.toString(16)}`;
-}
-
-/** Substrate's author errors: 1001 bad format, 1010 invalid, 1011 unknown validity, 1013/1014/1016 pool. */
-export function transactionRpcError(error: unknown): RpcError {
-  if (error instanceof InvalidTransaction) return new RpcError(1010, "Invalid Transaction", error.detail ? `${error.message}: ${error.detail}` : error.message);
-  if (error instanceof UnknownTransaction) return new RpcError(1011, "Unknown Transaction Validity", error.message);
-  if (error instanceof ExtrinsicFormatError) return new RpcError(1001, `Extrinsic has invalid format: ${error.message}`);
-  if (error instanceof PoolError) {
-    if (error.rpcCode === 1014) return new RpcError(1014, error.message, "The transaction has too low priority to replace another transaction already in the pool.");
-    if (error.rpcCode === 1016) return new RpcError(1016, error.message, "The transaction couldn't enter the pool because of the limit");
-    return new RpcError(error.rpcCode, error.message);
-  }
-  if (error instanceof RpcError) return error;
-  throw error;
 }

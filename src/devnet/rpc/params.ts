@@ -6,10 +6,15 @@ export function invalidParams(message: string): RpcError {
   return new RpcError(RPC_INVALID_PARAMS, "Invalid params", message);
 }
 
+/**
+ * Bytes as Substrate's nodes take them (impl-serde): hex digits in pairs, the 0x prefix optional,
+ * "" for no bytes (polkadot-api's legacy bridge sends `state_call` data that way). Returned 0x-prefixed, lower case.
+ */
 export function hexParam(params: readonly unknown[], index: number, name: string): string {
   const value = params[index];
-  if (!isHex(value)) throw invalidParams(`${name}: expected a 0x-prefixed hex string of whole bytes`);
-  return value.toLowerCase();
+  const prefixed = typeof value === "string" && !value.startsWith("0x") ? `0x${value}` : value;
+  if (!isHex(prefixed)) throw invalidParams(`${name}: expected a 0x-prefixed hex string of whole bytes`);
+  return prefixed.toLowerCase();
 }
 
 export function optionalHexParam(params: readonly unknown[], index: number, name: string): string | undefined {

@@ -30,6 +30,8 @@ export interface RpcCallContext {
    * operations report on their follow subscription only after the client has their id).
    */
   afterReply(task: () => void): void;
+  /** Runs `listener` when this request's connection closes (a WebSocket, or an HTTP keep-alive socket). */
+  onConnectionClose(listener: () => void): void;
 }
 
 /** What a subscription's `start` is told besides its params: its id, as the client will see it. */
@@ -134,6 +136,30 @@ interface Reply {
 /** Per-connection context: each request gets its own copy with its own after-reply queue. */
 type ConnectionContext = Omit<RpcCallContext, "afterReply">;
 
+/** Listeners of one connection's end; run once. */
+class CloseListeners {
+  readonly #listeners = new Set<() => void>();
+  #closed = false;
+
+  add(listener: () => void): void {
+    if (this.#closed) listener();
+    else this.#listeners.add(listener);
+  }
+
+  run(log: RpcLog): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (error) {
+        log.error({ err: error }, "a connection-close listener failed");
+      }
+    }
+    this.#listeners.clear();
+  }
+}
+
 type CallResult = { readonly result: unknown } | { readonly error: RpcErrorObject } | { readonly subscription: Subscription };
 
 // ---------------------------------------------------------------------------------------------
@@ -230,6 +256,7 @@ interface Subscription {
 class WsConnection {
   readonly subscriptions = new Map<string, Subscription>();
   readonly ctx: ConnectionContext;
+  readonly #closeListeners = new CloseListeners();
   private closed = false;
 
   constructor(
@@ -238,7 +265,7 @@ class WsConnection {
     private readonly limits: Limits,
     private readonly log: RpcLog,
   ) {
-    this.ctx = Object.freeze({ transport: "ws", connectionId });
+    this.ctx = Object.freeze({ transport: "ws", connectionId, onConnectionClose: (listener: () => void) => this.#closeListeners.add(listener) });
   }
 
   /** Writes one message; false when it could not be written (connection gone). */
@@ -323,6 +350,7 @@ class WsConnection {
     if (this.closed) return;
     this.closed = true;
     for (const subscription of [...this.subscriptions.values()]) this.end(subscription);
+    this.#closeListeners.run(this.log);
   }
 
   private runCleanup(subscription: Subscription): void {
@@ -365,7 +393,7 @@ export class RpcServer {
   private readonly httpServer: Server;
   private readonly wsServer: WebSocketServer;
   private readonly connections = new Set<WsConnection>();
-  private readonly httpConnectionIds = new WeakMap<Socket, number>();
+  private readonly httpConnections = new WeakMap<Socket, ConnectionContext>();
   private lastConnectionId = 0;
   private starting?: Promise<RpcServerAddress>;
   private stopping?: Promise<void>;
@@ -492,19 +520,20 @@ export class RpcServer {
       return;
     }
     if (body === "aborted") return;
-    const ctx: ConnectionContext = { transport: "http", connectionId: this.httpConnectionId(request.socket) };
-    const reply = await this.processMessage(body, undefined, ctx);
+    const reply = await this.processMessage(body, undefined, this.httpConnection(request.socket));
     writeJson(response, 200, reply?.payload ?? "");
     if (reply) this.runAfterReply(reply.afterReply);
   }
 
-  private httpConnectionId(socket: Socket): number {
-    let id = this.httpConnectionIds.get(socket);
-    if (id === undefined) {
-      id = this.nextConnectionId();
-      this.httpConnectionIds.set(socket, id);
+  private httpConnection(socket: Socket): ConnectionContext {
+    let ctx = this.httpConnections.get(socket);
+    if (ctx === undefined) {
+      const listeners = new CloseListeners();
+      socket.once("close", () => listeners.run(this.log));
+      ctx = Object.freeze({ transport: "http", connectionId: this.nextConnectionId(), onConnectionClose: (listener: () => void) => listeners.add(listener) });
+      this.httpConnections.set(socket, ctx);
     }
-    return id;
+    return ctx;
   }
 
   // --- WebSocket -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ export function declareRuntimeApis(b: TypeBuilder, t: CommonTypes, extrinsic: Ty
     ],
     { params: [{ name: "Balance", type: balance }] },
   );
+  const transactionValidity = declareTransactionValidity(b, t);
   const uxt = { name: "uxt", type: extrinsic };
   const call = { name: "call", type: t.runtimeCall };
   const len = { name: "len", type: t.u32 };
@@ -47,6 +48,22 @@ export function declareRuntimeApis(b: TypeBuilder, t: CommonTypes, extrinsic: Ty
         { name: "metadata_versions", inputs: [], output: b.sequence(t.u32), docs: [" Returns the supported metadata versions."] },
       ],
       docs: [" The `Metadata` api trait that returns metadata for the runtime."],
+    },
+    {
+      name: "TaggedTransactionQueue",
+      methods: [
+        {
+          name: "validate_transaction",
+          inputs: [
+            { name: "source", type: transactionValidity.source },
+            { name: "tx", type: extrinsic },
+            { name: "block_hash", type: t.h256 },
+          ],
+          output: transactionValidity.validity,
+          docs: [" Validate the transaction."],
+        },
+      ],
+      docs: [" The `TaggedTransactionQueue` api trait for interfering with the transaction queue."],
     },
     { name: "AccountNonceApi", methods: [{ name: "account_nonce", inputs: [{ name: "account", type: t.accountId }], output: t.u32, docs: [" Get current account nonce of given `AccountId`."] }], docs: [" The API to query account nonce."] },
     {
@@ -69,4 +86,30 @@ export function declareRuntimeApis(b: TypeBuilder, t: CommonTypes, extrinsic: Ty
     },
     ...declareSubtensorApis(b, t),
   ];
+}
+
+/** sp_runtime::transaction_validity's types, as TaggedTransactionQueue (version 3) uses them. */
+function declareTransactionValidity(b: TypeBuilder, t: CommonTypes): { source: TypeId; validity: TypeId } {
+  const unit = (names: readonly string[]) => names.map((name, index) => ({ name, index }));
+  const source = b.variant("sp_runtime::transaction_validity::TransactionSource", unit(["InBlock", "Local", "External"]));
+  const custom = (index: number) => ({ name: "Custom", index, fields: [{ type: t.u8, typeName: "u8" }] });
+  const invalid = b.variant("sp_runtime::transaction_validity::InvalidTransaction", [
+    ...unit(["Call", "Payment", "Future", "Stale", "BadProof", "AncientBirthBlock", "ExhaustsResources"]),
+    custom(7),
+    ...unit(["BadMandatory", "MandatoryValidation", "BadSigner", "IndeterminateImplicit", "UnknownOrigin"]).map((v) => ({ ...v, index: v.index + 8 })),
+  ]);
+  const unknown = b.variant("sp_runtime::transaction_validity::UnknownTransaction", [...unit(["CannotLookup", "NoUnsignedValidator"]), custom(2)]);
+  const error = b.variant("sp_runtime::transaction_validity::TransactionValidityError", [
+    { name: "Invalid", index: 0, fields: [{ type: invalid, typeName: "InvalidTransaction" }] },
+    { name: "Unknown", index: 1, fields: [{ type: unknown, typeName: "UnknownTransaction" }] },
+  ]);
+  const tags = b.sequence(t.bytes);
+  const valid = b.composite("sp_runtime::transaction_validity::ValidTransaction", [
+    { name: "priority", type: t.u64, typeName: "TransactionPriority" },
+    { name: "requires", type: tags, typeName: "Vec<TransactionTag>" },
+    { name: "provides", type: tags, typeName: "Vec<TransactionTag>" },
+    { name: "longevity", type: t.u64, typeName: "TransactionLongevity" },
+    { name: "propagate", type: t.bool, typeName: "bool" },
+  ]);
+  return { source, validity: b.result(valid, error) };
 }

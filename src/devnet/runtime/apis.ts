@@ -6,6 +6,7 @@ import type { CallInfo } from "./pallet.js";
 import { subtensorApiMethods } from "./pallets/subtensor/runtime-apis.js";
 import type { DevRuntime } from "./runtime.js";
 import type { StateReader } from "../state/overlay.js";
+import { validateTransactionApi } from "./tagged-transaction-queue.js";
 
 export class RuntimeApiError extends Error {
   constructor(message: string) {
@@ -20,8 +21,13 @@ export const SUPPORTED_METADATA_VERSIONS = [14, 15] as const;
 
 export type ApiMethod = (state: StateReader, input: ScaleReader) => Uint8Array;
 
+/** What the runtime APIs need to know of the chain beyond a block's state. */
+export interface RuntimeApiChain {
+  readonly genesisHash: Uint8Array;
+}
+
 /** Dispatches `Api_method` names to their implementations. */
-export function runtimeApiTable(runtime: DevRuntime): ReadonlyMap<string, ApiMethod> {
+export function runtimeApiTable(runtime: DevRuntime, chain: RuntimeApiChain): ReadonlyMap<string, ApiMethod> {
   const metadataAt = (version: number): Uint8Array | undefined => (version === 14 ? runtime.metadata.v14 : version === 15 ? runtime.metadata.v15 : undefined);
   const infoOf = (callBytes: Uint8Array): CallInfo => runtime.info(runtime.decodeCall(callBytes));
   const uxtInfo = (r: ScaleReader): { info: CallInfo; len: number; signed: boolean } => {
@@ -65,6 +71,7 @@ export function runtimeApiTable(runtime: DevRuntime): ReadonlyMap<string, ApiMet
     ["Metadata_metadata", () => new ScaleWriter().bytes(runtime.metadata.v14).finish()],
     ["Metadata_metadata_at_version", (_s, r) => new ScaleWriter().option(metadataAt(r.u32()), (w, m) => w.bytes(m)).finish()],
     ["Metadata_metadata_versions", () => new ScaleWriter(12).vec(SUPPORTED_METADATA_VERSIONS, (w, v) => w.u32(v)).finish()],
+    ["TaggedTransactionQueue_validate_transaction", validateTransactionApi(runtime, chain.genesisHash)],
     ["AccountNonceApi_account_nonce", (state, r) => new ScaleWriter(4).u32(runtime.system.readAccount(state, r.raw(32)).nonce).finish()],
     ["TransactionPaymentApi_query_info", (_s, r) => {
       const { info, len, signed } = uxtInfo(r);

@@ -43,6 +43,7 @@ export const SUBTENSOR_CONSTANTS: RuntimeConstants = {
     apis: [
       ["Core", 5],
       ["Metadata", 2],
+      ["TaggedTransactionQueue", 3],
       ["AccountNonceApi", 1],
       ["TransactionPaymentApi", 4],
       ["TransactionPaymentCallApi", 3],
@@ -94,6 +95,18 @@ export function runtimeVersionJson(v: RuntimeVersionInfo): Record<string, unknow
     transactionVersion: v.transactionVersion,
     systemVersion: v.systemVersion,
     stateVersion: v.systemVersion,
+  };
+}
+
+/** The runtime as the new JSON-RPC spec reports it (chainHead_v1_follow's `spec`): `apis` keyed by API id. */
+export function runtimeSpecJson(v: RuntimeVersionInfo): Record<string, unknown> {
+  return {
+    specName: v.specName,
+    implName: v.implName,
+    specVersion: v.specVersion,
+    implVersion: v.implVersion,
+    transactionVersion: v.transactionVersion,
+    apis: Object.fromEntries(v.apis.map(([name, version]) => [`0x${Buffer.from(apiId(name)).toString("hex")}`, version])),
   };
 }
 

@@ -149,6 +149,12 @@ export class SystemPallet implements Pallet {
     ];
   }
 
+  /** System.Number: the block the state belongs to. */
+  blockNumber(state: { get(key: string): Uint8Array | undefined }): number {
+    const value = state.get(this.number.key());
+    return value ? new ScaleReader(value).u32() : 0;
+  }
+
   blockHashAt(ctx: { get(key: string): Uint8Array | undefined }, number: number): Uint8Array | undefined {
     return ctx.get(this.blockHash.key(new ScaleWriter(4).u32(number).finish()));
   }
