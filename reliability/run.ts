@@ -5,6 +5,7 @@
  */
 import { fuzzDevnet, fuzzFrames, fuzzParsers, type CheckLine } from "./fuzz-checks.js";
 import { daemonCrashes, devnetCrashes } from "./crash-checks.js";
+import { fuzzGateway } from "./gateway-checks.js";
 import { securityChecks } from "./security-checks.js";
 import { gossipSoak, querySoak } from "./soak-checks.js";
 
@@ -12,6 +13,7 @@ const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
   "fuzz-frames": () => fuzzFrames(100_000),
   "fuzz-parsers": () => fuzzParsers(20_000),
   "fuzz-devnet": () => fuzzDevnet(50_000, 10_000),
+  "fuzz-gateway": () => fuzzGateway({ slowSeconds: 8 }),
   security: () => securityChecks(200),
   "crash-devnet": async () => [await devnetCrashes(10)],
   "crash-daemons": () => daemonCrashes(6, 4),

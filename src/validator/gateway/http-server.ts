@@ -4,7 +4,7 @@
  * flight, header and body sizes and times) and the error answers; the backend owns what a request
  * means. Routes and their errors: docs/gateway.md.
  */
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { pipeline } from "node:stream/promises";
 import { UserError } from "../../util/errors.js";
@@ -127,8 +127,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const handlers = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
 
-  const enter = (): void => {
+  const checkCapacity = (): void => {
     if (inFlight >= limits.maxInFlight) throw new GatewayError("BUSY", 503, "the gateway has too many requests in flight; try again shortly", limits.busyRetryAfterMs);
+  };
+  const enter = (): void => {
+    checkCapacity();
     metrics.setInFlight(++inFlight);
   };
   const leave = (): void => metrics.setInFlight(--inFlight);
@@ -217,11 +220,14 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           if (!info) throw new GatewayError("NOT_FOUND", 404, `no synapse named ${JSON.stringify(match.synapseName!.slice(0, 64))}; GET /v1/synapses lists them`);
           synapse = info.name;
           const caller = access.admit(authorization, info.name);
+          if (!isJson(request.headers["content-type"])) throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", 415, "the request body must be JSON, sent with Content-Type: application/json");
+          checkDeclaredLength(request, info.maxBodyBytes);
+          // A body on its way holds no place among the requests in flight, or slow clients could take
+          // them all: a full gateway refuses before asking for the body, and the place is taken once it is in.
+          checkCapacity();
+          if (expectsContinue) response.writeContinue();
+          const body = await readBody(request, { maxBytes: info.maxBodyBytes, timeoutMs: limits.bodyTimeoutMs });
           return await guarded(async () => {
-            if (!isJson(request.headers["content-type"])) throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", 415, "the request body must be JSON, sent with Content-Type: application/json");
-            checkDeclaredLength(request, info.maxBodyBytes);
-            if (expectsContinue) response.writeContinue();
-            const body = await readBody(request, { maxBytes: info.maxBodyBytes, timeoutMs: limits.bodyTimeoutMs });
             const answer = await backend.call(info.name, body, caller, controller.signal);
             minerUid = answer.miner.uid;
             sendJson(response, 200, headers, answer);
@@ -280,10 +286,23 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   /** Malformed requests, header timeouts and oversized heads, answered in JSON like any other error. */
   function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-    const inProgress = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-    if (error.code === "ECONNRESET" || !socket.writable || inProgress?.headersSent) {
+    if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
       return;
+    }
+    const inProgress = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (inProgress && !inProgress.writableFinished) {
+      if (inProgress.req.complete) {
+        // The bad bytes follow a whole request (pipelined) still being answered: its answer goes
+        // first, or the client would read this one as its.
+        inProgress.once("finish", () => setImmediate(() => onClientError(error, socket)));
+        inProgress.once("close", () => inProgress.writableFinished || socket.destroy());
+        return;
+      }
+      if (inProgress.headersSent) {
+        socket.destroy();
+        return;
+      }
     }
     const refusal =
       error.code === "ERR_HTTP_REQUEST_TIMEOUT"
@@ -291,12 +310,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         : error.code === "HPE_HEADER_OVERFLOW"
           ? new GatewayError("TOO_LARGE", 431, `the request's headers are over ${limits.maxHeaderBytes} bytes`)
           : new GatewayError("BAD_REQUEST", 400, "the request is not well-formed HTTP/1.1");
+    refuseOnSocket(socket, refusal);
+  }
+
+  /** Answers `refusal` on a socket Node's HTTP server has let go of, and closes it. */
+  function refuseOnSocket(socket: Socket, refusal: GatewayError, headers: Readonly<Record<string, string>> = {}): void {
     metrics.record({ route: "other", status: refusal.status, code: refusal.code, durationMs: 0 });
     const body = errorBody(refusal);
-    socket.end(
-      `HTTP/1.1 ${refusal.status} ${refusal.status === 408 ? "Request Timeout" : refusal.status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
-        `content-type: ${JSON_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    const lines = Object.entries({ ...headers, "content-type": JSON_CONTENT_TYPE, "content-length": String(Buffer.byteLength(body)), connection: "close" }).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ""}\r\n${lines.join("")}\r\n${body}`);
     socket.destroySoon();
   }
 
@@ -323,6 +345,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   };
   server.on("request", (request: IncomingMessage, response: ServerResponse) => track(request, response, false));
   server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => track(request, response, true));
+  // Any other Expect is ignored, as RFC 9110 allows; left to Node it would be a 417 without a JSON body.
+  server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => track(request, response, false));
+  // Left to Node, a CONNECT would be dropped without an answer.
+  server.on("connect", (_request: IncomingMessage, socket: Socket) =>
+    refuseOnSocket(socket, new GatewayError("METHOD_NOT_ALLOWED", 405, "this gateway does not take CONNECT; it is not a proxy"), { allow: ["GET", "HEAD", "POST", ...(cors.enabled ? ["OPTIONS"] : [])].join(", ") }),
+  );
   server.on("clientError", onClientError);
 
   await new Promise<void>((resolve, reject) => {
