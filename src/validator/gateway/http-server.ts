@@ -16,7 +16,7 @@ import { CorsPolicy } from "./cors.js";
 import { isLoopbackHost, isLoopbackHostHeader } from "./loopback.js";
 import { GatewayMetrics, type GatewayRoute } from "./metrics.js";
 import { gatewayOpenApi } from "./openapi.js";
-import { checkDeclaredLength, ClientGoneError, readBody } from "./read-body.js";
+import { ArrivingBytes, checkDeclaredLength, ClientGoneError, readBody } from "./read-body.js";
 import { errorBody, JSON_CONTENT_TYPE, sendError, sendJson, send } from "./respond.js";
 import { parseSince } from "./since.js";
 import { findStaticFile } from "./static-files.js";
@@ -38,6 +38,8 @@ export interface GatewayLimits {
   readonly maxConnections: number;
   /** How long close() lets requests in flight finish before it aborts them, ms. */
   readonly drainTimeoutMs: number;
+  /** Bytes of request bodies still arriving, all connections together; beyond, 503 BUSY. */
+  readonly maxArrivingBodyBytes: number;
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = Object.freeze({
@@ -49,6 +51,7 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = Object.freeze({
   maxHeaderBytes: 16_384,
   maxConnections: 1_024,
   drainTimeoutMs: 3_000,
+  maxArrivingBodyBytes: 256 * 1024 * 1024,
 });
 
 export interface GatewayServerOptions {
@@ -123,6 +126,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const access = new GatewayAccess(options.keysFile === undefined ? undefined : await readApiKeysFile(options.keysFile), now);
 
   let inFlight = 0;
+  // Bodies on their way hold no place in flight (above), so their bytes have a budget of their own.
+  const arriving = new ArrivingBytes(limits.maxArrivingBodyBytes, limits.busyRetryAfterMs);
   let closing = false;
   const handlers = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
@@ -226,7 +231,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
           // them all: a full gateway refuses before asking for the body, and the place is taken once it is in.
           checkCapacity();
           if (expectsContinue) response.writeContinue();
-          const body = await readBody(request, { maxBytes: info.maxBodyBytes, timeoutMs: limits.bodyTimeoutMs });
+          const body = await readBody(request, { maxBytes: info.maxBodyBytes, timeoutMs: limits.bodyTimeoutMs, arriving });
           return await guarded(async () => {
             const answer = await backend.call(info.name, body, caller, controller.signal);
             minerUid = answer.miner.uid;

@@ -157,4 +157,19 @@ describe("the gateway's answers to abuse the fuzzing found", () => {
     while (answers(first.received()).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(answers(first.received()), ["200"]);
   });
+  it("bounds the bytes of bodies still arriving: an upload past the budget is 503 BUSY, and the budget comes back once bodies are in", QUICK, async () => {
+    const { gateway } = await start({ maxArrivingBodyBytes: 20, bodyTimeoutMs: 5_000 });
+    const uploads = await Promise.all([raw(gateway), raw(gateway)]);
+    // 12 of each 17-byte body: together 24 bytes, past the budget of 20; whichever comes second is refused.
+    for (const { socket } of uploads) socket.write(echoRequest('{"slow":"upload"}').slice(0, -5));
+    while (uploads.every((u) => answers(u.received()).length === 0)) await new Promise((resolve) => setTimeout(resolve, 10));
+    const refused = uploads.find((u) => answers(u.received()).length > 0)!;
+    const kept = uploads.find((u) => u !== refused)!;
+    assert.deepEqual(answers(refused.received()), ["503 BUSY"]);
+    assert.match(refused.received(), /retry-after: \d+/i);
+    kept.socket.write('oad"}');
+    while (answers(kept.received()).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(answers(kept.received()), ["200"]);
+    assert.deepEqual(answers(await exchange(gateway, echoRequest('{"after":"wards"}', "Connection: close\r\n"))), ["200"], "the budget is given back");
+  });
 });
