@@ -103,6 +103,16 @@ interface RouteMatch {
 }
 
 const GET = ["GET", "HEAD"];
+/**
+ * The playground's files: only this origin's scripts (and WebAssembly, which the receipt check
+ * needs), no framing by other sites (a meta tag cannot say frame-ancestors), no sniffing.
+ */
+const PAGE_HEADERS = {
+  "content-security-policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+} as const;
 const SYNAPSE_PATH = /^\/v1\/synapses\/([^/]+)$/;
 /** How long close() waits for aborted requests to answer 503 before it drops their connections, ms. */
 const ABORT_GRACE_MS = 250;
@@ -275,7 +285,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   async function serveStatic(path: string, method: string, response: ServerResponse, headers: OutgoingHttpHeaders): Promise<void> {
     const file = await findStaticFile(options.staticDir!, path);
     if (!file) throw NOT_FOUND;
-    response.writeHead(200, { ...headers, "content-type": file.contentType, "content-length": file.size, "x-content-type-options": "nosniff", "cache-control": "no-cache" });
+    response.writeHead(200, { ...headers, ...PAGE_HEADERS, "content-type": file.contentType, "content-length": file.size, "cache-control": "no-cache" });
     if (method === "HEAD") {
       response.end();
       return;

@@ -664,6 +664,8 @@ describe("the gateway's HTTP server", () => {
       assert.equal(index.status, 200);
       assert.equal(index.headers["content-type"], "text/html; charset=utf-8");
       assert.equal(index.text, "<!doctype html><title>playground</title>");
+      assert.match(String(index.headers["content-security-policy"]), /default-src 'self'.*frame-ancestors 'none'/, "a strict policy, framing refused");
+      assert.equal(index.headers["x-frame-options"], "DENY");
       assert.equal((await ask(gateway, "/index.html")).status, 200);
       const script = await ask(gateway, "/assets/app.js");
       assert.equal(script.headers["content-type"], "text/javascript; charset=utf-8");
