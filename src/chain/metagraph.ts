@@ -78,8 +78,11 @@ function rows(c: Codec): [number, number][] {
   });
 }
 
+/** What the metagraph is read through: the API at the best block, or `api.at(hash)` for an earlier block. */
+export type MetagraphSource = Pick<ApiPromise, "call" | "query">;
+
 /** Loads the metagraph of `netuid`; undefined when the subnet does not exist. */
-export async function loadMetagraph(api: ApiPromise, netuid: number, options: { withWeights?: boolean } = {}): Promise<Metagraph | undefined> {
+export async function loadMetagraph(api: MetagraphSource, netuid: number, options: { withWeights?: boolean } = {}): Promise<Metagraph | undefined> {
   const subnetInfo = api.call["subnetInfoRuntimeApi"] as Record<string, (...args: unknown[]) => Promise<Codec>> | undefined;
   if (!subnetInfo?.getMetagraph) throw new ChainError("TX_FAILED", "metagraph", "the chain serves no SubnetInfoRuntimeApi.get_metagraph (an older runtime?)");
   const [answer, trust, full] = await Promise.all([
