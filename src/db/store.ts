@@ -42,7 +42,7 @@ export class StoreError extends CodedError<"STORE_UNAVAILABLE" | "STORE_CORRUPT"
 }
 
 /** Bucket ids are part of the on-disk format: never renumber one. */
-export const Bucket = { Meta: 0, Scores: 1, PendingCommits: 2, Receipts: 3, Organic: 4 } as const;
+export const Bucket = { Meta: 0, Scores: 1, PendingCommits: 2, Receipts: 3, Organic: 4, DashboardEpochs: 5, DashboardActivity: 6 } as const;
 export type Bucket = (typeof Bucket)[keyof typeof Bucket];
 
 const keyOf = (bucket: Bucket, id: string): string => `${bucket.toString(16).padStart(2, "0")}/${id}`;
