@@ -24,6 +24,11 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
   }
 }
 
+/** The package's version (package.json). */
+export function packageVersion(root: string = packageRoot()): string {
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+}
+
 /** The folder of a built page (`playground`, `dashboard`), whether or not it exists. */
 export function webAssetsDir(page: string, root: string = packageRoot()): string {
   return join(root, "dist", "web", page);
