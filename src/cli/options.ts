@@ -121,7 +121,7 @@ export function jsonRequested(argv: readonly string[], env: Readonly<Record<stri
 }
 
 /** The commands that write a log, and so honour --log-level and --log-format: the daemons. */
-export const LOGGING_COMMANDS: readonly string[] = ["devnet", "miner", "validator run"];
+export const LOGGING_COMMANDS: readonly string[] = ["devnet", "miner", "validator run", "dashboard"];
 
 /** `validator run`: the command's names below the program. */
 export function commandPath(command: Command): string {

@@ -19,6 +19,7 @@ import { registerValidatorCommand } from "./commands/validator.js";
 import { registerLocalnetCommand } from "./commands/localnet.js";
 import { registerTxCommand } from "./commands/tx.js";
 import { registerQueryCommand } from "./commands/query.js";
+import { registerDashboardCommand } from "./commands/dashboard.js";
 import type { CliContext } from "./context.js";
 import { readJsonFile } from "./json-file.js";
 
@@ -89,6 +90,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerLocalnetCommand(program, ctx);
   registerTxCommand(program, ctx);
   registerQueryCommand(program, ctx);
+  registerDashboardCommand(program, ctx);
   addCommandAliases(program);
   return program;
 }
