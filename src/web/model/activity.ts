@@ -5,10 +5,13 @@
  */
 import type { Activity, MetagraphColumns, PendingCommit } from "./api.js";
 
-/** What activity is told from: the metagraph and the commits pending on chain at one read. */
+/** What activity is told from: the metagraph, the epoch and the commits pending on chain at one read. */
 export interface SubnetReading {
   readonly metagraph: Pick<MetagraphColumns, "block" | "hotkeys" | "registrationBlock" | "lastUpdate">;
   readonly commits: readonly PendingCommit[];
+  /** SubnetEpochIndex, and how many epochs after its commit a commit is revealed. */
+  readonly epoch: number;
+  readonly revealPeriodEpochs: number;
 }
 
 /** Registrations and deregistrations between two metagraphs. */
@@ -29,8 +32,10 @@ const commitKey = (c: PendingCommit): string => `${c.hotkey}/${c.hash}`;
 
 /**
  * Commits, reveals, expiries and direct weights between two readings: a commit is new when its
- * hash appears; one that disappears was revealed when its hotkey's last update moved on, else it
- * expired; a last update that moved with no commit gone or come is weights set.
+ * hash appears; one that disappears while it could still be revealed (the epoch is not past its
+ * commit epoch + the reveal period) was revealed — the chain removes a commit early only for its
+ * reveal — else it expired; a last update that moved with no commit gone or come is weights set
+ * (a commit moves the last update; a reveal does not).
  */
 export function weightActivity(before: SubnetReading, after: SubnetReading): Activity[] {
   const out: Activity[] = [];
@@ -56,8 +61,8 @@ export function weightActivity(before: SubnetReading, after: SubnetReading): Act
   };
   for (const c of before.commits) {
     if (afterKeys.has(commitKey(c))) continue;
-    const at = updated(c.hotkey);
-    out.push(at === undefined ? { kind: "expired", block: after.metagraph.block, uid: uidOf(c.hotkey), hotkey: c.hotkey, hash: c.hash } : { kind: "revealed", block: at, uid: uidOf(c.hotkey), hotkey: c.hotkey, hash: c.hash });
+    const revealable = after.epoch <= c.epoch + after.revealPeriodEpochs;
+    out.push({ kind: revealable ? "revealed" : "expired", block: after.metagraph.block, uid: uidOf(c.hotkey), hotkey: c.hotkey, hash: c.hash });
     touched.add(c.hotkey);
   }
   after.metagraph.hotkeys.forEach((hotkey, uid) => {
@@ -77,4 +82,16 @@ function uidsByHotkey(hotkeys: readonly string[]): Map<string, number> {
 /** Everything that happened between two readings, oldest first. */
 export function activityBetween(before: SubnetReading, after: SubnetReading): Activity[] {
   return [...neuronChanges(before.metagraph, after.metagraph), ...weightActivity(before, after)].sort((a, b) => a.block - b.block || a.uid - b.uid);
+}
+
+/**
+ * The registrations a first reading can tell: uids registered within the last `withinBlocks`
+ * blocks (the chain keeps each uid's registration block), oldest first.
+ */
+export function recentRegistrations(metagraph: SubnetReading["metagraph"], withinBlocks: number): Activity[] {
+  const since = metagraph.block - withinBlocks;
+  return metagraph.hotkeys
+    .map((hotkey, uid): Activity => ({ kind: "registered", block: metagraph.registrationBlock[uid]!, uid, hotkey }))
+    .filter((a) => a.block > since && a.block <= metagraph.block)
+    .sort((a, b) => a.block - b.block || a.uid - b.uid);
 }

@@ -88,7 +88,8 @@ function countersOf(scrape: DaemonScrape): Counters {
 
 function gaugesOf(scrape: DaemonScrape): { label: string; value: number }[] {
   const s = scrape.samples;
-  const pick = (label: string, name: string): { label: string; value: number }[] => (s.some((x) => x.name === name) ? [{ label, value: sumOf(s, name) }] : []);
+  // Whole numbers, or two decimals (a step's duration in ms).
+  const pick = (label: string, name: string): { label: string; value: number }[] => (s.some((x) => x.name === name) ? [{ label, value: Math.round(sumOf(s, name) * 100) / 100 }] : []);
   switch (scrape.kind) {
     case "miner":
       return [...pick("inference queued", "tensornode_inference_queued"), ...pick("inference workers", "tensornode_inference_workers"), ...pick("requests running", "tensornode_miner_running")];

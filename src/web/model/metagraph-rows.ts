@@ -37,10 +37,13 @@ export interface RowFilter {
   readonly role: Role | "all" | "serving";
 }
 
-/** A neuron's role: the owner's hotkey, a validator (it holds a permit), else a miner. */
+/**
+ * A neuron's role: the owner's hotkey; a validator — it holds a permit and validates (validator
+ * trust or dividends: on a small subnet every uid holds a permit); else a miner.
+ */
 export function roleOf(m: MetagraphColumns, uid: number): Role {
   if (m.hotkeys[uid] === m.ownerHotkey) return "owner";
-  return m.validatorPermit[uid] ? "validator" : "miner";
+  return m.validatorPermit[uid] && ((m.validatorTrust[uid] ?? 0) > 0 || (m.dividends[uid] ?? 0) > 0) ? "validator" : "miner";
 }
 
 export function metagraphRows(m: MetagraphColumns): MetagraphRow[] {

@@ -124,17 +124,19 @@ export class DaemonMonitor {
   }
 
   async #scrape(target: Target): Promise<DaemonScrape> {
+    // A gateway is asked first for its public list of synapses (a status port has no such route
+    // and counts nothing; a gateway would count a probe of /healthz as an error).
+    if (target.kind === "unknown") {
+      const synapses = await this.#get(target, "/v1/synapses", false);
+      if (synapses.status === 200) target.kind = "gateway";
+    }
     if (target.kind !== "gateway") {
       const health = await this.#get(target, "/healthz", false);
-      if (health.status === 200 || health.status === 503) {
-        const metrics = await this.#get(target, "/metrics", false);
-        if (metrics.status !== 200) throw new ReadError(`${target.url}/metrics answered HTTP ${metrics.status}`);
-        const samples = parsePrometheus(metrics.body);
-        return { atMs: this.#now(), kind: kindOf(samples), health: parseJson(health.body), samples, attribution: null };
-      }
-      if (health.status !== 404) throw new ReadError(`${target.url}/healthz answered HTTP ${health.status}`);
-      const synapses = await this.#get(target, "/v1/synapses", false);
-      if (synapses.status !== 200) throw new ReadError(`${target.url} is neither a status port (/healthz) nor a gateway (/v1/synapses): HTTP ${health.status}, ${synapses.status}`);
+      if (health.status !== 200 && health.status !== 503) throw new ReadError(`${target.url} is neither a status port (/healthz answered HTTP ${health.status}) nor a gateway (/v1/synapses)`);
+      const metrics = await this.#get(target, "/metrics", false);
+      if (metrics.status !== 200) throw new ReadError(`${target.url}/metrics answered HTTP ${metrics.status}`);
+      const samples = parsePrometheus(metrics.body);
+      return { atMs: this.#now(), kind: kindOf(samples), health: parseJson(health.body), samples, attribution: null };
     }
     const since = this.#now() - (this.#o.attributionWindowMs ?? 3600_000);
     const [metrics, attribution] = await Promise.all([this.#get(target, "/metrics", true), this.#get(target, `/v1/attribution?since=${since}`, true)]);

@@ -7,7 +7,7 @@
  * when they changed.
  */
 import type { ApiPromise } from "@polkadot/api";
-import { activityBetween, type SubnetReading } from "../model/activity.js";
+import { activityBetween, recentRegistrations, type SubnetReading } from "../model/activity.js";
 import type { Activity, EpochClock, LiveEvents, MetagraphColumns, SubnetPayload, WeightsMatrix } from "../model/api.js";
 import { CodedError } from "../../util/errors.js";
 import { readClock, readCommits, readMetagraph, readWeights } from "./chain-reads.js";
@@ -21,6 +21,8 @@ export class LiveSubnetError extends CodedError<"NO_SUBNET" | "TOO_MANY_SUBNETS"
 
 /** Activity entries sent with a subnet's state (newest first). */
 const ACTIVITY_SHOWN = 100;
+/** A subnet seen for the first time: its uids registered within this many blocks are told as registrations. */
+const RECENT_REGISTRATION_BLOCKS = 1000;
 
 interface Live {
   readonly netuid: number;
@@ -97,7 +99,13 @@ export class LiveSubnets {
   }
 
   async #firstReading(netuid: number, block: number): Promise<Live> {
-    const [state, activity] = await Promise.all([this.#read(netuid, block, undefined), this.#m.recordedActivity(netuid, this.#o.activityShown ?? ACTIVITY_SHOWN)]);
+    const [state, recorded] = await Promise.all([this.#read(netuid, block, undefined), this.#m.recordedActivity(netuid, this.#o.activityShown ?? ACTIVITY_SHOWN)]);
+    let activity = recorded;
+    if (recorded.length === 0) {
+      const recent = recentRegistrations(state.metagraph, RECENT_REGISTRATION_BLOCKS);
+      await this.#m.recordActivity(netuid, recent);
+      activity = recent.slice().reverse();
+    }
     const weights = await readWeights(this.#m.api, netuid, state.metagraph);
     const live: Live = {
       netuid,
@@ -124,7 +132,7 @@ export class LiveSubnets {
     }
     metagraph.hotkeys.forEach((hotkey, uid) => uids.set(hotkey, uid));
     const placed = commits.map((c) => ({ ...c, uid: uids.get(c.hotkey) ?? null }));
-    return { metagraph, clock: { ...clock, block: metagraph.block, commits: placed }, reading: { metagraph, commits: placed } };
+    return { metagraph, clock: { ...clock, block: metagraph.block, commits: placed }, reading: { metagraph, commits: placed, epoch: clock.epoch, revealPeriodEpochs: clock.revealPeriodEpochs } };
   }
 
   /** Reads every followed subnet at a new block (in parallel) and drops those nobody looks at any more; resolves with what failed, one line each. */

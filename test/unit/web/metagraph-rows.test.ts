@@ -7,8 +7,10 @@ import { columns } from "./fixtures.js";
 describe("metagraph rows", () => {
   const rows = metagraphRows(columns());
 
-  it("gives each uid its role: the owner's hotkey, a validator (permit), a miner", () => {
+  it("gives each uid its role: the owner's hotkey, a validator (a permit, and trust or dividends), a miner", () => {
     assert.deepEqual(rows.map((r) => r.role), ["owner", "validator", "miner", "miner"]);
+    const everyonePermitted = metagraphRows(columns({ validatorPermit: [true, true, true, true] }));
+    assert.deepEqual(everyonePermitted.map((r) => r.role), ["owner", "validator", "miner", "miner"], "on a small subnet every uid holds a permit");
   });
 
   it("sorts by a number column, largest first, ties by uid", () => {
@@ -46,7 +48,7 @@ describe("metagraph rows", () => {
       incentive: Array.from({ length: n }, (_, i) => i % 65535),
       dividends: Array.from({ length: n }, () => 0),
       consensus: Array.from({ length: n }, () => 0),
-      validatorTrust: Array.from({ length: n }, () => 0),
+      validatorTrust: Array.from({ length: n }, (_, i) => (i < 64 ? 1000 : 0)),
       active: Array.from({ length: n }, () => true),
       validatorPermit: Array.from({ length: n }, (_, i) => i < 64),
       lastUpdate: Array.from({ length: n }, () => 0),
