@@ -50,6 +50,8 @@ export interface LocalnetOptions {
   readonly apiPort?: number;
   /** The gateway's API keys file (absent: a loopback gateway without keys). */
   readonly apiKeys?: string;
+  /** The dashboard's port (0: a free one); false: no dashboard. */
+  readonly dashboardPort?: number | false;
   /** Environment for the child processes (TENSORNODE_HOME is set to the data dir). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Progress, one line at a time (setting up, starting daemons, an offline miner stopped). */
@@ -104,6 +106,17 @@ interface Daemon {
   readonly logFile: string;
 }
 
+/** Whether `url` answers GET with a page (the gateway serves the playground when it was built). */
+async function servesPage(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/`, { signal: AbortSignal.timeout(5000) });
+    await response.body?.cancel();
+    return response.ok && (response.headers.get("content-type") ?? "").startsWith("text/html");
+  } catch {
+    return false;
+  }
+}
+
 /** The `tensornode` binary (it runs dist/ when built, else the sources). */
 function binPath(): string {
   return join(projectRoot(), "bin", "tensornode.js");
@@ -129,6 +142,8 @@ export class Localnet {
   #stopping = false;
   #unsubscribe: (() => void) | undefined;
   #gatewayUrl: string | undefined;
+  #dashboardUrl: string | undefined;
+  #playgroundUrl: string | undefined;
 
   constructor(options: LocalnetOptions) {
     this.#o = options;
@@ -159,6 +174,16 @@ export class Localnet {
   /** The first validator's gateway (users' requests), once it is up. */
   get gatewayUrl(): string | undefined {
     return this.#gatewayUrl;
+  }
+
+  /** The dashboard (a child process like the daemons), once it is up. */
+  get dashboardUrl(): string | undefined {
+    return this.#dashboardUrl;
+  }
+
+  /** The playground page the gateway serves (GET /), when it serves one. */
+  get playgroundUrl(): string | undefined {
+    return this.#playgroundUrl;
   }
 
   /** Sets everything up and starts every daemon; resolves once all serve. */
@@ -217,20 +242,34 @@ export class Localnet {
     for (const m of this.plan.miners) {
       const behaviour = behaviourOf(m.behaviour, synapse.timeoutMs, o.seed);
       const subnet = behaviour.kind === "honest" ? plugin.dir : writeMinerVariant(join(o.dataDir, "plugins", m.behaviour), plugin, behaviour);
-      this.#spawn(m.name, ["miner", ...common, "--subnet", subnet, "--hotkey", m.name, "--host", m.host, "--port", "0", "--workers", "1", "--metagraph-interval", "2", "--data-dir", join(o.dataDir, "miners")]);
+      this.#spawn(m.name, ["miner", ...common, "--subnet", subnet, "--hotkey", m.name, "--host", m.host, "--port", "0", "--workers", "1", "--metagraph-interval", "2", "--data-dir", join(o.dataDir, "miners"), "--metrics-port", "0"]);
     }
     let gateway: Promise<string> | undefined;
     for (const [i, v] of this.plan.validators.entries()) {
       const api = i === 0 ? ["--api-port", String(o.apiPort ?? 0), "--api-host", "127.0.0.1", ...(o.apiKeys === undefined ? [] : ["--api-keys", o.apiKeys])] : [];
-      this.#spawn(v.name, ["validator", ...common, "--subnet", plugin.dir, "--hotkey", v.name, "--host", "127.0.0.1", "--port", "0", "--step-interval", "1", "--weights-interval", "1", "--resync-blocks", "4", "--data-dir", join(o.dataDir, v.name), ...api]);
-      if (i === 0) gateway = this.#gatewayOf(this.#daemons.get(v.name)!);
+      this.#spawn(v.name, ["validator", ...common, "--subnet", plugin.dir, "--hotkey", v.name, "--host", "127.0.0.1", "--port", "0", "--step-interval", "1", "--weights-interval", "1", "--resync-blocks", "4", "--data-dir", join(o.dataDir, v.name), "--metrics-port", "0", ...api]);
+      if (i === 0) gateway = this.#urlPrinted(this.#daemons.get(v.name)!, /gateway at (http:\/\/\S+?)[\s,]/, "its gateway listened");
     }
-    gateway?.catch(() => undefined);
+    // Each daemon's status port, from the line it prints (the dashboard shows them).
+    const statusUrls = [...this.#daemons.values()].map((d) => this.#urlPrinted(d, /metrics at (http:\/\/[^/\s]+)\/metrics/, "its status port listened"));
+    for (const url of [gateway, ...statusUrls]) url?.catch(() => undefined);
     await this.#waitForAxons(ops);
     this.#gatewayUrl = await gateway;
     this.#startEpoch = (await ops.read.epochSchedule(netuid)).index;
+    if (o.dashboardPort !== false) {
+      const urls = [...(await Promise.all(statusUrls)), ...(this.#gatewayUrl && o.apiKeys === undefined ? [this.#gatewayUrl] : [])];
+      this.#spawn("dashboard", ["dashboard", "--chain", this.#devnet.endpoint.wsUrl, "--netuid", String(netuid), "--host", "127.0.0.1", "--port", String(o.dashboardPort ?? 0), "--data-dir", join(o.dataDir, "dashboard"), "--status-url", urls.join(","), "--log-format", "json", "--log-level", "info"]);
+      this.#dashboardUrl = await this.#urlPrinted(this.#daemons.get("dashboard")!, /dashboard at (http:\/\/\S+?)[\s,]/, "it listened");
+    }
     o.say(`every daemon is up; logs in ${this.logsDir}`);
-    if (this.#gatewayUrl) o.say(await this.#gatewayLine(plugin, this.#gatewayUrl, log));
+    if (this.#gatewayUrl) {
+      o.say(await this.#gatewayLine(plugin, this.#gatewayUrl, log));
+      if (await servesPage(this.#gatewayUrl)) {
+        this.#playgroundUrl = `${this.#gatewayUrl}/`;
+        o.say(`playground at ${this.#playgroundUrl} (try the subnet in a browser: its synapses, the miner that answered, the receipt checked)`);
+      }
+    }
+    if (this.#dashboardUrl) o.say(`dashboard at ${this.#dashboardUrl}/subnets/${netuid} (the subnet in a browser: metagraph, charts over epochs, weights, epoch clock, daemons)`);
   }
 
   async #configureSubnet(ops: SubtensorOperations, owner: KeyringPair, plugin: LoadedPlugin): Promise<void> {
@@ -278,13 +317,13 @@ export class Localnet {
     return `gateway at ${url} (users' requests; try: curl -s ${url}/v1/synapses/${endpoint.name} -H 'content-type: application/json'${auth} -d ${data})`;
   }
 
-  /** The gateway's URL, from the line the validator prints when it listens. */
-  #gatewayOf(daemon: Daemon): Promise<string> {
+  /** A URL a daemon prints when it listens (its gateway, its status port, the dashboard's pages). */
+  #urlPrinted(daemon: Daemon, pattern: RegExp, event: string): Promise<string> {
     return new Promise((resolve, reject) => {
       let seen = "";
       const onData = (chunk: Buffer): void => {
         seen = (seen + chunk.toString("utf8")).slice(-4096);
-        const url = /gateway at (http:\/\/\S+?)[\s,]/.exec(seen)?.[1];
+        const url = pattern.exec(seen)?.[1];
         if (url) {
           cleanup();
           resolve(url);
@@ -292,7 +331,7 @@ export class Localnet {
       };
       const onExit = (): void => {
         cleanup();
-        reject(new LocalnetError(`${daemon.name} exited before its gateway listened; see ${daemon.logFile}`));
+        reject(new LocalnetError(`${daemon.name} exited before ${event}; see ${daemon.logFile}`));
       };
       const cleanup = (): void => {
         daemon.child.stdout!.off("data", onData);

@@ -29,11 +29,12 @@ export const LOCALNET_OPTIONS: OptionSchema = {
   tempo: { type: "integer", min: 5, max: 1_000, default: 20, help: "blocks per epoch" },
   apiPort: { type: "integer", min: 0, max: 65535, default: 0, help: "the first validator's gateway port, for users' requests (0: a free one; its URL is printed)" },
   apiKeys: { type: "string", help: "the gateway asks for these API keys (a file `tensornode validator api-key add` writes); default: none, on loopback" },
+  dashboardPort: { type: "integer", min: 0, max: 65535, default: 0, help: "the dashboard's port (0: a free one; its URL is printed)" },
   json: { type: "boolean", default: false, help: "print only the final summary, as JSON (amounts in rao as decimal strings: docs/cli-json.md)" },
 };
 
 /** The summary as JSON: amounts in rao (exact); which figures are the last epoch's and which are totals is in the names. */
-export function summaryJson(last: LocalnetSnapshot, extra: { seed: number; dataDir: string; logs: string; gateway?: string | undefined }): string {
+export function summaryJson(last: LocalnetSnapshot, extra: { seed: number; dataDir: string; logs: string; gateway?: string | undefined; dashboard?: string | undefined; playground?: string | undefined }): string {
   return toJsonText({
     netuid: last.netuid,
     block: last.block,
@@ -43,6 +44,8 @@ export function summaryJson(last: LocalnetSnapshot, extra: { seed: number; dataD
     dataDir: extra.dataDir,
     logs: extra.logs,
     gateway: extra.gateway ?? null,
+    dashboard: extra.dashboard ?? null,
+    playground: extra.playground ?? null,
     ownerCutSinceStart: last.ownerGain,
     neurons: last.rows.map((r) => ({
       uid: r.uid,
@@ -85,6 +88,7 @@ export function registerLocalnetCommand(program: Command, ctx: CliContext): void
       blockTimeMs: localnetBlockTimeMs(v.blockTime),
       tempo: Number(v.tempo),
       apiPort: Number(v.apiPort),
+      dashboardPort: Number(v.dashboardPort),
       ...(typeof v.apiKeys === "string" ? { apiKeys: resolve(ctx.cwd, v.apiKeys) } : {}),
       env: ctx.env,
       say: (line) => ctx.stderr(`${line}\n`),
@@ -103,7 +107,7 @@ export function registerLocalnetCommand(program: Command, ctx: CliContext): void
           ctx.stdout(renderSnapshot(snapshot, width()));
         }
       }, stop.signal);
-      if (json) ctx.stdout(`${summaryJson(last, { seed, dataDir, logs: localnet.logsDir, gateway: localnet.gatewayUrl })}\n`);
+      if (json) ctx.stdout(`${summaryJson(last, { seed, dataDir, logs: localnet.logsDir, gateway: localnet.gatewayUrl, dashboard: localnet.dashboardUrl, playground: localnet.playgroundUrl })}\n`);
       else {
         ctx.stdout(`\nsummary after ${last.epochs} epochs (seed ${seed}): incentive, dividends and emission are the last epoch's; earned is the total since the start\n${renderSnapshot(last, width())}`);
         const miners = last.rows.filter((r) => r.role.startsWith("miner")).sort((a, b) => b.incentive - a.incentive);
