@@ -1,9 +1,10 @@
 /**
  * Records each subnet's epochs as the chain runs them: when a subnet's epoch index moves on, the
- * epoch is read from the state of its block and stored; at start, the epochs missed since the last
- * run are read back while the node still holds their state (a node keeps the last blocks' state,
- * an archive node all of it), newest first, at most `backfillEpochs`. One epoch is read at a time
- * (a queue), so recording never piles reads onto a block.
+ * epoch is read from the state of its block and stored — and any epoch between it and the last one
+ * seen (blocks read late), from their blocks; at start, the epochs missed since the last run are
+ * read back while the node still holds their state (a node keeps the last blocks' state, an archive
+ * node all of it), at most `backfillEpochs`. One epoch is read at a time (a queue), so recording
+ * never piles reads onto a block.
  */
 import type { ApiPromise } from "@polkadot/api";
 import type { EpochRecord } from "../model/history.js";
@@ -46,8 +47,7 @@ export class EpochRecorder {
       const known = this.#marks.get(netuid);
       this.#marks.set(netuid, mark);
       if (mark.lastEpochBlock === 0) continue;
-      if (!known) this.#enqueue(() => this.#backfill(netuid, mark));
-      else if (mark.epoch !== known.epoch || mark.lastEpochBlock !== known.lastEpochBlock) this.#enqueue(() => this.#recordAt(netuid, mark.lastEpochBlock));
+      if (!known || mark.epoch !== known.epoch || mark.lastEpochBlock !== known.lastEpochBlock) this.#enqueue(() => this.#readBack(netuid, mark, known?.lastEpochBlock));
     }
     for (const netuid of [...this.#marks.keys()]) if (!marks.has(netuid)) this.#marks.delete(netuid);
   }
@@ -62,29 +62,23 @@ export class EpochRecorder {
       });
   }
 
-  async #recordAt(netuid: number, block: number): Promise<void> {
-    try {
-      const read = await readEpochRecord(this.#m.api, netuid, block);
-      if (read) await this.#m.store(read.record, read.blockHash);
-    } catch (error) {
-      if (!isStateGone(error)) throw error;
-      this.#m.warn("an epoch's state is no longer held by the node; not recorded", { netuid, block });
-    }
-  }
-
-  /** The epochs since the last one recorded, newest first while their state is held, then stored oldest first. */
-  async #backfill(netuid: number, mark: EpochMark): Promise<void> {
+  /**
+   * The epochs from `mark` back to the last one recorded (or to `stopBlock`, the epoch seen before),
+   * newest first while the node holds their state, then stored oldest first.
+   */
+  async #readBack(netuid: number, mark: EpochMark, stopBlock: number | undefined): Promise<void> {
     const recorded = this.#m.recordedEpochs(netuid);
     const latest = recorded.length > 0 ? recorded[recorded.length - 1]! : undefined;
     const found: { record: EpochRecord; blockHash: string }[] = [];
     let block = mark.lastEpochBlock;
-    while (found.length < this.#backfillEpochs && block > 0) {
+    while (found.length < this.#backfillEpochs && block > 0 && block !== stopBlock) {
       let read: Awaited<ReturnType<typeof readEpochRecord>>;
       try {
         read = await readEpochRecord(this.#m.api, netuid, block);
       } catch (error) {
-        if (isStateGone(error)) break;
-        throw error;
+        if (!isStateGone(error)) throw error;
+        if (found.length === 0) this.#m.warn("an epoch's state is no longer held by the node; not recorded", { netuid, block });
+        break;
       }
       if (!read || (latest !== undefined && read.record.epoch <= latest)) break;
       found.push({ record: read.record, blockHash: read.blockHash });
