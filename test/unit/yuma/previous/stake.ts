@@ -1,0 +1,63 @@
+/**
+ * The stake vector the epoch uses (`staking/stake_utils.rs::get_stake_weights_for_network` and
+ * the filtering at the top of `epoch_mechanism`), in I64F64 as on chain.
+ */
+import {
+  U64_MAX,
+  i64f64FromInt,
+  i64f64SafeDiv,
+  i64f64ToI32F32,
+  i64f64ToU64,
+  saturateI128,
+  wrapI128,
+} from "./fixed.js";
+
+export interface StakeInputs {
+  /** Inherited alpha stake per uid (RAO). */
+  readonly alphaStake: readonly bigint[];
+  /** Inherited root (TAO) stake per uid (RAO). */
+  readonly taoStake: readonly bigint[];
+  /** `TaoWeight` storage value; the weight is taoWeightU64 / u64::MAX. */
+  readonly taoWeightU64: bigint;
+  /** `StakeThreshold`: total stake below it (floored) counts as 0, except for the owner. */
+  readonly stakeThreshold: bigint;
+  readonly ownerUid: number | null;
+}
+
+export interface StakeWeights {
+  /** alpha + tao·tao_weight, raw I64F64. */
+  readonly totalStake: bigint[];
+  /** Threshold-filtered, normalised, as I32F32 raw. */
+  readonly stake: Float64Array;
+  /** floor(total stake) in RAO, as the epoch reports it. */
+  readonly stakeRao: bigint[];
+}
+
+/** `get_tao_weight()` (U96F32: trunc(w·2^32 / u64::MAX)) widened to I64F64. */
+export function taoWeightI64F64(taoWeightU64: bigint): bigint {
+  return ((taoWeightU64 << 32n) / U64_MAX) << 32n;
+}
+
+export function computeStakeWeights(inputs: StakeInputs): StakeWeights {
+  const n = inputs.alphaStake.length;
+  const taoWeight = taoWeightI64F64(inputs.taoWeightU64);
+  const totalStake: bigint[] = new Array(n);
+  for (let uid = 0; uid < n; uid++) {
+    const alpha = i64f64FromInt(inputs.alphaStake[uid]!);
+    const tao = saturateI128((i64f64FromInt(inputs.taoStake[uid]!) * taoWeight) >> 64n);
+    totalStake[uid] = saturateI128(alpha + tao);
+  }
+
+  const filtered = totalStake.map((total, uid) =>
+    uid !== inputs.ownerUid && i64f64ToU64(total) < inputs.stakeThreshold ? 0n : total,
+  );
+  let sum = 0n;
+  for (const value of filtered) sum = wrapI128(sum + value);
+  const normalised = sum === 0n ? filtered : filtered.map((value) => i64f64SafeDiv(value, sum));
+
+  return {
+    totalStake,
+    stake: Float64Array.from(normalised, i64f64ToI32F32),
+    stakeRao: totalStake.map(i64f64ToU64),
+  };
+}
