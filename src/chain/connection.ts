@@ -6,6 +6,7 @@
 import { ApiPromise, WsProvider } from "@polkadot/api";
 import { SUBTENSOR_API_OPTIONS } from "../params/chain-options.js";
 import { ChainError } from "./errors.js";
+import type { ReaderLog } from "./reads.js";
 import { NonceManager } from "./submit.js";
 
 /** `--network` presets; `local` is the devnet's default endpoint. */
@@ -19,6 +20,8 @@ export interface ChainConnection {
   readonly api: ApiPromise;
   readonly nonces: NonceManager;
   readonly endpoint: string;
+  /** Where the client says at debug level which rules of the connected runtime it follows. */
+  readonly log?: ReaderLog;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,8 @@ export interface ConnectOptions {
   readonly maxReconnectMs?: number;
   /** Told about drops and reconnections. */
   readonly onConnectionChange?: (event: { connected: boolean; attempt: number }) => void;
+  /** Debug lines about the runtime (e.g. an older runtime's epoch rule); a pino logger fits. */
+  readonly log?: ReaderLog;
 }
 
 /** The delay before reconnection attempt `attempt` (1-based): doubling from `first`, capped at `max`. */
@@ -87,6 +92,7 @@ export async function connectChain(endpoint: string, options: ConnectOptions = {
       api,
       nonces: new NonceManager(api),
       endpoint,
+      ...(options.log ? { log: options.log } : {}),
       close: async () => {
         closing = true;
         clearTimeout(reconnectTimer);

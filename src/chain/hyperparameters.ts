@@ -13,13 +13,13 @@ import type { Codec } from "@polkadot/types/types";
 import { stringCamelCase } from "@polkadot/util";
 import { UserError } from "../util/errors.js";
 import { ChainError } from "./errors.js";
+import { runtimeCapabilities } from "./runtime-capabilities.js";
 
 export type HyperparameterErrorCode =
   | "UNKNOWN_HYPERPARAMETER"
   | "BAD_HYPERPARAMETER_VALUE"
   | "HYPERPARAMETER_READ_ONLY"
   | "BAD_HYPERPARAMETER_ASSIGNMENT"
-  | "HYPERPARAMETER_UNSUPPORTED"
   | "BAD_NETUID";
 
 export class HyperparameterError extends UserError<HyperparameterErrorCode> {}
@@ -515,14 +515,29 @@ export interface HyperparameterCall extends HyperparameterChange {
   readonly tx: SubmittableExtrinsic<"promise">;
 }
 
-/** The transaction that sets `name` to `rawValue` on `netuid`; typed UserErrors for bad input. */
+/** How @polkadot/types names the setter argument(s) of each kind, as HEAD declares them. */
+const ARGUMENT_TYPES: { readonly [K in ValueKind]: readonly string[] } = {
+  bool: ["bool"],
+  u16: ["u16"],
+  u32: ["u32"],
+  u64: ["u64"],
+  i16: ["i16"],
+  "u16-pair": ["u16", "u16"],
+  u64f64: ['{"bits":"u128"}'],
+  "recycle-or-burn": ['{"_enum":["Burn","Recycle"]}'],
+};
+
+/**
+ * The transaction that sets `name` to `rawValue` on `netuid`; typed UserErrors for bad input, and a
+ * one-line ChainError (CALL_UNSUPPORTED) naming the runtime when it lacks the setter or takes other arguments.
+ */
 export function hyperparameterCall(api: ApiPromise, netuid: number, name: string, rawValue: string): HyperparameterCall {
   checkNetuid(netuid);
   const change = planHyperparameterChange(name, rawValue);
-  const { pallet, call } = (change.hyperparameter as Extract<Hyperparameter, { setter: HyperparameterSetter }>).setter;
-  const build = api.tx[stringCamelCase(pallet)]?.[stringCamelCase(call)];
-  if (!build) {
-    throw new HyperparameterError("HYPERPARAMETER_UNSUPPORTED", `${change.hyperparameter.name} cannot be set on this chain: its runtime has no ${change.call}`, { name: change.hyperparameter.name, call: change.call });
-  }
+  const { pallet, call, args } = (change.hyperparameter as Extract<Hyperparameter, { setter: HyperparameterSetter }>).setter;
+  const types = ARGUMENT_TYPES[change.hyperparameter.kind];
+  const expected = [{ name: "netuid", type: "u16" }, ...args.map((arg, i) => ({ name: arg, type: types[i]! }))];
+  runtimeCapabilities(api).requireCall(pallet, call, expected, `${change.hyperparameter.name} cannot be set on it`);
+  const build = api.tx[stringCamelCase(pallet)]![stringCamelCase(call)]!;
   return { ...change, tx: build(netuid, ...change.args) };
 }

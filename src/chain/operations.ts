@@ -9,6 +9,7 @@
 import type { SubmittableExtrinsic } from "@polkadot/api/types";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Codec } from "@polkadot/types/types";
+import { stringCamelCase } from "@polkadot/util";
 import type { ChainConnection } from "./connection.js";
 import { ChainError, refused } from "./errors.js";
 import { blocksLeft, ChainReader, type WeightCommit } from "./reads.js";
@@ -17,6 +18,9 @@ import { submitAndWait, type Included, type SubmitOptions } from "./submit.js";
 import { formatTao } from "./units.js";
 import { OWNER_RATE_LIMIT_KEYS } from "./owner-limits.js";
 import { commitHash, toU16Weights, type U16Weights } from "./weights.js";
+import { CALL_SHAPES, type KnownCall } from "./call-shapes.js";
+import { blocksPerEpoch, epochIndexAt } from "./epoch-schedule.js";
+import { runtimeCapabilities } from "./runtime-capabilities.js";
 
 /** Alpha or TAO below this cannot be staked (HEAD's DefaultMinStake, 0.002 TAO). */
 export const MIN_STAKE_RAO = 2_000_000n;
@@ -61,13 +65,14 @@ export class SubtensorOperations {
 
   constructor(chain: ChainConnection) {
     this.chain = chain;
-    this.read = new ChainReader(chain.api);
+    this.read = new ChainReader(chain.api, chain.log ? { log: chain.log } : {});
   }
 
-  #tx(pallet: string, call: string): TxBuilder {
-    const fn = this.chain.api.tx[pallet]?.[call];
-    if (!fn) throw new ChainError("TX_REJECTED", "metadata", `the chain has no ${pallet}.${call} call (an older runtime?)`);
-    return fn as unknown as TxBuilder;
+  /** A call's builder, once the runtime is known to have it with the arguments tensornode encodes. */
+  #tx(name: KnownCall, what: string): TxBuilder {
+    const [pallet, call] = name.split(".") as [string, string];
+    runtimeCapabilities(this.chain.api).requireCall(pallet, call, CALL_SHAPES[name], what);
+    return this.chain.api.tx[stringCamelCase(pallet)]![stringCamelCase(call)] as unknown as TxBuilder;
   }
 
   async #submit(tx: Tx, signer: Signer, what: string, options: OperationOptions): Promise<Included> {
@@ -111,7 +116,7 @@ export class SubtensorOperations {
   async registerNetwork(coldkey: Signer, hotkey: string, options: OperationOptions = {}): Promise<{ netuid: number; lockCost: bigint; included: Included }> {
     const [cost, left] = [await this.read.networkRegistrationCost(), await this.read.networkRateLimitBlocksLeft(await this.#nextBlock())];
     if (left > 0n) throw refused("RATE_LIMITED", `no subnet may be registered for ${left} more blocks (the network registration rate limit); retry then`);
-    const tx = this.#tx("subtensorModule", "registerNetwork")(hotkey);
+    const tx = this.#tx("SubtensorModule.register_network", "no subnet can be registered")(hotkey);
     await this.#requireFunds(coldkey, tx, cost, "creating a subnet");
     const included = await this.#submit(tx, coldkey, "register a subnet", options);
     const added = eventData(included, "subtensorModule", "NetworkAdded");
@@ -124,7 +129,7 @@ export class SubtensorOperations {
     await this.#requireSubnet(netuid);
     await this.#requireOwner(coldkey, netuid, `start subnet ${netuid}`);
     if (await this.read.subnetStarted(netuid)) throw refused("SUBNET_ALREADY_STARTED", `subnet ${netuid} is already started`);
-    return this.#submit(this.#tx("subtensorModule", "startCall")(netuid), coldkey, `start subnet ${netuid}`, options);
+    return this.#submit(this.#tx("SubtensorModule.start_call", `subnet ${netuid} cannot be started`)(netuid), coldkey, `start subnet ${netuid}`, options);
   }
 
   /** An AdminUtils call as the subnet owner, or wrapped in Sudo when root must make it. */
@@ -138,7 +143,7 @@ export class SubtensorOperations {
     const sudo = await this.read.sudoKey();
     if (sudo !== signer.address)
       throw refused("NOT_SUDO", `${what}: only the chain's root (sudo ${sudo ?? "none"}) may change this, not ${signer.address}; subnet owners cannot`);
-    const included = await this.#submit(this.#tx("sudo", "sudo")(call), signer, what, options);
+    const included = await this.#submit(this.#tx("Sudo.sudo", `${what} cannot go through sudo`)(call), signer, what, options);
     // Sudo's own extrinsic succeeds even when the wrapped call fails: the outcome is in Sudid.
     const sudid = eventData(included, "sudo", "Sudid")?.[0] as (Codec & { isErr: boolean; asErr: Codec }) | undefined;
     if (sudid?.isErr) throw new ChainError("TX_FAILED", "Sudid", `${what} failed under sudo: ${sudid.asErr.toString()}`);
@@ -168,7 +173,7 @@ export class SubtensorOperations {
     if (owner !== undefined && owner !== coldkey.address)
       throw refused("NOT_OWNER", `hotkey ${hotkey} belongs to coldkey ${owner}, not ${coldkey.address}; register it with its own coldkey`);
     const burn = await this.read.burn(netuid);
-    const tx = this.#tx("subtensorModule", "burnedRegister")(netuid, hotkey);
+    const tx = this.#tx("SubtensorModule.burned_register", "nothing can be registered")(netuid, hotkey);
     await this.#requireFunds(coldkey, tx, burn, `registering on subnet ${netuid}`);
     const included = await this.#submit(tx, coldkey, `register ${hotkey} on subnet ${netuid}`, options);
     const registered = eventData(included, "subtensorModule", "NeuronRegistered");
@@ -184,7 +189,7 @@ export class SubtensorOperations {
     await this.#requireRegistered(netuid, hotkey.address);
     const left = await this.read.servingBlocksLeft(netuid, hotkey.address, await this.#nextBlock());
     if (left > 0n) throw refused("RATE_LIMITED", `the axon of ${hotkey.address} was served too recently on subnet ${netuid}: ${left} more blocks (the serving rate limit)`);
-    const tx = this.#tx("subtensorModule", "serveAxon")(netuid, axon.version ?? 0, ip, axon.port, ipType, axon.protocol ?? 4, 0, 0);
+    const tx = this.#tx("SubtensorModule.serve_axon", "no axon can be served")(netuid, axon.version ?? 0, ip, axon.port, ipType, axon.protocol ?? 4, 0, 0);
     return this.#submit(tx, hotkey, `serve the axon ${axon.ip}:${axon.port} on subnet ${netuid}`, options);
   }
 
@@ -215,7 +220,7 @@ export class SubtensorOperations {
   async setWeights(hotkey: Signer, netuid: number, uids: readonly number[], weights: readonly number[], versionKey: bigint, options: OperationOptions = {}): Promise<{ weights: U16Weights; included: Included }> {
     const scaled = toU16Weights(uids, weights);
     await this.#checkWeights(hotkey, netuid, scaled, versionKey, "set");
-    const tx = this.#tx("subtensorModule", "setWeights")(netuid, scaled.uids, scaled.values, versionKey);
+    const tx = this.#tx("SubtensorModule.set_weights", "weights cannot be set")(netuid, scaled.uids, scaled.values, versionKey);
     return { weights: scaled, included: await this.#submit(tx, hotkey, `set weights on subnet ${netuid}`, options) };
   }
 
@@ -223,7 +228,7 @@ export class SubtensorOperations {
   async commitWeights(hotkey: KeyringPair, netuid: number, weights: U16Weights, salt: readonly number[], versionKey: bigint, options: OperationOptions = {}): Promise<CommittedWeights> {
     await this.#checkWeights(hotkey, netuid, weights, versionKey, "commit");
     const hash = commitHash(hotkey.publicKey, netuid, weights, salt, versionKey);
-    const included = await this.#submit(this.#tx("subtensorModule", "commitWeights")(netuid, hash), hotkey, `commit weights on subnet ${netuid}`, options);
+    const included = await this.#submit(this.#tx("SubtensorModule.commit_weights", "weights cannot be committed")(netuid, hash), hotkey, `commit weights on subnet ${netuid}`, options);
     const commits = await this.read.weightCommits(netuid, hotkey.address);
     const mine = commits.find((c) => c.hash === hash);
     const schedule = await this.read.epochSchedule(netuid);
@@ -239,14 +244,14 @@ export class SubtensorOperations {
     if (!commit) throw refused("NO_COMMIT", `no commit of these weights by ${hotkey.address} on subnet ${netuid} (wrong uids, values, salt or version key, or it expired)`);
     const schedule = await this.read.epochSchedule(netuid);
     const next = await this.#nextBlock();
-    const epochAtNext = schedule.index + (next >= schedule.nextEpochBlock ? 1n : 0n);
+    const epochAtNext = epochIndexAt(schedule, next);
     const revealEpoch = commit.epoch + schedule.revealPeriodEpochs;
     if (epochAtNext < revealEpoch) {
-      const blocks = schedule.nextEpochBlock - next + BigInt(schedule.tempo) * (revealEpoch - schedule.index - 1n);
+      const blocks = schedule.nextIndexBlock - next + blocksPerEpoch(schedule) * (revealEpoch - schedule.index - 1n);
       throw refused("REVEAL_WINDOW", `too early to reveal on subnet ${netuid}: the commit of epoch ${commit.epoch} reveals in epoch ${revealEpoch}, about ${blocks} blocks from now`);
     }
     if (epochAtNext > revealEpoch) throw refused("REVEAL_WINDOW", `too late to reveal on subnet ${netuid}: the commit of epoch ${commit.epoch} had to be revealed in epoch ${revealEpoch}; commit again`);
-    const tx = this.#tx("subtensorModule", "revealWeights")(netuid, weights.uids, weights.values, salt, versionKey);
+    const tx = this.#tx("SubtensorModule.reveal_weights", "weights cannot be revealed")(netuid, weights.uids, weights.values, salt, versionKey);
     return this.#submit(tx, hotkey, `reveal weights on subnet ${netuid}`, options);
   }
 
@@ -262,7 +267,7 @@ export class SubtensorOperations {
   async addStake(coldkey: Signer, hotkey: string, netuid: number, amount: bigint, options: OperationOptions = {}): Promise<{ alpha: bigint; included: Included }> {
     if (amount < MIN_STAKE_RAO) throw refused("BAD_AMOUNT", `the least stake is ${tao(MIN_STAKE_RAO)}; got ${tao(amount)}`);
     await this.#requireStakeable(netuid, hotkey);
-    const tx = this.#tx("subtensorModule", "addStake")(hotkey, netuid, amount);
+    const tx = this.#tx("SubtensorModule.add_stake", "nothing can be staked")(hotkey, netuid, amount);
     await this.#requireFunds(coldkey, tx, amount, `staking ${tao(amount)}`);
     const included = await this.#submit(tx, coldkey, `stake ${tao(amount)} to ${hotkey} on subnet ${netuid}`, options);
     const added = eventData(included, "subtensorModule", "StakeAdded");
@@ -279,7 +284,7 @@ export class SubtensorOperations {
   async removeStake(coldkey: Signer, hotkey: string, netuid: number, alpha: bigint, options: OperationOptions = {}): Promise<{ tao: bigint; included: Included }> {
     await this.#requireStakeable(netuid, hotkey);
     await this.#requireAlpha(coldkey.address, hotkey, netuid, alpha);
-    const included = await this.#submit(this.#tx("subtensorModule", "removeStake")(hotkey, netuid, alpha), coldkey, `unstake ${formatTao(alpha, 4)} α from ${hotkey} on subnet ${netuid}`, options);
+    const included = await this.#submit(this.#tx("SubtensorModule.remove_stake", "nothing can be unstaked")(hotkey, netuid, alpha), coldkey, `unstake ${formatTao(alpha, 4)} α from ${hotkey} on subnet ${netuid}`, options);
     const removed = eventData(included, "subtensorModule", "StakeRemoved");
     return { tao: removed ? BigInt(removed[2]!.toString()) : 0n, included };
   }
@@ -320,7 +325,7 @@ export class SubtensorOperations {
     if (amount < MIN_STAKE_RAO) throw refused("BAD_AMOUNT", `the least stake is ${tao(MIN_STAKE_RAO)}; got ${tao(amount)}`);
     await this.#requireStakeable(netuid, hotkey);
     await this.#requirePriceBefore(netuid, limit.limitPrice, "stake");
-    const tx = this.#tx("subtensorModule", "addStakeLimit")(hotkey, netuid, amount, limit.limitPrice, limit.allowPartial);
+    const tx = this.#tx("SubtensorModule.add_stake_limit", "nothing can be staked with a price limit")(hotkey, netuid, amount, limit.limitPrice, limit.allowPartial);
     await this.#requireFunds(coldkey, tx, amount, `staking ${tao(amount)}`);
     const included = await this.#explainSlippage(this.#submit(tx, coldkey, `stake ${tao(amount)} to ${hotkey} on subnet ${netuid} at a price of at most ${formatTao(limit.limitPrice)} τ/α`, options), limit.limitPrice);
     const added = eventData(included, "subtensorModule", "StakeAdded");
@@ -343,7 +348,7 @@ export class SubtensorOperations {
     await this.#requireStakeable(netuid, hotkey);
     await this.#requireAlpha(coldkey.address, hotkey, netuid, alpha);
     await this.#requirePriceBefore(netuid, limit.limitPrice, "unstake");
-    const tx = this.#tx("subtensorModule", "removeStakeLimit")(hotkey, netuid, alpha, limit.limitPrice, limit.allowPartial);
+    const tx = this.#tx("SubtensorModule.remove_stake_limit", "nothing can be unstaked with a price limit")(hotkey, netuid, alpha, limit.limitPrice, limit.allowPartial);
     const included = await this.#explainSlippage(this.#submit(tx, coldkey, `unstake ${formatTao(alpha, 4)} α from ${hotkey} on subnet ${netuid} at a price of at least ${formatTao(limit.limitPrice)} τ/α`, options), limit.limitPrice);
     const removed = eventData(included, "subtensorModule", "StakeRemoved");
     // StakeRemoved's alpha is what reached the pool; the swap fee (last field, in α) came off it first.
@@ -362,7 +367,7 @@ export class SubtensorOperations {
     await this.#requireStakeable(from.netuid, from.hotkey);
     await this.#requireStakeable(to.netuid, to.hotkey);
     await this.#requireAlpha(coldkey.address, from.hotkey, from.netuid, alpha);
-    const tx = this.#tx("subtensorModule", "moveStake")(from.hotkey, to.hotkey, from.netuid, to.netuid, alpha);
+    const tx = this.#tx("SubtensorModule.move_stake", "stake cannot be moved")(from.hotkey, to.hotkey, from.netuid, to.netuid, alpha);
     return this.#submit(tx, coldkey, `move ${formatTao(alpha, 4)} α from ${from.hotkey}/${from.netuid} to ${to.hotkey}/${to.netuid}`, options);
   }
 
@@ -370,7 +375,7 @@ export class SubtensorOperations {
   async transfer(coldkey: Signer, destination: string, amount: bigint, options: OperationOptions & { allowDeath?: boolean } = {}): Promise<Included> {
     if (amount <= 0n) throw refused("BAD_AMOUNT", "the amount must be more than 0");
     if (destination === coldkey.address) throw refused("BAD_AMOUNT", "the destination is the sender itself");
-    const tx = this.#tx("balances", options.allowDeath ? "transferAllowDeath" : "transferKeepAlive")(destination, amount);
+    const tx = this.#tx(options.allowDeath ? "Balances.transfer_allow_death" : "Balances.transfer_keep_alive", "nothing can be transferred")(destination, amount);
     await this.#requireFunds(coldkey, tx, options.allowDeath ? amount - this.read.existentialDeposit() : amount, `transferring ${tao(amount)}`);
     return this.#submit(tx, coldkey, `transfer ${tao(amount)} to ${destination}`, options);
   }

@@ -2,11 +2,24 @@
  * Typed reads of subtensor's state that operations check before they submit: balances, subnets,
  * registrations, rate-limit bookkeeping, the epoch schedule. Names and layouts are HEAD's
  * (../shared/reference/subtensor-api.md §5); every read goes through the chain's own metadata.
+ * Where the connected runtime lacks HEAD's newer storage (its metadata says so), the read follows
+ * that runtime's own rules instead and says so in the debug log: the epoch schedule of spec ≤ 343,
+ * no owner rate limits or freeze window before 343, no start_call before 343.
  */
 import type {} from "@polkadot/api-augment";
 import type { ApiPromise } from "@polkadot/api";
 import type { Codec } from "@polkadot/types/types";
 import { ONE, reservePrice, type StakePool } from "./stake-math.js";
+import { ChainError } from "./errors.js";
+import { fixedEpochSchedule, headEpochSchedule, type EpochSchedule } from "./epoch-schedule.js";
+import { runtimeCapabilities } from "./runtime-capabilities.js";
+
+export type { EpochSchedule } from "./epoch-schedule.js";
+
+/** Where a reader says which rules it follows; a pino logger fits. */
+export interface ReaderLog {
+  debug(obj: object, msg: string): void;
+}
 
 type Query = (...args: unknown[]) => Promise<Codec>;
 type RuntimeCall = (...args: unknown[]) => Promise<Codec>;
@@ -25,16 +38,6 @@ export interface WeightCommit {
   readonly hash: string;
   readonly epoch: bigint;
   readonly block: bigint;
-}
-
-export interface EpochSchedule {
-  readonly tempo: number;
-  /** SubnetEpochIndex: epochs run so far. */
-  readonly index: bigint;
-  readonly lastEpochBlock: bigint;
-  /** The block of the next epoch (a pending owner trigger, or LastEpochBlock + Tempo). */
-  readonly nextEpochBlock: bigint;
-  readonly revealPeriodEpochs: bigint;
 }
 
 export interface SubnetSummary {
@@ -66,20 +69,39 @@ export interface StakeRow {
 
 export class ChainReader {
   readonly api: ApiPromise;
+  readonly #log: ReaderLog | undefined;
+  readonly #said = new Set<string>();
 
-  constructor(api: ApiPromise) {
+  constructor(api: ApiPromise, options: { log?: ReaderLog } = {}) {
     this.api = api;
+    this.#log = options.log;
   }
 
   #query(name: string): Query {
     const fn = this.api.query["subtensorModule"]?.[name];
-    if (!fn) throw new Error(`the chain has no SubtensorModule.${name} storage (not subtensor?)`);
+    if (!fn) {
+      const { chain } = runtimeCapabilities(this.api);
+      throw new ChainError("CALL_UNSUPPORTED", `SubtensorModule.${name}`, `${chain} has no SubtensorModule.${upperFirst(name)} storage, which tensornode reads here (is it subtensor?)`);
+    }
     return fn as unknown as Query;
+  }
+
+  /** Whether the runtime has SubtensorModule storage `item` (PascalCase, as in its metadata). */
+  #has(item: string): boolean {
+    return runtimeCapabilities(this.api).hasStorage("SubtensorModule", item);
+  }
+
+  /** Says once per reader, at debug level, that the runtime lacks `item` and what the read does instead. */
+  #without(item: string, instead: string): void {
+    if (this.#said.has(item)) return;
+    this.#said.add(item);
+    const { specVersion } = runtimeCapabilities(this.api);
+    this.#log?.debug({ specVersion, missing: `SubtensorModule.${item}` }, `the chain (spec ${specVersion}) has no SubtensorModule.${item}: ${instead}`);
   }
 
   #call(api: string, method: string): RuntimeCall {
     const fn = (this.api.call[api] as Record<string, RuntimeCall> | undefined)?.[method];
-    if (!fn) throw new Error(`the chain serves no runtime API ${api}.${method}`);
+    if (!fn) throw new ChainError("CALL_UNSUPPORTED", `${api}.${method}`, `${runtimeCapabilities(this.api).chain} serves no runtime API ${upperFirst(api)}.${method}, which tensornode reads here`);
     return fn;
   }
 
@@ -112,12 +134,20 @@ export class ChainReader {
     return (await this.#query("subnetOwnerHotkey")(netuid)).toString();
   }
 
-  /** Whether start_call has run (emission and staking on). */
+  /** Whether start_call has run (emission and staking on); runtimes before start_call (< 343) start subnets at registration. */
   async subnetStarted(netuid: number): Promise<boolean> {
+    if (!this.#has("FirstEmissionBlockNumber")) {
+      this.#without("FirstEmissionBlockNumber", "subnets start when registered (no start_call)");
+      return true;
+    }
     return some(await this.#query("firstEmissionBlockNumber")(netuid)) !== undefined;
   }
 
   async subtokenEnabled(netuid: number): Promise<boolean> {
+    if (!this.#has("SubtokenEnabled")) {
+      this.#without("SubtokenEnabled", "staking is open on every subnet");
+      return true;
+    }
     return (await this.#query("subtokenEnabled")(netuid)).toJSON() === true;
   }
 
@@ -153,12 +183,26 @@ export class ChainReader {
 
   /** Blocks until anyone may register a subnet again (0: now). */
   async networkRateLimitBlocksLeft(nextBlock: bigint): Promise<bigint> {
-    const [limit, last] = await Promise.all([this.#query("networkRateLimit")(), this.#query("lastRateLimitedBlock")({ NetworkLastRegistered: null })]);
+    const lastBlock = this.#has("LastRateLimitedBlock")
+      ? this.#query("lastRateLimitedBlock")({ NetworkLastRegistered: null })
+      : this.#has("NetworkLastRegistered")
+        ? this.#query("networkLastRegistered")()
+        : undefined;
+    if (!lastBlock) {
+      this.#without("LastRateLimitedBlock", "the network registration rate limit is left to the chain");
+      return 0n;
+    }
+    const [limit, last] = await Promise.all([this.#query("networkRateLimit")(), lastBlock]);
     return blocksLeft(big(last), big(limit), nextBlock);
   }
 
-  /** Blocks until the owner may change hyperparameter `key` (Hyperparameter enum variant) again. */
+  /** Blocks until the owner may change hyperparameter `key` (Hyperparameter enum variant) again; 0 where the runtime keeps no such limit. */
   async ownerHyperparamBlocksLeft(netuid: number, key: string, nextBlock: bigint): Promise<bigint> {
+    if (!this.#has("OwnerHyperparamRateLimit") || !this.#has("LastRateLimitedBlock")) {
+      this.#without("OwnerHyperparamRateLimit", "no owner hyperparameter rate limit to check");
+      return 0n;
+    }
+    if (!ownerRateLimitKeys(this.api).has(key)) return 0n; // an older runtime does not limit this one
     const [epochs, tempo, last] = await Promise.all([
       this.#query("ownerHyperparamRateLimit")(),
       this.#query("tempo")(netuid),
@@ -167,8 +211,12 @@ export class ChainReader {
     return blocksLeft(big(last), BigInt(num(epochs)) * BigInt(num(tempo)), nextBlock);
   }
 
-  /** Blocks until the admin freeze window before the next epoch ends (0: changes allowed now). */
+  /** Blocks until the admin freeze window before the next epoch ends (0: changes allowed now, or no window in this runtime). */
   async freezeWindowBlocksLeft(netuid: number, nextBlock: bigint): Promise<bigint> {
+    if (!this.#has("AdminFreezeWindow")) {
+      this.#without("AdminFreezeWindow", "no admin freeze window to check");
+      return 0n;
+    }
     const [window, schedule] = await Promise.all([this.#query("adminFreezeWindow")(), this.epochSchedule(netuid)]);
     const remaining = schedule.nextEpochBlock > nextBlock ? schedule.nextEpochBlock - nextBlock : 0n;
     return remaining < BigInt(num(window)) ? remaining + 1n : 0n;
@@ -233,19 +281,20 @@ export class ChainReader {
     });
   }
 
+  /**
+   * When the subnet's epochs run: HEAD's scheduler storage where the runtime has it, else the fixed
+   * rule of spec ≤ 343 computed from Tempo and the head (epoch-schedule.ts).
+   */
   async epochSchedule(netuid: number): Promise<EpochSchedule> {
+    if (!this.#has("SubnetEpochIndex")) {
+      this.#without("SubnetEpochIndex", "the epoch schedule is computed by its fixed rule, (block + netuid + 1) / (tempo + 1)");
+      const [tempo, period, head] = await Promise.all([this.#query("tempo")(netuid), this.#query("revealPeriodEpochs")(netuid), this.blockNumber()]);
+      return fixedEpochSchedule(netuid, num(tempo), head, big(period));
+    }
     const [tempo, index, last, pending, period] = await Promise.all(
       ["tempo", "subnetEpochIndex", "lastEpochBlock", "pendingEpochAt", "revealPeriodEpochs"].map((name) => this.#query(name)(netuid)),
     );
-    const lastEpochBlock = big(last!);
-    const pendingAt = big(pending!);
-    return {
-      tempo: num(tempo!),
-      index: big(index!),
-      lastEpochBlock,
-      nextEpochBlock: pendingAt > 0n ? pendingAt : lastEpochBlock + BigInt(num(tempo!)),
-      revealPeriodEpochs: big(period!),
-    };
+    return headEpochSchedule({ tempo: num(tempo!), index: big(index!), lastEpochBlock: big(last!), pendingEpochAt: big(pending!), revealPeriodEpochs: big(period!) });
   }
 
   /** The netuids of every subnet, ascending. */
@@ -306,6 +355,30 @@ export class ChainReader {
     const row = some(await this.#call("stakeInfoRuntimeApi", "getStakeInfoForHotkeyColdkeyNetuid")(hotkey, coldkey, netuid));
     return row ? stakeRow(row).stake : 0n;
   }
+}
+
+const RATE_LIMIT_KEYS = new WeakMap<object, ReadonlySet<string>>();
+
+/** The Hyperparameter variants the runtime rate-limits owners by: LastRateLimitedBlock's `OwnerHyperparamUpdate(netuid, Hyperparameter)` key in its metadata. */
+function ownerRateLimitKeys(api: ApiPromise): ReadonlySet<string> {
+  const { registry } = api;
+  let keys = RATE_LIMIT_KEYS.get(registry.metadata);
+  if (keys) return keys;
+  const item = registry.metadata.pallets
+    .find((pallet) => pallet.name.toString() === "SubtensorModule")
+    ?.storage.unwrapOr(undefined)
+    ?.items.find((entry) => entry.name.toString() === "LastRateLimitedBlock");
+  const rateLimitKey = item?.type.isMap ? registry.lookup.getTypeDef(item.type.asMap.key) : undefined;
+  const update = rateLimitKey?.sub && Array.isArray(rateLimitKey.sub) ? rateLimitKey.sub.find((variant) => variant.name === "OwnerHyperparamUpdate") : undefined;
+  const hyperparameter = update?.sub && Array.isArray(update.sub) ? update.sub[1] : undefined;
+  const variants = hyperparameter?.lookupIndex === undefined ? undefined : registry.lookup.getTypeDef(hyperparameter.lookupIndex).sub;
+  keys = new Set(Array.isArray(variants) ? variants.map((variant) => variant.name ?? "") : []);
+  RATE_LIMIT_KEYS.set(registry.metadata, keys);
+  return keys;
+}
+
+function upperFirst(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 function stakeRow(row: Codec): StakeRow {
