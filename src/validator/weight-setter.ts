@@ -17,6 +17,7 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { ChainError } from "../chain/errors.js";
 import type { CommittedWeights, SubtensorOperations } from "../chain/operations.js";
+import { epochIndexAt } from "../chain/epoch-schedule.js";
 import { blocksLeft, type EpochSchedule } from "../chain/reads.js";
 import { commitHash, randomSalt, type U16Weights } from "../chain/weights.js";
 import type { Logger } from "../util/logger.js";
@@ -48,8 +49,6 @@ export interface WeightSetterOptions {
   readonly now?: () => number;
   readonly log: Logger;
 }
-
-const epochAt = (schedule: EpochSchedule, block: bigint): bigint => schedule.index + (block >= schedule.nextEpochBlock ? 1n : 0n);
 
 export class WeightSetter {
   readonly #o: WeightSetterOptions;
@@ -140,7 +139,7 @@ export class WeightSetter {
     const isOwner = (await read.subnetOwnerHotkey(netuid)) === hotkey.address;
     if (!rules.permits[uid] && !isOwner) return this.#wait(`weights: uid ${uid} has no validator permit on subnet ${netuid} (permits go to the most staked uids at each epoch); scoring goes on, weights wait for a permit`);
 
-    const epoch = epochAt(schedule, next);
+    const epoch = epochIndexAt(schedule, next);
     const lastUpdate = rules.lastUpdate[uid] ?? 0n;
     // Once per epoch. After a restart the chain says: a LastUpdate inside this epoch is a submission
     // of ours — unless it is the registration's own (the chain sets LastUpdate when it registers).
@@ -213,7 +212,7 @@ export class WeightSetter {
       return state.setPendingCommit(undefined);
     }
     const revealEpoch = onChain.epoch + schedule.revealPeriodEpochs;
-    const epoch = epochAt(schedule, next);
+    const epoch = epochIndexAt(schedule, next);
     if (epoch < revealEpoch) return this.#wait(undefined);
     if (epoch > revealEpoch) {
       log.error({ netuid, hash: pending.hash, commitEpoch: onChain.epoch, revealEpoch, epoch }, "the weights commit expired unrevealed (its reveal epoch has passed); committing afresh");
