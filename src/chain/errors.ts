@@ -14,6 +14,12 @@ export type ChainErrorCode =
   | "TX_TIMEOUT"
   | "TX_DROPPED"
   | "CHAIN_UNREACHABLE"
+  // A read or call the chain answered with a JSON-RPC error, a connection lost mid-way, an answer the metadata cannot decode:
+  | "CHAIN_RPC_ERROR"
+  | "CHAIN_DISCONNECTED"
+  | "CHAIN_UNDECODABLE"
+  // The runtime lacks a call tensornode would send, or lays its arguments out otherwise:
+  | "CALL_UNSUPPORTED"
   // Refused before submitting, by an operation's pre-checks:
   | "NO_SUBNET"
   | "SUBNET_NOT_STARTED"
@@ -84,4 +90,37 @@ export function fromDispatchError(api: ApiPromise, error: DispatchError, what: s
   if (error.isArithmetic) return new ChainError("TX_FAILED", `Arithmetic.${error.asArithmetic.type}`, `${what} failed: arithmetic ${error.asArithmetic.type}`);
   if (error.isBadOrigin) return new ChainError("TX_FAILED", "BadOrigin", `${what} failed: the signer may not make this call (BadOrigin)`);
   return new ChainError("TX_FAILED", error.type, `${what} failed: ${error.type}`);
+}
+
+/** How @polkadot/api words a connection that went away mid-request. */
+const DISCONNECTED = /disconnected from|Abnormal Closure|WebSocket is not connected|No response received from RPC endpoint|ECONNRESET|ECONNREFUSED|socket hang up|Normal Closure/i;
+/** How @polkadot/types words an answer that does not decode with the chain's metadata. */
+const UNDECODABLE = /Unable to decode|Unable to construct|createType\(|decodeU8a|failed on .*::|Invalid (?:Bytes|Compact|length)|Expected .* bytes/i;
+
+/**
+ * Any failure that came from the chain or the connection to it, as a one-line ChainError: a
+ * JSON-RPC error answer (@polkadot/rpc-provider's RpcError, "code: message"), a dropped connection,
+ * an answer the chain's own metadata cannot decode. Undefined for anything else (a bug stays a bug).
+ */
+export function chainFailure(error: unknown): ChainError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === "ChainError") return error as ChainError;
+  const line = firstLine(error.message);
+  if (error.name === "RpcError" || /^-?\d+: \S/.test(line)) {
+    if (DISCONNECTED.test(line)) return new ChainError("CHAIN_DISCONNECTED", "disconnected", `the connection to the chain was lost: ${line}`);
+    return new ChainError("CHAIN_RPC_ERROR", rpcCode(line), `the chain answered with an error: ${line}`);
+  }
+  if (DISCONNECTED.test(line)) return new ChainError("CHAIN_DISCONNECTED", "disconnected", `the connection to the chain was lost: ${line}`);
+  if (UNDECODABLE.test(line)) return new ChainError("CHAIN_UNDECODABLE", "decode", `the chain's answer does not decode with its own metadata: ${line}`);
+  return undefined;
+}
+
+function rpcCode(line: string): string {
+  return /^(-?\d+):/.exec(line)?.[1] ?? "rpc";
+}
+
+/** A message's first line, at most 400 characters (nested decode errors run to many lines). */
+function firstLine(message: string): string {
+  const line = message.split("\n", 1)[0]!.trim();
+  return line.length > 400 ? `${line.slice(0, 399)}…` : line;
 }

@@ -7,6 +7,8 @@ import { Keyring } from "@polkadot/keyring";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { cryptoWaitReady, decodeAddress, encodeAddress } from "@polkadot/util-crypto";
 import { connectChain, NETWORK_ENDPOINTS } from "../chain/connection.js";
+import type { ReaderLog } from "../chain/reads.js";
+import { createLogger } from "../util/logger.js";
 import { SubtensorOperations, type OperationOptions } from "../chain/operations.js";
 import { headlessPassword, WalletStore, walletRoots } from "../wallet/wallet.js";
 import { requireDevChain } from "../chain/networks.js";
@@ -178,12 +180,18 @@ async function coldkeySigner(ctx: CliContext, values: Values, ops: SubtensorOper
 
 /** Connects, runs `fn` with the chain's operations, and always disconnects. */
 export async function withChain<T>(values: Values, fn: (ops: SubtensorOperations) => Promise<T>): Promise<T> {
-  const chain = await connectChain(chainEndpoint(values), { timeoutMs: 10_000 });
+  const chain = await connectChain(chainEndpoint(values), { timeoutMs: 10_000, ...debugLog(values) });
   try {
     return await fn(new SubtensorOperations(chain));
   } finally {
     await chain.close();
   }
+}
+
+/** With TENSORNODE_LOG_LEVEL (or --config's logLevel) at debug or trace, the client's debug lines on stderr. */
+export function debugLog(values: Values): { log?: ReaderLog } {
+  const level = values.logLevel;
+  return level === "debug" || level === "trace" ? { log: createLogger({ level, format: "human" }) } : {};
 }
 
 export function walletStore(ctx: CliContext): WalletStore {

@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { isInterrupted, isUserError } from "../util/errors.js";
+import { chainFailure } from "../chain/errors.js";
+import { debugRequested } from "./library-console.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { resolveConfig, type OptionSchema } from "./config.js";
 import { addCommandAliases, addSchemaOptions, commandSchema, jsonRequested, normalizeArgv, refuseUnusedLogOptions } from "./options.js";
@@ -117,9 +119,15 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       say(error.code, error.message, `${error.message}\n`);
       return 130;
     }
-    // A chain's refusal, a failed or timed-out transaction, an unreachable node: all said in one line.
-    if (isUserError(error) || (error instanceof Error && error.name === "ChainError")) {
-      say((error as { code?: string }).code ?? "ERROR", error.message, `error: ${error.message}\n`);
+    if (isUserError(error)) {
+      say(error.code, error.message, `error: ${error.message}\n`);
+      return 2;
+    }
+    // A chain's refusal, a failed or timed-out transaction, an unreachable node, a JSON-RPC error, a
+    // dropped connection, an undecodable answer: all said in one line (the stack with --log-level debug).
+    const failure = chainFailure(error);
+    if (failure) {
+      say(failure.code, failure.message, `error: ${failure.message}\n${debugRequested(argv, ctx.env) ? `${(error as Error).stack ?? ""}\n` : ""}`);
       return 2;
     }
     say("INTERNAL", error instanceof Error ? error.message : String(error), `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -2,17 +2,19 @@
  * `tensornode doctor [--netuid N] [--wallet W --hotkey H]`: what an operator checks first when a
  * node misbehaves — the chain is reachable and producing blocks, the local clock agrees with it,
  * the wallet opens, the hotkey is registered and its axon served, and which rate limits still hold.
- * One line per check (ok / warn / fail, with what to do); exits 2 when any check fails.
+ * One line per check (ok / warn / fail, with what to do); a check whose reads fail says so on its
+ * own line and the others still run; exits 2 when any check fails.
  */
 import type { Command } from "commander";
 import { connectChain } from "../../chain/connection.js";
+import { chainFailure } from "../../chain/errors.js";
 import { SubtensorOperations } from "../../chain/operations.js";
 import { blocksLeft } from "../../chain/reads.js";
 import { formatTao } from "../../chain/units.js";
 import { headlessPassword } from "../../wallet/wallet.js";
 import { toJsonText } from "../json-output.js";
 import { UserError } from "../../util/errors.js";
-import { chainEndpoint, CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, NETUID_OPTION, PASSWORD_OPTION, WALLET_OPTION, walletStore, type Values } from "../chain-session.js";
+import { chainEndpoint, CHAIN_OPTIONS, debugLog, HOTKEY_OPTION, JSON_OPTION, NETUID_OPTION, PASSWORD_OPTION, WALLET_OPTION, walletStore, type Values } from "../chain-session.js";
 import type { CliContext } from "../context.js";
 import { addSubcommand } from "../options.js";
 import { renderTable } from "../table.js";
@@ -51,7 +53,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
 
 async function runChecks(ctx: CliContext, v: Values): Promise<Check[]> {
   const checks: Check[] = [];
-  const add = (check: string, status: CheckStatus, detail: string): void => void checks.push({ check, status, detail });
+  const add: AddCheck = (name, status, detail) => void checks.push({ check: name, status, detail });
 
   // The wallet first: it needs no chain.
   const store = walletStore(ctx);
@@ -78,23 +80,31 @@ async function runChecks(ctx: CliContext, v: Values): Promise<Check[]> {
 
   let chain;
   try {
-    chain = await connectChain(chainEndpoint(v), { timeoutMs: 10_000 });
+    chain = await connectChain(chainEndpoint(v), { timeoutMs: 10_000, ...debugLog(v) });
   } catch (error) {
-    add("chain", "fail", (error as Error).message);
+    add("chain", "fail", failureText(error));
     return checks;
   }
   try {
     const ops = new SubtensorOperations(chain);
     const { api } = chain;
-    const [name, block, moment] = await Promise.all([api.rpc.system.chain(), ops.read.blockNumber(), api.query.timestamp.now()]);
-    add("chain", "ok", `${name.toString()} at ${chain.endpoint}, spec ${api.runtimeVersion.specVersion.toString()}, block ${block}`);
-    const skew = Date.now() - moment.toNumber();
-    if (skew < -CLOCK_TOLERANCE_MS) add("clock", "warn", `the last block is stamped ${Math.round(-skew / 1000)} s in the future: the local clock is behind; sync it (NTP)`);
-    else if (skew > 5 * 60_000) add("clock", "warn", `the last block is ${Math.round(skew / 1000)} s old: the chain is not producing blocks (or the local clock is ahead)`);
-    else add("clock", "ok", `last block ${Math.round(skew / 1000)} s ago`);
+    const attempt = (name: string, run: () => Promise<readonly [CheckStatus, string]>) => check(add, name, run);
+    await attempt("chain", async () => {
+      const [name, block] = await Promise.all([api.rpc.system.chain(), ops.read.blockNumber()]);
+      return ["ok", `${name.toString()} at ${chain.endpoint}, spec ${api.runtimeVersion.specVersion.toString()}, block ${block}`];
+    });
+    await attempt("clock", async () => {
+      const skew = Date.now() - (await api.query.timestamp.now()).toNumber();
+      if (skew < -CLOCK_TOLERANCE_MS) return ["warn", `the last block is stamped ${Math.round(-skew / 1000)} s in the future: the local clock is behind; sync it (NTP)`];
+      if (skew > 5 * 60_000) return ["warn", `the last block is ${Math.round(skew / 1000)} s old: the chain is not producing blocks (or the local clock is ahead)`];
+      return ["ok", `last block ${Math.round(skew / 1000)} s ago`];
+    });
     if (coldkey) {
-      const free = await ops.read.freeBalance(coldkey);
-      add("balance", free > 0n ? "ok" : "warn", `${formatTao(free, 4)} TAO free${free > 0n ? "" : "; fund the coldkey to register or stake"}`);
+      const owner = coldkey;
+      await attempt("balance", async () => {
+        const free = await ops.read.freeBalance(owner);
+        return [free > 0n ? "ok" : "warn", `${formatTao(free, 4)} TAO free${free > 0n ? "" : "; fund the coldkey to register or stake"}`];
+      });
     }
     if (v.netuid !== undefined) await subnetChecks(ops, Number(v.netuid), hotkey, add);
   } finally {
@@ -103,26 +113,62 @@ async function runChecks(ctx: CliContext, v: Values): Promise<Check[]> {
   return checks;
 }
 
-async function subnetChecks(ops: SubtensorOperations, netuid: number, hotkey: string | undefined, add: (check: string, status: CheckStatus, detail: string) => void): Promise<void> {
-  if (!(await ops.read.subnetExists(netuid))) {
-    add("subnet", "fail", `subnet ${netuid} does not exist`);
-    return;
+type AddCheck = (check: string, status: CheckStatus, detail: string) => void;
+
+/**
+ * Runs one check: what it finds is its line; a read that fails (a JSON-RPC error, a dropped
+ * connection, an undecodable answer) is that check's own failure, and the others still run.
+ * Resolves whether the check ran to the end.
+ */
+async function check(add: AddCheck, name: string, run: () => Promise<readonly [CheckStatus, string]>): Promise<boolean> {
+  try {
+    const [status, detail] = await run();
+    add(name, status, detail);
+    return true;
+  } catch (error) {
+    add(name, "fail", failureText(error));
+    return false;
   }
-  const started = await ops.read.subnetStarted(netuid);
-  add("subnet", started ? "ok" : "warn", started ? `subnet ${netuid} is running` : `subnet ${netuid} is not started: no emission or staking until its owner runs \`tensornode subnet start\``);
-  if (!hotkey) return;
-  const uid = await ops.read.uidOf(netuid, hotkey);
-  if (uid === undefined) {
-    add("registration", "fail", `hotkey ${hotkey} is not registered on subnet ${netuid}; \`tensornode register --netuid ${netuid}\``);
-    return;
-  }
-  add("registration", "ok", `uid ${uid}`);
-  const [metagraphAxon, next, rules] = await Promise.all([ops.read.axonOf(netuid, hotkey), ops.read.blockNumber().then((b) => b + 1n), ops.read.weightsRules(netuid)]);
-  add("axon", metagraphAxon ? "ok" : "warn", metagraphAxon ? `served at ${metagraphAxon.ip}:${metagraphAxon.port} since block ${metagraphAxon.block}` : "no axon served (miners serve theirs when they start)");
-  const serving = await ops.read.servingBlocksLeft(netuid, hotkey, next);
-  add("serving rate limit", "ok", serving > 0n ? `may serve again in ${serving} blocks` : "may serve now");
-  const weightsLeft = blocksLeft(rules.lastUpdate[uid] ?? 0n, rules.rateLimit, next);
-  const permit = rules.permits[uid] === true;
-  add("validator permit", "ok", permit ? "yes" : "no (weights on others need a permit: the most staked uids get one each epoch)");
-  add("weights rate limit", "ok", `${rules.commitReveal ? "commit-reveal on; " : ""}${weightsLeft > 0n ? `may ${rules.commitReveal ? "commit" : "set weights"} again in ${weightsLeft} blocks` : `may ${rules.commitReveal ? "commit" : "set weights"} now`}`);
+}
+
+/** A failure in one line: a chain failure as the CLI says it, anything else by its message. */
+function failureText(error: unknown): string {
+  return chainFailure(error)?.message ?? (error instanceof Error ? error.message.split("\n", 1)[0]! : String(error));
+}
+
+async function subnetChecks(ops: SubtensorOperations, netuid: number, hotkey: string | undefined, add: AddCheck): Promise<void> {
+  let exists = false;
+  await check(add, "subnet", async () => {
+    exists = await ops.read.subnetExists(netuid);
+    if (!exists) return ["fail", `subnet ${netuid} does not exist`];
+    const started = await ops.read.subnetStarted(netuid);
+    return started ? ["ok", `subnet ${netuid} is running`] : ["warn", `subnet ${netuid} is not started: no emission or staking until its owner runs \`tensornode subnet start\``];
+  });
+  if (!exists || !hotkey) return;
+  let uid: number | undefined;
+  const registered = await check(add, "registration", async () => {
+    uid = await ops.read.uidOf(netuid, hotkey);
+    return uid === undefined ? ["fail", `hotkey ${hotkey} is not registered on subnet ${netuid}; \`tensornode register --netuid ${netuid}\``] : ["ok", `uid ${uid}`];
+  });
+  if (!registered || uid === undefined) return;
+  const registeredUid = uid;
+  const nextBlock = async (): Promise<bigint> => (await ops.read.blockNumber()) + 1n;
+  await check(add, "axon", async () => {
+    const axon = await ops.read.axonOf(netuid, hotkey);
+    return axon ? ["ok", `served at ${axon.ip}:${axon.port} since block ${axon.block}`] : ["warn", "no axon served (miners serve theirs when they start)"];
+  });
+  await check(add, "serving rate limit", async () => {
+    const serving = await ops.read.servingBlocksLeft(netuid, hotkey, await nextBlock());
+    return ["ok", serving > 0n ? `may serve again in ${serving} blocks` : "may serve now"];
+  });
+  await check(add, "validator permit", async () => {
+    const permit = (await ops.read.weightsRules(netuid)).permits[registeredUid] === true;
+    return ["ok", permit ? "yes" : "no (weights on others need a permit: the most staked uids get one each epoch)"];
+  });
+  await check(add, "weights rate limit", async () => {
+    const [rules, next] = await Promise.all([ops.read.weightsRules(netuid), nextBlock()]);
+    const left = blocksLeft(rules.lastUpdate[registeredUid] ?? 0n, rules.rateLimit, next);
+    const action = rules.commitReveal ? "commit" : "set weights";
+    return ["ok", `${rules.commitReveal ? "commit-reveal on; " : ""}${left > 0n ? `may ${action} again in ${left} blocks` : `may ${action} now`}`];
+  });
 }
