@@ -320,3 +320,41 @@ describe("the devnet serves the new JSON-RPC spec", { timeout: 120_000 }, () => 
     assert.equal((await validate(await transfer(nobody, { nonce: 0 }))).asErr.asInvalid.type, "Payment");
   });
 });
+
+describe("a follow subscription that keeps blocks pinned past the state the devnet keeps", { timeout: 60_000 }, () => {
+  let net: TestDevnet;
+  let rpc: JsonRpcWs;
+  before(async () => {
+    net = await startDevnet({ blockTime: { mode: "manual" }, devRpc: true, stateHistory: 4 });
+    rpc = await JsonRpcWs.connect(net.node.endpoint.wsUrl);
+  });
+  after(async () => {
+    await rpc?.close();
+    await net?.close();
+  });
+
+  it("is stopped (the `stop` event), and its id is stale afterwards", async () => {
+    const sub = await rpc.request<string>("chainHead_v1_follow", [true]);
+    const initialized = await rpc.waitForEvent(sub, "initialized", (e) => e.event === "initialized");
+    const pinned = (initialized.finalizedBlockHashes as string[]).at(-1)!;
+    await rpc.request("dev_newBlock", [{ count: 6 }]);
+    await rpc.waitForEvent(sub, "stop", (e) => e.event === "stop");
+    assert.equal(rpc.eventsOf(sub).at(-1)?.event, "stop", "nothing after stop");
+    assert.equal(await rpc.request("chainHead_v1_header", [sub, pinned]), null);
+  });
+
+  it("is not stopped while the client unpins what it no longer needs", async () => {
+    const sub = await rpc.request<string>("chainHead_v1_follow", [false]);
+    await rpc.waitForEvent(sub, "the best block", (e) => e.event === "bestBlockChanged");
+    // Everything reported so far: the finalized blocks, and the blocks not final yet (newBlock).
+    const reported = rpc.eventsOf(sub).flatMap((e) => (e.event === "initialized" ? (e.finalizedBlockHashes as string[]) : e.event === "newBlock" ? [e.blockHash as string] : []));
+    await rpc.request("chainHead_v1_unpin", [sub, reported]);
+    for (let i = 0; i < 6; i++) {
+      const hash = await rpc.request<string>("dev_newBlock", [{ count: 1 }]);
+      await rpc.waitForEvent(sub, `newBlock ${i}`, (e) => e.event === "newBlock" && e.blockHash === hash);
+      await rpc.request("chainHead_v1_unpin", [sub, hash]);
+    }
+    assert.ok(!rpc.eventsOf(sub).some((e) => e.event === "stop"));
+    await rpc.request("chainHead_v1_unfollow", [sub]);
+  });
+});
