@@ -19,8 +19,9 @@ import { PublicInputError } from "../../subnet/plugin.js";
 import type { PublicEndpoint, PublicInterface } from "../../subnet/public-api.js";
 import type { ScoreEntry } from "../scores.js";
 import type { OrganicLedger, OrganicRecord } from "../organic-ledger.js";
-import { attributionTable, quantile } from "./attribution.js";
+import { attributionTable } from "./attribution.js";
 import { GatewayError, type AnswerReceipt, type Caller, type GatewayAnswer, type GatewayBackend, type SynapseInfo } from "./contract.js";
+import { LatencyWindow } from "./latency-window.js";
 import { chooseMiners, type Candidate } from "./miner-choice.js";
 
 export interface ServingMiner {
@@ -67,7 +68,7 @@ export class OrganicService implements GatewayBackend {
   /** uid → when its rest ends (Unix ms). */
   readonly #resting = new Map<number, number>();
   /** Recent latencies of served answers per synapse, for the hedging delay. */
-  readonly #latencies = new Map<string, number[]>();
+  readonly #latencies = new Map<string, LatencyWindow>();
   readonly #counts = new Map<string, MinerCounts>();
 
   constructor(options: OrganicServiceOptions) {
@@ -112,8 +113,8 @@ export class OrganicService implements GatewayBackend {
   #hedgeAfterMs(endpoint: PublicEndpoint): number {
     const recent = this.#latencies.get(endpoint.name);
     const half = endpoint.timeoutMs / 2;
-    if (!recent || recent.length < 8) return half;
-    return Math.min(half, Math.max(MIN_ATTEMPT_MS, 2 * quantile([...recent].sort((a, b) => a - b), 0.9)));
+    if (!recent || recent.size < 8) return half;
+    return Math.min(half, Math.max(MIN_ATTEMPT_MS, 2 * recent.quantile(0.9)));
   }
 
   #route(endpoint: PublicEndpoint, userBody: Uint8Array, want: number, caller: Caller, outer: AbortSignal): Promise<GatewayAnswer> {
@@ -135,7 +136,8 @@ export class OrganicService implements GatewayBackend {
         settled = true;
         clearTimeout(hedge);
         outer.removeEventListener("abort", onOuterAbort);
-        cancel.abort(new Error("answered"));
+        // Only attempts still running need cancelling (an Error and an abort event per request are not free).
+        if (inflight > 0) cancel.abort(new Error("answered"));
         if (answers.length > 0) {
           const [first, ...rest] = answers;
           resolve({ ...first!, ...(want > 1 ? { receipts: [first!, ...rest].map(({ output: _output, ...r }) => r) } : {}) });
@@ -198,10 +200,9 @@ export class OrganicService implements GatewayBackend {
   }
 
   #served(synapse: string, latencyMs: number): void {
-    const recent = this.#latencies.get(synapse) ?? [];
-    recent.push(latencyMs);
-    if (recent.length > LATENCY_WINDOW) recent.shift();
-    this.#latencies.set(synapse, recent);
+    let recent = this.#latencies.get(synapse);
+    if (!recent) this.#latencies.set(synapse, (recent = new LatencyWindow(LATENCY_WINDOW)));
+    recent.add(latencyMs);
   }
 
   #failed(miner: ServingMiner, synapse: string, caller: Caller, error: Error, latencyMs: number, failures: string[]): void {
