@@ -4,6 +4,7 @@
  */
 import { benchDevnetTx } from "./devnet-tx.js";
 import { benchEventLoop } from "./event-loop.js";
+import { benchGateway } from "./gateway.js";
 import { benchMetagraph } from "./metagraph.js";
 import { benchModelSwitch } from "./model-switch.js";
 import { benchP2PQuery } from "./p2p-query.js";
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
   "model-switch": benchModelSwitch,
   "validator-step": benchValidatorStep,
   "wallet-unlock": benchWalletUnlock,
+  gateway: benchGateway,
 };
 
 async function main(names: string[]): Promise<number> {
