@@ -24,7 +24,7 @@ function card(d: DaemonView): HTMLElement {
   const title = d.kind === "unknown" ? "daemon" : d.kind;
   return h(
     "article",
-    { class: `daemon ${d.up ? "up" : "down"}`, "data-url": d.url, "data-kind": d.kind, "data-up": d.up, "aria-labelledby": `d-${encodeURIComponent(d.url)}` },
+    { class: `daemon ${d.up ? "up" : "down"}`, "data-url": d.url, "data-kind": d.kind, "data-up": String(d.up), "aria-labelledby": `d-${encodeURIComponent(d.url)}` },
     h("h2", { id: `d-${encodeURIComponent(d.url)}` }, `${title} `, h("span", { class: "url" }, d.url)),
     d.up
       ? h("p", { class: "state" }, h("span", { class: "badge badge-up" }, "answering"), d.health ? ` health: ${d.health}` : "", ` · read ${formatAge(d.lastSeenMs, Date.now())}`)

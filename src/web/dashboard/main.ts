@@ -6,7 +6,8 @@
  */
 import "./style.css";
 import { h, notice, replaceChildren } from "../ui/dom.js";
-import { ApiReadError, liveEvents } from "./api-client.js";
+import type { StatusPayload } from "../model/api.js";
+import { ApiReadError, getJson, liveEvents } from "./api-client.js";
 import { renderDaemonsPage } from "./daemons-page.js";
 import { pageOf, type Page } from "./page.js";
 import { netuidFromPath, renderSubnetPage } from "./subnet-page.js";
@@ -38,6 +39,8 @@ function start(): void {
   if (!main || !status) return;
   const page = pageOf(main, status);
   page.setState("loading");
+  // The header's line at once, whatever the page (a failure to read it is the page's to tell).
+  getJson<StatusPayload>("/api/status").then(page.showStatus, () => undefined);
   for (const link of document.querySelectorAll<HTMLAnchorElement>("nav a")) if (link.getAttribute("href") === location.pathname) link.setAttribute("aria-current", "page");
   route(page, location.pathname).catch((error: unknown) => {
     page.fail(error);
