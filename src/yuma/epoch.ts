@@ -3,42 +3,16 @@
  * path, `pallets/subtensor/src/epoch/run_epoch.rs`); step numbers refer to
  * ../shared/reference/yuma-spec.md §4. Pure: no I/O, no clock, no randomness.
  */
-import {
-  ONE,
-  checkedMulOrZero,
-  i64f64ToI32F32,
-  proportionToU16,
-  u16ProportionToFixed,
-  U64_MAX,
-  type I32F32,
-} from "./fixed.js";
-import { LiquidAlpha, scatterAsWalkSeesIt } from "./liquid-alpha.js";
-import {
-  colClipSparse,
-  colMaxUpscaleSparse,
-  colNormalizeIntegerRows,
-  colNormalizeSparse,
-  inplaceMaskVector,
-  inplaceNormalize,
-  inplaceNormalizeUsingSum,
-  interpolateSparse,
-  isTopkNonzero,
-  matEmaAlphaRow,
-  matEmaSparse,
-  matVecMulSparse,
-  matmulSparse,
-  matmulTransposeSparse,
-  rowHadamardSparse,
-  rowNormalizeIntegerRows,
-  rowSumSparse,
-  maskColumnsRegisteredSince,
-  sum,
-  vecMul,
-  weightedMedianColSparse,
-} from "./math.js";
-import { EMPTY_ROW, filterRow, mapValues, type SparseMatrix } from "./sparse.js";
+import { bondRowsToStore, bondsAsProportions, interpolate, liquidAlphaEma, matEma, originalYuma, storedBondsMasked, yuma3Dividends } from "./bonds.js";
+import { columnMedians } from "./consensus.js";
+import type { Csr } from "./csr.js";
+import { ONE, i64f64ToI32F32, proportionToU16, u16ProportionToFixed, U64_MAX, type I32F32 } from "./fixed.js";
+import { clipAndRank } from "./incentive.js";
+import { LiquidAlpha } from "./liquid-alpha.js";
+import { inplaceMaskVector, inplaceNormalize, inplaceNormalizeUsingSum, isTopkNonzero, sum } from "./math.js";
 import { computeStakeWeights } from "./stake.js";
-import { activityCutoffBlocks, type EpochHyperparams, type EpochInput, type EpochOutput, type U16Row } from "./types.js";
+import { activityCutoffBlocks, type EpochHyperparams, type EpochInput, type EpochOutput } from "./types.js";
+import { maskedNormalizedWeights } from "./weights.js";
 
 export function runEpoch(input: EpochInput): EpochOutput {
   const { hyperparams: hp, state } = input;
@@ -76,45 +50,29 @@ export function runEpoch(input: EpochInput): EpochOutput {
 
   // 4.5 Weights: stored u16 rows, read as integers; masked, then row-normalised.
   const commitBlocks = hp.commitRevealEnabled ? (state.commitBlocks ?? []) : null;
-  const weights = rowNormalizeIntegerRows(
-    maskWeights(state.weights, { n, validatorForbids, owner, lastUpdate, blockAtRegistration, commitBlocks }),
-  );
+  const weights = maskedNormalizedWeights(state.weights, { n, validatorForbids, owner, lastUpdate, blockAtRegistration, commitBlocks });
 
-  // 4.6 Consensus, 4.7 clipping and validator trust.
+  // 4.6 Consensus, 4.7 clipping and validator trust, 4.8 ranks and incentive.
   const kappa = u16ProportionToFixed(hp.kappa);
-  const consensus = weightedMedianColSparse(activeStake, weights, n, kappa);
-  const clippedWeights = colClipSparse(weights, consensus);
-  const validatorTrust = rowSumSparse(clippedWeights);
-
-  // 4.8 Ranks and incentive.
-  const incentive = matmulSparse(clippedWeights, activeStake, n);
+  const consensus = columnMedians(weights, activeStake, n, kappa);
+  const { weights: clippedWeights, validatorTrust, ranks: incentive } = clipAndRank(weights, consensus, activeStake, n);
   inplaceNormalize(incentive);
 
   // 4.9 Bonds and dividends.
   const bondsPenalty = u16ProportionToFixed(hp.bondsPenalty);
-  const weightsForBonds = interpolateSparse(weights, clippedWeights, n, bondsPenalty);
+  const weightsForBonds = interpolate(weights, clippedWeights, n, bondsPenalty);
   const lastTempo =
     state.lastMechanismStepBlock === 0 ? Math.max(0, state.currentBlock - hp.tempo) : state.lastMechanismStepBlock + 1;
   // Bond columns of neurons registered since the last epoch are dropped (last_tempo <= registered).
+  const bonds = storedBondsMasked(state.bonds, n, lastTempo, blockAtRegistration);
 
   let dividends: Float64Array;
-  let storedBonds: SparseMatrix;
-  const storedBondRows = rowsWithinN(state.bonds, n);
+  let storedBonds: Csr;
   if (hp.yuma3) {
-    const bonds = mapValues(maskColumnsRegisteredSince(storedBondRows, lastTempo, blockAtRegistration), u16ProportionToFixed);
-    const emaBonds = computeYuma3Bonds(hp, weightsForBonds, bonds, consensus, n);
-    const emaBondsNorm = colNormalizeSparse(emaBonds, n);
-    const totalBondsPerValidator = rowSumSparse(matVecMulSparse(emaBondsNorm, incentive));
-    dividends = vecMul(totalBondsPerValidator, activeStake, checkedMulOrZero);
-    inplaceNormalize(dividends);
-    storedBonds = emaBonds;
+    storedBonds = computeYuma3Bonds(hp, weightsForBonds, bondsAsProportions(bonds), consensus, n);
+    dividends = yuma3Dividends(storedBonds, incentive, activeStake, n);
   } else {
-    const bonds = colNormalizeIntegerRows(maskColumnsRegisteredSince(storedBondRows, lastTempo, blockAtRegistration), n);
-    const bondsDelta = colNormalizeSparse(rowHadamardSparse(weightsForBonds, activeStake), n);
-    const emaBonds = colNormalizeSparse(matEmaSparse(bondsDelta, bonds, bondsEmaAlpha(hp.bondsMovingAverage)), n);
-    dividends = matmulTransposeSparse(emaBonds, incentive);
-    inplaceNormalize(dividends);
-    storedBonds = colMaxUpscaleSparse(emaBonds, n);
+    ({ dividends, stored: storedBonds } = originalYuma(weightsForBonds, bonds, activeStake, incentive, bondsEmaAlpha(hp.bondsMovingAverage), n));
   }
 
   // 4.10 Emission shares.
@@ -135,7 +93,7 @@ export function runEpoch(input: EpochInput): EpochOutput {
   const toRao = (share: I32F32): bigint => emissionRao(share, state.raoEmission);
 
   // 4.11 Outputs.
-  const bondRows = mapValues(storedBonds, proportionToU16).map((row, uid) => (newValidatorPermits[uid] ? row : EMPTY_ROW));
+  const bondRows = bondRowsToStore(storedBonds, newValidatorPermits);
   return {
     stakeWeight: Array.from(stake, proportionToU16),
     consensus: Array.from(consensus, proportionToU16),
@@ -154,34 +112,11 @@ export function runEpoch(input: EpochInput): EpochOutput {
 }
 
 /** Yuma3 `compute_bonds_sparse`: liquid-alpha EMA per cell, or one alpha for all cells. */
-function computeYuma3Bonds(
-  hp: EpochHyperparams,
-  weights: SparseMatrix,
-  bonds: SparseMatrix,
-  consensus: Float64Array,
-  n: number,
-): SparseMatrix {
+function computeYuma3Bonds(hp: EpochHyperparams, weights: Csr, bonds: Csr, consensus: Float64Array, n: number): Csr {
   const anyConsensus = consensus.some((c) => c !== 0);
-  if (!(hp.liquidAlpha && anyConsensus)) return matEmaSparse(weights, bonds, bondsEmaAlpha(hp.bondsMovingAverage));
-
-  const liquid = new LiquidAlpha({
-    alphaLowU16: hp.alphaLow,
-    alphaHighU16: hp.alphaHigh,
-    steepness: hp.alphaSigmoidSteepness,
-  });
-  const seenWeight = new Float64Array(n);
-  const seenBond = new Float64Array(n);
-  const scratch = { decayed: new Float64Array(n), marks: new Uint8Array(n) };
-  return weights.map((weightRow, i) => {
-    const bondRow = bonds[i] ?? EMPTY_ROW;
-    const writtenW = scatterAsWalkSeesIt(weightRow, seenWeight, n);
-    const writtenB = scatterAsWalkSeesIt(bondRow, seenBond, n);
-    const alphaAt = (col: number): number => liquid.alpha(consensus[col]!, seenWeight[col]!, seenBond[col]!);
-    const row = matEmaAlphaRow(weightRow, bondRow, alphaAt, n, scratch);
-    for (const col of writtenW) seenWeight[col] = 0;
-    for (const col of writtenB) seenBond[col] = 0;
-    return row;
-  });
+  if (!(hp.liquidAlpha && anyConsensus)) return matEma(weights, bonds, bondsEmaAlpha(hp.bondsMovingAverage), n);
+  const liquid = new LiquidAlpha({ alphaLowU16: hp.alphaLow, alphaHighU16: hp.alphaHigh, steepness: hp.alphaSigmoidSteepness });
+  return liquidAlphaEma(weights, bonds, consensus, liquid, n);
 }
 
 /** alpha = 1 − I32F32(I64F64(bma) / 1e6), as both EMA paths compute it. */
@@ -198,60 +133,4 @@ function emissionRao(share: I32F32, raoEmission: bigint): bigint {
 
 function padded(values: readonly number[], n: number): number[] {
   return Array.from({ length: n }, (_, i) => values[i] ?? 0);
-}
-
-/** Rows 0..n-1 with destinations ≥ n dropped, as `get_weights_sparse` reads them. */
-function rowsWithinN(rows: readonly U16Row[], n: number): SparseMatrix {
-  return Array.from({ length: n }, (_, i) => {
-    const row = rows[i];
-    if (!row) return EMPTY_ROW;
-    return row.cols.every((col) => col < n) ? row : filterRow(row, (col) => col < n);
-  });
-}
-
-interface WeightMasks {
-  readonly n: number;
-  readonly validatorForbids: readonly boolean[];
-  readonly owner: number | null;
-  readonly lastUpdate: readonly number[];
-  readonly blockAtRegistration: readonly number[];
-  /** Per uid, its earliest live commit block (commit–reveal on), or null when off. */
-  readonly commitBlocks: readonly number[] | null;
-}
-
-/**
- * The masks of §4.5 in subtensor's order, fused into one pass per row (each is a filter, so the
- * composition keeps exactly the entries every mask keeps): rows of validators without a permit
- * (`mask_rows_sparse`), self-weights except the owner's (`mask_diag_sparse[_except_index]`),
- * weights not newer than the target's registration (`vec_mask_sparse_matrix`, updated ≤
- * registered), and with commit–reveal, weights committed before the target registered.
- */
-function maskWeights(rows: readonly U16Row[], masks: WeightMasks): SparseMatrix {
-  const { n, validatorForbids, owner, lastUpdate, blockAtRegistration, commitBlocks } = masks;
-  let cols = new Int32Array(n);
-  let vals = new Float64Array(n);
-  return Array.from({ length: n }, (_, i) => {
-    const row = rows[i];
-    if (!row || row.cols.length === 0 || i >= validatorForbids.length || validatorForbids[i]) return EMPTY_ROW;
-    const updated = lastUpdate[i]!;
-    const committed = commitBlocks ? (commitBlocks[i] ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
-    if (row.cols.length > cols.length) {
-      cols = new Int32Array(row.cols.length);
-      vals = new Float64Array(row.cols.length);
-    }
-    let kept = 0;
-    for (let k = 0; k < row.cols.length; k++) {
-      const j = row.cols[k]!;
-      if (j >= n) continue; // get_weights_sparse drops destinations ≥ n
-      if (j === i && i !== owner) continue;
-      const registered = blockAtRegistration[j]!;
-      if (updated <= registered) continue;
-      if (committed < registered) continue;
-      cols[kept] = j;
-      vals[kept] = row.vals[k]!;
-      kept += 1;
-    }
-    if (kept === row.cols.length) return row;
-    return kept === 0 ? EMPTY_ROW : { cols: cols.slice(0, kept), vals: vals.slice(0, kept) };
-  });
 }

@@ -71,6 +71,16 @@ export function mul(a: I32F32, b: I32F32): I32F32 {
   return Number(saturateI64((BigInt(a) * BigInt(b)) >> 32n));
 }
 
+/**
+ * `mul` with its common case small enough to inline in the epoch's passes: a double product below
+ * 2^52 in magnitude is exact (almost always: I32F32 proportions are at most 2^32 and rarely both
+ * large), and so is its division by 2^32; larger products go through `mul`.
+ */
+export function mulFast(a: I32F32, b: I32F32): I32F32 {
+  const product = a * b;
+  return product < EXACT_LIMIT && product > -EXACT_LIMIT ? Math.floor(product / TWO_POW_32) + 0 : mul(a, b);
+}
+
 /** `a.checked_mul(b).unwrap_or_default()` as `vec_mul` uses it: 0 when the product overflows. */
 export function checkedMulOrZero(a: I32F32, b: I32F32): I32F32 {
   if (Math.abs(a) < 2 ** 34 && Math.abs(b) < 2 ** 34) return mul(a, b); // cannot overflow
@@ -107,6 +117,34 @@ export function safeDiv(a: I32F32, b: I32F32): I32F32 {
   return negative ? 0 - q : q;
 }
 
+const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's split of a double into two 26-bit halves
+
+/**
+ * `safeDiv(part, whole)` for a part of a non-negative sum (0 ≤ part ≤ whole), as normalisations
+ * divide, with one division instead of a long division: q = floor(part · 2^32 / whole) is at most
+ * 2^32, so the double quotient is off by at most one; the remainder part · 2^32 − q · whole is
+ * computed exactly (q · whole as an exact sum of two doubles, Dekker's product; both differences
+ * are of nearby values or below 2^53, so exact) and its sign corrects q. Other operands go through
+ * `safeDiv`.
+ */
+export function divideShare(part: I32F32, whole: I32F32): I32F32 {
+  if (!(part >= 0 && part <= whole && whole > 0 && whole < EXACT_LIMIT)) return safeDiv(part, whole);
+  const x = part * TWO_POW_32;
+  const q = Math.floor(x / whole);
+  const product = q * whole;
+  let t = SPLITTER * q;
+  const qHigh = t - (t - q);
+  const qLow = q - qHigh;
+  t = SPLITTER * whole;
+  const wHigh = t - (t - whole);
+  const wLow = whole - wHigh;
+  const error = qLow * wLow - (product - qHigh * wHigh - qLow * wHigh - qHigh * wLow); // q · whole − product
+  const remainder = x - product - error;
+  if (remainder < 0) return q - 1;
+  if (remainder >= whole) return q + 1;
+  return q;
+}
+
 /** `a.saturating_div(b)`: trunc(a/b), clamped to the I32F32 range (b ≠ 0). */
 export function saturatingDiv(a: I32F32, b: I32F32): I32F32 {
   if (b === 0) return a >= 0 ? Number(I64_MAX) : Number(I64_MIN);
@@ -134,6 +172,8 @@ export function proportionToU16(raw: I32F32): number {
 
 /** `u16_proportion_to_fixed`: v / 65535. */
 export function u16ProportionToFixed(v: number): I32F32 {
+  // 2^32 = 65535 · 65537 + 1, so trunc(v · 2^32 / 65535) = 65537·v + trunc(v / 65535), no division.
+  if (v >= 0 && v <= U16_MAX && (v | 0) === v) return 65537 * v + (v === U16_MAX ? 1 : 0);
   return ratioOfIntegers(v, U16_MAX);
 }
 
