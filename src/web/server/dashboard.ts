@@ -345,9 +345,10 @@ export class Dashboard {
     await this.#server?.close();
     await this.#monitor.stop();
     await this.#connecting?.catch(() => undefined);
-    // A tick or a recording in flight finishes on the open connection first.
-    for (const deadline = Date.now() + 5000; this.#ticking && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
-    await Promise.race([this.#recorder?.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    // A tick or an epoch read in flight finishes on the open connection first (bounded: a daemon stops within seconds).
+    const deadline = Date.now() + 3000;
+    while (this.#ticking && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.race([this.#recorder?.stop(), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
     await this.#history?.close();
     await this.#chain?.close();
   }

@@ -25,6 +25,7 @@ export class EpochRecorder {
   readonly #marks = new Map<number, EpochMark>();
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
+  #stopped = false;
 
   constructor(options: { backfillEpochs: number }, modules: EpochRecorderModules) {
     this.#backfillEpochs = options.backfillEpochs;
@@ -41,6 +42,12 @@ export class EpochRecorder {
     return this.#queue;
   }
 
+  /** Reads no more: what is queued is dropped, a read-back stops after the epoch in hand. Resolves once nothing runs. */
+  stop(): Promise<void> {
+    this.#stopped = true;
+    return this.#queue;
+  }
+
   /** The subnets' epoch marks at a new block: a subnet seen for the first time is read back; one whose epoch moved on, recorded. */
   observe(marks: ReadonlyMap<number, EpochMark>): void {
     for (const [netuid, mark] of marks) {
@@ -53,9 +60,10 @@ export class EpochRecorder {
   }
 
   #enqueue(task: () => Promise<void>): void {
+    if (this.#stopped) return;
     this.#pending += 1;
     this.#queue = this.#queue
-      .then(task)
+      .then(() => (this.#stopped ? undefined : task()))
       .catch((error: Error) => this.#m.warn("recording an epoch failed", { error: error.message }))
       .finally(() => {
         this.#pending -= 1;
@@ -71,7 +79,7 @@ export class EpochRecorder {
     const latest = recorded.length > 0 ? recorded[recorded.length - 1]! : undefined;
     const found: { record: EpochRecord; blockHash: string }[] = [];
     let block = mark.lastEpochBlock;
-    while (found.length < this.#backfillEpochs && block > 0 && block !== stopBlock) {
+    while (found.length < this.#backfillEpochs && block > 0 && block !== stopBlock && !this.#stopped) {
       let read: Awaited<ReturnType<typeof readEpochRecord>>;
       try {
         read = await readEpochRecord(this.#m.api, netuid, block);
@@ -85,6 +93,7 @@ export class EpochRecorder {
       if (read.previousEpochBlock >= block) break;
       block = read.previousEpochBlock;
     }
+    // What was read is stored, even when stopping: it is the history's own.
     for (const { record, blockHash } of found.reverse()) await this.#m.store(record, blockHash);
   }
 }
