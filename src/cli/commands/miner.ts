@@ -93,7 +93,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
     let chain: ChainConnection | undefined;
     try {
       // Inside the try: an unreachable chain must still close the pool (its worker threads would keep the process alive).
-      chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
+      chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, log, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
       for (const [name, path] of plugin.modelFiles) if (plugin.manifest.models[name]?.kind === "onnx") pool.register(name, path);
       const minerSide = await (await plugin.loadMiner()).createMiner({ manifest: plugin.manifest, models, modelFiles: plugin.modelFiles, log: log.child({ plugin: plugin.manifest.name }) });
       const publicApi = await PublicInterface.load(plugin, log.child({ plugin: plugin.manifest.name }));

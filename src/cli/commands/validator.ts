@@ -142,7 +142,7 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
   const dataDir = dataDirOf(ctx, v, netuid);
   const validatorSide = await (await plugin.loadValidator()).createValidator({ manifest: plugin.manifest, log: log.child({ plugin: plugin.manifest.name }) });
 
-  const chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
+  const chain = await connectChain(chainEndpoint(v), { timeoutMs: 15_000, log, onConnectionChange: (e) => log.warn({ connected: e.connected, attempt: e.attempt }, e.connected ? "chain connection restored" : "chain connection lost; reconnecting") });
   let state: ValidatorState | undefined;
   let daemon: ValidatorDaemon | undefined;
   let status: Server | undefined;
