@@ -155,7 +155,7 @@ describe("--log-level and --log-format on a command that writes no log", () => {
       const env = { TENSORNODE_HOME: join(dir, "home"), BT_WALLET_PATH: join(dir, "none") };
       const typed = await runCliCaptured(["wallet", "list", "--log-level", "debug"], { env });
       assert.equal(typed.code, 2);
-      assert.equal(typed.stderr, "error: --log-level is for the commands that write a log (devnet, miner, validator run); `tensornode wallet list` writes none\n");
+      assert.equal(typed.stderr, "error: --log-level is for the commands that write a log (devnet, miner, validator run, dashboard); `tensornode wallet list` writes none\n");
       const format = await runCliCaptured(["localnet", "--log-format", "json", "--epochs", "1"], { env });
       assert.equal(format.code, 2);
       assert.match(format.stderr, /^error: --log-format is for the commands that write a log .*`tensornode localnet` writes none\n$/);
