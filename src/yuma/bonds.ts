@@ -56,9 +56,10 @@ function scatter(m: Csr, i: number, dense: Float64Array, touched: ColumnSet, col
 /**
  * The stored bond rows as the epoch reads them: destinations ≥ n dropped (`get_bonds_sparse`),
  * then columns of neurons registered at or after `lastTempo` dropped
- * (`scalar_vec_mask_sparse_matrix`); values still the stored u16 integers.
+ * (`scalar_vec_mask_sparse_matrix`); values the stored u16 integers, or with `asProportions` (Yuma3)
+ * v / 65535 (`u16_proportion_to_fixed`).
  */
-export function storedBondsMasked(rows: readonly U16Row[], n: number, lastTempo: number, blockAtRegistration: ArrayLike<number>): Csr {
+export function storedBondsMasked(rows: readonly U16Row[], n: number, lastTempo: number, blockAtRegistration: ArrayLike<number>, asProportions: boolean): Csr {
   let capacity = 0;
   for (let i = 0; i < n && i < rows.length; i++) capacity += rows[i]!.cols.length;
   const out = csrWithCapacity(n, capacity, "bonds");
@@ -71,7 +72,7 @@ export function storedBondsMasked(rows: readonly U16Row[], n: number, lastTempo:
       const col = row.cols[k]!;
       if (col >= n || lastTempo <= blockAtRegistration[col]!) continue;
       out.cols[at] = col;
-      out.vals[at] = row.vals[k]!;
+      out.vals[at] = asProportions ? u16ProportionToFixed(row.vals[k]!) : row.vals[k]!;
       at += 1;
     }
   }
@@ -79,20 +80,16 @@ export function storedBondsMasked(rows: readonly U16Row[], n: number, lastTempo:
   return out;
 }
 
-/** Yuma3 reads stored bonds as proportions (`u16_proportion_to_fixed`), in place. */
-export function bondsAsProportions(bonds: Csr): Csr {
-  const { vals } = bonds;
-  const length = bonds.start[bonds.rows]!;
-  for (let e = 0; e < length; e++) vals[e] = u16ProportionToFixed(vals[e]!);
-  return bonds;
-}
-
 /**
  * `mat_ema_sparse(next, old, alpha)`: alpha·next + (1 − alpha)·old over the union of each row's
  * entries, kept where > 0, in ascending column order (a row's repeated column accumulates, as
  * the Rust accumulator does). Rows whose columns both strictly ascend are merged in one walk.
+ *
+ * With `clipAt` (consensus), `next` is read clipped, min(v, clipAt[col]): the EMA of
+ * `col_clip_sparse(next)` without building it, since an entry clipping removes (v > c = 0) adds
+ * alpha·0 = 0 to its cell, and only cells > 0 are kept.
  */
-export function matEma(next: Csr, old: Csr, alpha: number, columns: number): Csr {
+export function matEma(next: Csr, old: Csr, alpha: number, columns: number, clipAt: Float64Array | null = null): Csr {
   const rows = next.rows;
   const out = csrWithCapacity(rows, next.start[rows]! + old.start[Math.min(old.rows, rows)]!, "ema");
   const oneMinusAlpha = ONE - alpha;
@@ -117,13 +114,13 @@ export function matEma(next: Csr, old: Csr, alpha: number, columns: number): Csr
         let col: number;
         if (a < b) {
           col = a;
-          value = mulFast(alpha, nVals[p++]!);
+          value = mulFast(alpha, clipAt ? Math.min(nVals[p++]!, clipAt[a]!) : nVals[p++]!);
         } else if (b < a) {
           col = b;
           value = mulFast(oneMinusAlpha, oVals[q++]!);
         } else {
           col = a;
-          value = mulFast(alpha, nVals[p++]!) + mulFast(oneMinusAlpha, oVals[q++]!);
+          value = mulFast(alpha, clipAt ? Math.min(nVals[p++]!, clipAt[a]!) : nVals[p++]!) + mulFast(oneMinusAlpha, oVals[q++]!);
         }
         if (value > 0) {
           outCols[at] = col;
@@ -136,7 +133,7 @@ export function matEma(next: Csr, old: Csr, alpha: number, columns: number): Csr
     for (; p < pEnd; p++) {
       const col = nCols[p]!;
       if (col >= columns) continue;
-      acc[col] = acc[col]! + mulFast(alpha, nVals[p]!);
+      acc[col] = acc[col]! + mulFast(alpha, clipAt ? Math.min(nVals[p]!, col < clipAt.length ? clipAt[col]! : 0) : nVals[p]!);
       touched.add(col);
     }
     for (; q < qEnd; q++) {

@@ -46,12 +46,18 @@ export function columnMedians(weights: Csr, stake: Float64Array, columns: number
   // rank < 2^16, so below 2^53), one array written once per entry.
   const rows = Math.min(stake.length, weights.rows);
   const { start, cols, vals } = weights;
+  // Room per column: the weights' own column counts when given (every row's, a bound), else the staked rows' counted.
   const columnStart = new Int32Array(columns + 1);
-  for (let i = 0; i < rows; i++) {
-    if (rankOf[i]! < 0) continue;
-    for (let e = start[i]!; e < start[i + 1]!; e++) if (cols[e]! < columns) columnStart[cols[e]! + 1]! += 1;
+  const counts = weights.columnCounts;
+  if (counts && counts.length >= columns) {
+    for (let j = 0; j < columns; j++) columnStart[j + 1] = columnStart[j]! + counts[j]!;
+  } else {
+    for (let i = 0; i < rows; i++) {
+      if (rankOf[i]! < 0) continue;
+      for (let e = start[i]!; e < start[i + 1]!; e++) if (cols[e]! < columns) columnStart[cols[e]! + 1]! += 1;
+    }
+    for (let j = 0; j < columns; j++) columnStart[j + 1]! += columnStart[j]!;
   }
-  for (let j = 0; j < columns; j++) columnStart[j + 1]! += columnStart[j]!;
   const packed = scratchFloat64("consensus.packed", columnStart[columns]!);
   const fill = columnStart.slice(0, columns);
   const lastRank = new Int32Array(columns).fill(-1);
@@ -103,19 +109,20 @@ class PackedSelection {
 
   select(packed: Float64Array, from: number, to: number, validators: number, minority: number, total: number): number {
     const stake = this.#stake;
-    const absent = to - from < validators;
-    let zeroStake = 0;
-    if (absent) {
-      let present = 0;
-      for (let at = from; at < to; at++) present += stake[rankOfPacked(packed[at]!)]!;
-      zeroStake = total - present;
+    let present = 0;
+    let max = 0;
+    for (let at = from; at < to; at++) {
+      const value = packed[at]!;
+      present += stake[rankOfPacked(value)]!;
+      if (value > max) max = value;
     }
+    const absent = to - from < validators;
+    const zeroStake = absent ? total - present : 0;
     if (minority < 0) return absent ? 0 : scoreOf(minPacked(packed, from, to));
-    if (minority >= total) return to === from ? 0 : scoreOf(maxPacked(packed, from, to));
+    if (minority >= total) return scoreOf(max);
     if (minority < zeroStake) return 0;
 
     // Buckets of equal width (a power of two) over [0, max].
-    const max = maxPacked(packed, from, to);
     let width = 1;
     while (max * (1 / width) >= 256) width *= 2;
     const inverseWidth = 1 / width;
@@ -194,8 +201,3 @@ function minPacked(packed: Float64Array, from: number, to: number): number {
   return best;
 }
 
-function maxPacked(packed: Float64Array, from: number, to: number): number {
-  let best = packed[from]!;
-  for (let at = from + 1; at < to; at++) if (packed[at]! > best) best = packed[at]!;
-  return best;
-}

@@ -13,6 +13,8 @@ export interface Csr {
   readonly start: Int32Array;
   readonly cols: Int32Array;
   readonly vals: Float64Array;
+  /** Entries per column, where the pass that built the matrix counted them on the way. */
+  readonly columnCounts?: Int32Array;
 }
 
 /**

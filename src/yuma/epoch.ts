@@ -3,15 +3,15 @@
  * path, `pallets/subtensor/src/epoch/run_epoch.rs`); step numbers refer to
  * ../shared/reference/yuma-spec.md §4. Pure: no I/O, no clock, no randomness.
  */
-import { bondRowsToStore, bondsAsProportions, interpolate, liquidAlphaEma, matEma, originalYuma, storedBondsMasked, yuma3Dividends } from "./bonds.js";
+import { bondRowsToStore, interpolate, liquidAlphaEma, matEma, originalYuma, storedBondsMasked, yuma3Dividends } from "./bonds.js";
 import { columnMedians } from "./consensus.js";
 import type { Csr } from "./csr.js";
-import { ONE, i64f64ToI32F32, proportionToU16, u16ProportionToFixed, U64_MAX, type I32F32 } from "./fixed.js";
-import { clipAndRank } from "./incentive.js";
+import { ONE, i64f64ToI32F32, mul, proportionToU16, u16ProportionToFixed, U64_MAX, type I32F32 } from "./fixed.js";
+import { clipWeights, trustAndRanks } from "./incentive.js";
 import { LiquidAlpha } from "./liquid-alpha.js";
 import { inplaceMaskVector, inplaceNormalize, inplaceNormalizeUsingSum, isTopkNonzero, sum } from "./math.js";
 import { computeStakeWeights } from "./stake.js";
-import { activityCutoffBlocks, type EpochHyperparams, type EpochInput, type EpochOutput } from "./types.js";
+import { activityCutoffBlocks, type EpochInput, type EpochOutput } from "./types.js";
 import { maskedNormalizedWeights } from "./weights.js";
 
 export function runEpoch(input: EpochInput): EpochOutput {
@@ -55,24 +55,33 @@ export function runEpoch(input: EpochInput): EpochOutput {
   // 4.6 Consensus, 4.7 clipping and validator trust, 4.8 ranks and incentive.
   const kappa = u16ProportionToFixed(hp.kappa);
   const consensus = columnMedians(weights, activeStake, n, kappa);
-  const { weights: clippedWeights, validatorTrust, ranks: incentive } = clipAndRank(weights, consensus, activeStake, n);
+  const { validatorTrust, ranks: incentive } = trustAndRanks(weights, consensus, activeStake, n);
   inplaceNormalize(incentive);
 
-  // 4.9 Bonds and dividends.
+  // 4.9 Bonds and dividends, from W_b = interpolate(W, clipped W, bonds_penalty).
   const bondsPenalty = u16ProportionToFixed(hp.bondsPenalty);
-  const weightsForBonds = interpolate(weights, clippedWeights, n, bondsPenalty);
+  const weightsForBonds = (): Csr => (bondsPenalty === 0 ? weights : interpolate(weights, clipWeights(weights, consensus), n, bondsPenalty));
   const lastTempo =
     state.lastMechanismStepBlock === 0 ? Math.max(0, state.currentBlock - hp.tempo) : state.lastMechanismStepBlock + 1;
   // Bond columns of neurons registered since the last epoch are dropped (last_tempo <= registered).
-  const bonds = storedBondsMasked(state.bonds, n, lastTempo, blockAtRegistration);
+  const bonds = storedBondsMasked(state.bonds, n, lastTempo, blockAtRegistration, hp.yuma3);
 
   let dividends: Float64Array;
   let storedBonds: Csr;
   if (hp.yuma3) {
-    storedBonds = computeYuma3Bonds(hp, weightsForBonds, bondsAsProportions(bonds), consensus, n);
+    // compute_bonds_sparse: liquid-alpha EMA per cell, or one alpha for all cells.
+    const alpha = bondsEmaAlpha(hp.bondsMovingAverage);
+    if (hp.liquidAlpha && consensus.some((c) => c !== 0)) {
+      const liquid = new LiquidAlpha({ alphaLowU16: hp.alphaLow, alphaHighU16: hp.alphaHigh, steepness: hp.alphaSigmoidSteepness });
+      storedBonds = liquidAlphaEma(weightsForBonds(), bonds, consensus, liquid, n);
+    } else if (bondsPenalty === ONE) {
+      storedBonds = matEma(weights, bonds, alpha, n, consensus); // W_b is W clipped: read clipped
+    } else {
+      storedBonds = matEma(weightsForBonds(), bonds, alpha, n);
+    }
     dividends = yuma3Dividends(storedBonds, incentive, activeStake, n);
   } else {
-    ({ dividends, stored: storedBonds } = originalYuma(weightsForBonds, bonds, activeStake, incentive, bondsEmaAlpha(hp.bondsMovingAverage), n));
+    ({ dividends, stored: storedBonds } = originalYuma(weightsForBonds(), bonds, activeStake, incentive, bondsEmaAlpha(hp.bondsMovingAverage), n));
   }
 
   // 4.10 Emission shares.
@@ -90,7 +99,7 @@ export function runEpoch(input: EpochInput): EpochOutput {
     validatorShare = Float64Array.from(fallback);
     combinedShare = Float64Array.from(fallback);
   }
-  const toRao = (share: I32F32): bigint => emissionRao(share, state.raoEmission);
+  const toRao = emissionInRao(state.raoEmission);
 
   // 4.11 Outputs.
   const bondRows = bondRowsToStore(storedBonds, newValidatorPermits);
@@ -111,24 +120,32 @@ export function runEpoch(input: EpochInput): EpochOutput {
   };
 }
 
-/** Yuma3 `compute_bonds_sparse`: liquid-alpha EMA per cell, or one alpha for all cells. */
-function computeYuma3Bonds(hp: EpochHyperparams, weights: Csr, bonds: Csr, consensus: Float64Array, n: number): Csr {
-  const anyConsensus = consensus.some((c) => c !== 0);
-  if (!(hp.liquidAlpha && anyConsensus)) return matEma(weights, bonds, bondsEmaAlpha(hp.bondsMovingAverage), n);
-  const liquid = new LiquidAlpha({ alphaLowU16: hp.alphaLow, alphaHighU16: hp.alphaHigh, steepness: hp.alphaSigmoidSteepness });
-  return liquidAlphaEma(weights, bonds, consensus, liquid, n);
-}
-
 /** alpha = 1 − I32F32(I64F64(bma) / 1e6), as both EMA paths compute it. */
 export function bondsEmaAlpha(bondsMovingAverage: bigint): I32F32 {
   const fraction = (bondsMovingAverage << 64n) / 1_000_000n;
   return ONE - i64f64ToI32F32(fraction);
 }
 
-/** floor(I96F32(share) · rao), saturating to u64. */
-function emissionRao(share: I32F32, raoEmission: bigint): bigint {
-  const value = (BigInt(share) * raoEmission) >> 32n;
-  return value < 0n ? 0n : value > U64_MAX ? U64_MAX : value;
+/**
+ * share ↦ floor(I96F32(share) · rao), saturating to u64. With rao = hi·2^32 + lo, that is
+ * share·hi + floor(share·lo / 2^32) (share·hi is an integer): in numbers, exactly, while the
+ * terms stay below 2^53, as they do for any epoch's emission; in BigInt otherwise.
+ */
+function emissionInRao(raoEmission: bigint): (share: I32F32) => bigint {
+  const exact = (share: I32F32): bigint => {
+    const value = (BigInt(share) * raoEmission) >> 32n;
+    return value < 0n ? 0n : value > U64_MAX ? U64_MAX : value;
+  };
+  if (raoEmission < 0n || raoEmission > U64_MAX) return exact;
+  const hi = Number(raoEmission >> 32n);
+  const lo = Number(raoEmission & 0xffffffffn);
+  return (share) => {
+    if (share >= 0 && share < 2 ** 34) {
+      const value = share * hi + mul(share, lo);
+      if (value < 2 ** 53) return BigInt(value);
+    }
+    return exact(share);
+  };
 }
 
 function padded(values: readonly number[], n: number): number[] {

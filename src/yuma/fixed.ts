@@ -21,6 +21,7 @@ export const U64_MAX = (1n << 64n) - 1n;
 
 const TWO_POW_16 = 65536;
 const TWO_POW_32 = 4294967296;
+const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 /** Products and quotients below this bound are exact in a double with room for a fix-up step. */
 const EXACT_LIMIT = 2 ** 52;
 const I64_MAX = (1n << 63n) - 1n;
@@ -78,7 +79,7 @@ export function mul(a: I32F32, b: I32F32): I32F32 {
  */
 export function mulFast(a: I32F32, b: I32F32): I32F32 {
   const product = a * b;
-  return product < EXACT_LIMIT && product > -EXACT_LIMIT ? Math.floor(product / TWO_POW_32) + 0 : mul(a, b);
+  return Math.abs(product) < EXACT_LIMIT ? Math.floor(product * TWO_POW_MINUS_32) + 0 : mul(a, b);
 }
 
 /** `a.checked_mul(b).unwrap_or_default()` as `vec_mul` uses it: 0 when the product overflows. */

@@ -32,8 +32,8 @@ export function maskedNormalizedWeights(rows: readonly U16Row[], masks: WeightMa
   const { n, validatorForbids, owner, lastUpdate, blockAtRegistration, commitBlocks } = masks;
   let capacity = 0;
   for (let i = 0; i < n && i < rows.length; i++) capacity += rows[i]!.cols.length;
-  const matrix = csrWithCapacity(n, capacity, "weights");
-  const { start, cols, vals } = matrix;
+  const { start, cols, vals } = csrWithCapacity(n, capacity, "weights");
+  const columnCounts = new Int32Array(n);
   let at = 0;
   for (let i = 0; i < n; i++) {
     start[i] = at;
@@ -55,6 +55,7 @@ export function maskedNormalizedWeights(rows: readonly U16Row[], masks: WeightMa
       cols[at] = j;
       vals[at] = v;
       total += v;
+      columnCounts[j]! += 1;
       at += 1;
     }
     if (total === 0) continue; // every kept value is 0, raw 0 too
@@ -74,5 +75,5 @@ export function maskedNormalizedWeights(rows: readonly U16Row[], masks: WeightMa
     }
   }
   start[n] = at;
-  return matrix;
+  return { rows: n, start, cols, vals, columnCounts };
 }
