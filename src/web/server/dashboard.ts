@@ -15,7 +15,7 @@ import { publicNetworkOf } from "../../chain/networks.js";
 import type { Logger } from "../../util/logger.js";
 import type { DaemonsPayload, HistoryPayload, StatusPayload, SubnetPayload, SubnetsPayload } from "../model/api.js";
 import { historyPayload, parseUidList, topEmissionUids, type EpochRecord } from "../model/history.js";
-import { readEpochMarks, readSubnetList } from "./chain-reads.js";
+import { readEpochMarks, readEpochRecord, readSubnetList } from "./chain-reads.js";
 import { DaemonMonitor } from "./daemon-monitor.js";
 import { EpochRecorder } from "./epoch-recorder.js";
 import { HistoryCache } from "./history-cache.js";
@@ -202,7 +202,7 @@ export class Dashboard {
     this.#recorder = new EpochRecorder(
       { backfillEpochs: this.#o.backfillEpochs ?? 100 },
       {
-        api,
+        readEpoch: (netuid, block) => readEpochRecord(api, netuid, block),
         recordedEpochs: (netuid) => history.recordedEpochs(netuid),
         store: (record, hash) => this.#storeEpoch(record, hash),
         warn: (message, context) => this.#m.log.warn(context, message),

@@ -3,15 +3,19 @@
  * epoch is read from the state of its block and stored — and any epoch between it and the last one
  * seen (blocks read late), from their blocks; at start, the epochs missed since the last run are
  * read back while the node still holds their state (a node keeps the last blocks' state, an archive
- * node all of it), at most `backfillEpochs`. One epoch is read at a time (a queue), so recording
- * never piles reads onto a block.
+ * node all of it), at most `backfillEpochs`. One epoch is read at a time, and a subnet waits in the
+ * queue once at most (a later epoch only moves its target): however fast the chain, the queue holds
+ * no more than the subnets.
  */
-import type { ApiPromise } from "@polkadot/api";
 import type { EpochRecord } from "../model/history.js";
-import { isStateGone, readEpochRecord, type EpochMark } from "./chain-reads.js";
+import { isStateGone, type EpochMark } from "./chain-reads.js";
+
+/** An epoch read from the chain (src/web/server/chain-reads.ts readEpochRecord). */
+export type EpochRead = { readonly record: EpochRecord; readonly previousEpochBlock: number; readonly blockHash: string } | undefined;
 
 export interface EpochRecorderModules {
-  readonly api: ApiPromise;
+  /** Reads the epoch that ran in `block`; throws what isStateGone recognises when the node no longer holds it. */
+  readonly readEpoch: (netuid: number, block: number) => Promise<EpochRead>;
   /** Epochs already recorded for a subnet, ascending. */
   readonly recordedEpochs: (netuid: number) => readonly number[];
   /** Stores a record (with its block's hash) and tells the pages. */
@@ -23,6 +27,8 @@ export class EpochRecorder {
   readonly #backfillEpochs: number;
   readonly #m: EpochRecorderModules;
   readonly #marks = new Map<number, EpochMark>();
+  /** Subnets waiting for a read-back: the newest epoch to read and where to stop. */
+  readonly #due = new Map<number, { mark: EpochMark; stopBlock: number | undefined }>();
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
   #stopped = false;
@@ -32,7 +38,7 @@ export class EpochRecorder {
     this.#m = modules;
   }
 
-  /** Reads queued or running. */
+  /** Read-backs queued or running (at most two per subnet: one running, one waiting). */
   get pending(): number {
     return this.#pending;
   }
@@ -54,16 +60,26 @@ export class EpochRecorder {
       const known = this.#marks.get(netuid);
       this.#marks.set(netuid, mark);
       if (mark.lastEpochBlock === 0) continue;
-      if (!known || mark.epoch !== known.epoch || mark.lastEpochBlock !== known.lastEpochBlock) this.#enqueue(() => this.#readBack(netuid, mark, known?.lastEpochBlock));
+      if (known && mark.epoch === known.epoch && mark.lastEpochBlock === known.lastEpochBlock) continue;
+      const due = this.#due.get(netuid);
+      if (due) due.mark = mark;
+      else {
+        this.#due.set(netuid, { mark, stopBlock: known?.lastEpochBlock });
+        this.#enqueue(netuid);
+      }
     }
     for (const netuid of [...this.#marks.keys()]) if (!marks.has(netuid)) this.#marks.delete(netuid);
   }
 
-  #enqueue(task: () => Promise<void>): void {
+  #enqueue(netuid: number): void {
     if (this.#stopped) return;
     this.#pending += 1;
     this.#queue = this.#queue
-      .then(() => (this.#stopped ? undefined : task()))
+      .then(() => {
+        const due = this.#due.get(netuid);
+        this.#due.delete(netuid);
+        return due && !this.#stopped ? this.#readBack(netuid, due.mark, due.stopBlock) : undefined;
+      })
       .catch((error: Error) => this.#m.warn("recording an epoch failed", { error: error.message }))
       .finally(() => {
         this.#pending -= 1;
@@ -72,28 +88,28 @@ export class EpochRecorder {
 
   /**
    * The epochs from `mark` back to the last one recorded (or to `stopBlock`, the epoch seen before),
-   * newest first while the node holds their state, then stored oldest first.
+   * newest first while the node holds their state, each stored as it is read (the charts fill in
+   * meanwhile; what was read is kept if the dashboard stops half-way).
    */
   async #readBack(netuid: number, mark: EpochMark, stopBlock: number | undefined): Promise<void> {
     const recorded = this.#m.recordedEpochs(netuid);
     const latest = recorded.length > 0 ? recorded[recorded.length - 1]! : undefined;
-    const found: { record: EpochRecord; blockHash: string }[] = [];
+    let found = 0;
     let block = mark.lastEpochBlock;
-    while (found.length < this.#backfillEpochs && block > 0 && block !== stopBlock && !this.#stopped) {
-      let read: Awaited<ReturnType<typeof readEpochRecord>>;
+    while (found < this.#backfillEpochs && block > 0 && block !== stopBlock && !this.#stopped) {
+      let read: EpochRead;
       try {
-        read = await readEpochRecord(this.#m.api, netuid, block);
+        read = await this.#m.readEpoch(netuid, block);
       } catch (error) {
         if (!isStateGone(error)) throw error;
-        if (found.length === 0) this.#m.warn("an epoch's state is no longer held by the node; not recorded", { netuid, block });
+        if (found === 0) this.#m.warn("an epoch's state is no longer held by the node; not recorded", { netuid, block });
         break;
       }
       if (!read || (latest !== undefined && read.record.epoch <= latest)) break;
-      found.push({ record: read.record, blockHash: read.blockHash });
+      await this.#m.store(read.record, read.blockHash);
+      found += 1;
       if (read.previousEpochBlock >= block) break;
       block = read.previousEpochBlock;
     }
-    // What was read is stored, even when stopping: it is the history's own.
-    for (const { record, blockHash } of found.reverse()) await this.#m.store(record, blockHash);
   }
 }
