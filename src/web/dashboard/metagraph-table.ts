@@ -90,11 +90,10 @@ export function metagraphTable(onToggle: (uid: number) => void): MetagraphTable 
         "data-permit": String(r.validatorPermit),
         "data-active": String(r.active),
         "data-axon": r.axon ?? "",
-        "aria-selected": charted.has(r.uid) ? "true" : "false",
         tabindex: -1,
         class: charted.has(r.uid) ? "charted" : "",
       },
-      ...COLUMNS.map((c) => h("td", { class: c.numeric ? "num" : "" }, c.cell(r))),
+      ...COLUMNS.map((c, i) => h("td", { class: c.numeric ? "num" : "" }, c.cell(r), i === 0 && charted.has(r.uid) ? h("span", { class: "visually-hidden" }, " (charted)") : null)),
     );
     return tr;
   };

@@ -18,7 +18,13 @@ const MAX_CHARTED = 16;
 
 /** `/subnets/12` → 12; a message when the URL names no subnet. */
 export function netuidFromPath(path: string): number | string {
-  const text = decodeURIComponent(path.replace(/^\/subnets\//, "").replace(/\/$/, ""));
+  const raw = path.replace(/^\/subnets\//, "").replace(/\/$/, "");
+  let text: string;
+  try {
+    text = decodeURIComponent(raw);
+  } catch {
+    text = raw;
+  }
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) return `"${text}" is not a subnet number: a subnet's page is /subnets/<netuid>, e.g. /subnets/1`;
   return Number(text);
 }
