@@ -25,6 +25,7 @@ import { createLogger } from "../src/util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
 import { readSnapshot } from "../src/yuma/snapshot.js";
 import { fuzz, hex, mutateBytes, mutateJson, randomJson, type FuzzResult, type Random } from "./fuzz.js";
+import { sessionSignerOf } from "../src/p2p/session-key.js";
 
 export interface CheckLine {
   readonly name: string;
@@ -49,8 +50,8 @@ export async function fuzzFrames(count: number): Promise<CheckLine[]> {
   const validator = sr25519SignerFromSeed(new Uint8Array(32).fill(1));
   const miner = sr25519SignerFromSeed(new Uint8Array(32).fill(2));
   const body = encodeTensors(new Map([["x", { dtype: "float32", dims: [2, 3], data: new Uint8Array(24).fill(7) }], ["s", { dtype: "string", dims: [], data: new TextEncoder().encode("hello") }]]));
-  const request = signRequest({ version: PROTOCOL_VERSION, netuid: 1, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: miner.publicKey, nonce: new Uint8Array(16).fill(3), timestampMs: 1_000n, deadlineMs: 5_000n, synapse: "infer", bodyHash: hash256(body) }, validator);
-  const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 2_000n, bodyHash: hash256(body) }, miner);
+  const request = signRequest({ version: PROTOCOL_VERSION, netuid: 1, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: miner.publicKey, nonce: new Uint8Array(16).fill(3), timestampMs: 1_000n, deadlineMs: 5_000n, synapse: "infer", bodyHash: hash256(body) }, sessionSignerOf(validator));
+  const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 2_000n, bodyHash: hash256(body) }, sessionSignerOf(miner));
   const frames = [
     encodeFrame({ kind: FrameKind.Request, requestId: 1, request, body }),
     encodeFrame({ kind: FrameKind.Response, requestId: 1, response, body }),

@@ -28,6 +28,7 @@ import { createLogger } from "../src/util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../src/util/sr25519.js";
 import { median } from "../bench/harness.js";
 import type { CheckLine } from "./fuzz-checks.js";
+import { sessionSignerOf } from "../src/p2p/session-key.js";
 
 const TAO = 1_000_000_000n;
 const log = createLogger({ level: "silent", format: "json" });
@@ -64,7 +65,7 @@ export async function securityChecks(attempts: number): Promise<CheckLine[]> {
 
   const request = (signer: Sr25519Signer, claimed: Uint8Array, body = encodeTensors(new Map()), nonce = new Uint8Array(randomBytes(16))) => {
     const now = BigInt(Date.now());
-    return { request: signRequest({ version: PROTOCOL_VERSION, netuid, genesisHash, validator: claimed, miner: miner.publicKey, nonce, timestampMs: now, deadlineMs: now + 5_000n, synapse: "echo", bodyHash: hash256(body) }, signer), body };
+    return { request: signRequest({ version: PROTOCOL_VERSION, netuid, genesisHash, validator: claimed, miner: miner.publicKey, nonce, timestampMs: now, deadlineMs: now + 5_000n, synapse: "echo", bodyHash: hash256(body) }, sessionSignerOf(signer)), body };
   };
 
   /** Sends `frames` one at a time on one stream from a fresh attacker node; the refusal reasons and times to refusal. */

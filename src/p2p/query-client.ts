@@ -12,7 +12,9 @@ import { CodedError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
 import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, REFUSAL_NAMES, type Frame, type SignedRequest, type SignedResponse } from "./protocol/frames.js";
+import type { SessionSigner } from "./protocol/session.js";
 import { bytesEqual, hash256, requestHash, signRequest, StreamDigest, verifyResponseSignature, type Receipt } from "./protocol/signing.js";
+import { CachingSessionVerifier, sessionSignerOf } from "./session-key.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "./protocol/tensors.js";
 
 /** The longest deadline a query may have (miners refuse longer ones; timers cap at 2^31 − 1 ms anyway). */
@@ -97,11 +99,14 @@ export class QueryClient {
   readonly #o: QueryClientOptions;
   readonly #now: () => number;
   readonly #sessions = new Map<string, Promise<Session>>();
+  readonly #signer: SessionSigner;
+  readonly #verifier = new CachingSessionVerifier();
   #closed = false;
 
   constructor(options: QueryClientOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#signer = sessionSignerOf(options.hotkey, this.#now);
   }
 
   async query(target: QueryTarget, synapse: string, body: TensorMap, options: QueryOptions = {}): Promise<QueryAnswer> {
@@ -123,7 +128,7 @@ export class QueryClient {
         synapse,
         bodyHash: hash256(bytes),
       },
-      this.#o.hotkey,
+      this.#signer,
     );
     const session = await this.#session(target.peer, options.signal);
     const requestId = session.nextId();
@@ -278,7 +283,7 @@ export class QueryClient {
   #checkResponse(request: SignedRequest, response: SignedResponse): string | undefined {
     if (!bytesEqual(response.miner, request.miner)) return "the answer is signed by another hotkey than the one asked";
     if (!bytesEqual(response.requestHash, requestHash(request))) return "the answer names another request";
-    if (!verifyResponseSignature(response)) return "the answer's signature does not verify";
+    if (!verifyResponseSignature(response, this.#verifier)) return "the answer's signature does not verify";
     return undefined;
   }
 }

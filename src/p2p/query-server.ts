@@ -15,8 +15,10 @@ import type { Sr25519Signer } from "../util/sr25519.js";
 import { BusyError, HotkeyRateLimiter, ReplayCache, StakePriorityGate } from "./admission/index.js";
 import type { DirectoryEntry, HotkeyDirectory } from "./directory.js";
 import { FrameError } from "./protocol/bytes.js";
-import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, REFUSAL_NAMES, RefusalCode, type SignedRequest } from "./protocol/frames.js";
+import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, QUERY_PROTOCOL_V1, REFUSAL_NAMES, RefusalCode, type SignedRequest } from "./protocol/frames.js";
+import type { SessionSigner } from "./protocol/session.js";
 import { bytesEqual, hash256, requestHash, signResponse, StreamDigest, verifyRequestSignature } from "./protocol/signing.js";
+import { CachingSessionVerifier, sessionSignerOf } from "./session-key.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "./protocol/tensors.js";
 
 export interface AdmissionPolicy {
@@ -105,6 +107,8 @@ export class QueryServer {
   readonly #perHotkey: HotkeyRateLimiter;
   readonly #perPeer: HotkeyRateLimiter;
   readonly #gate: StakePriorityGate;
+  readonly #signer: SessionSigner;
+  readonly #verifier = new CachingSessionVerifier();
   #stopping = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #streams = new Set<Stream>();
@@ -120,18 +124,36 @@ export class QueryServer {
     this.#perHotkey = new HotkeyRateLimiter({ capacity: p.perHotkey.capacity, refillPerSecond: p.perHotkey.refillPerSecond, maxKeys: 4096, now: this.#now });
     this.#perPeer = new HotkeyRateLimiter({ capacity: p.perPeer.capacity, refillPerSecond: p.perPeer.refillPerSecond, maxKeys: 4096, now: this.#now });
     this.#gate = new StakePriorityGate({ maxConcurrent: p.maxConcurrent, maxQueued: p.maxQueued });
+    this.#signer = sessionSignerOf(options.hotkey, this.#now);
   }
 
   async start(): Promise<void> {
     this.#draining = false;
     if (this.#stopping.signal.aborted) this.#stopping = new AbortController();
     await this.#o.libp2p.handle(QUERY_PROTOCOL, (stream, connection) => this.#serve(stream, connection), { maxInboundStreams: 64, force: true });
+    await this.#o.libp2p.handle(QUERY_PROTOCOL_V1, (stream) => void this.#refuseV1(stream), { maxInboundStreams: 4, force: true });
+  }
+
+  /** A validator still on protocol 1: its first request is refused with the reason, then the stream closes. */
+  async #refuseV1(stream: Stream): Promise<void> {
+    const lp = lpStream(stream, { maxDataLength: this.#policy.maxFrameBytes, maxBufferSize: this.#policy.maxFrameBytes + RECEIVE_WINDOW_BYTES });
+    try {
+      const first = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray();
+      const requestId = first.length >= 5 ? new DataView(first.buffer, first.byteOffset).getUint32(1, true) : 0;
+      this.#count("BadRequest");
+      const message = `this miner speaks ${QUERY_PROTOCOL} only (query protocol ${PROTOCOL_VERSION}: session-key signatures); upgrade tensornode`;
+      await lp.write(encodeFrame({ kind: FrameKind.Refused, requestId, code: RefusalCode.BadRequest, retryAfterMs: 0, message }));
+      await stream.close();
+    } catch {
+      stream.abort(new Error("protocol 1 is not served"));
+    }
   }
 
   /** Stops taking requests; in-flight work may finish until `drainMs`, then it is aborted. */
   async stop(drainMs = 5_000): Promise<void> {
     this.#draining = true;
     await this.#o.libp2p.unhandle(QUERY_PROTOCOL).catch(() => undefined);
+    await this.#o.libp2p.unhandle(QUERY_PROTOCOL_V1).catch(() => undefined);
     const drained = Promise.allSettled([...this.#inFlight]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
@@ -232,17 +254,21 @@ export class QueryServer {
   }
 
   async #admitAndRun(peer: string, requestId: number, request: SignedRequest, body: Uint8Array, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
-    const refusal = await this.#admit(peer, request, body);
-    if (refusal) {
-      this.#count(REFUSAL_NAMES[refusal.code] ?? "Unknown");
-      await send({ kind: FrameKind.Refused, requestId, code: refusal.code, retryAfterMs: refusal.retryAfterMs ?? 0, message: refusal.message });
+    const admitted = this.#admit(peer, request, body);
+    if ("code" in admitted) {
+      this.#count(REFUSAL_NAMES[admitted.code] ?? "Unknown");
+      await send({ kind: FrameKind.Refused, requestId, code: admitted.code, retryAfterMs: admitted.retryAfterMs ?? 0, message: admitted.message });
       return;
     }
-    await this.#run(requestId, request, body, controller, send);
+    await this.#run(requestId, request, body, admitted.durable, controller, send);
   }
 
-  /** The admission checks that need no place in the gate, cheapest first. */
-  async #admit(peer: string, r: SignedRequest, body: Uint8Array): Promise<Refusal | undefined> {
+  /**
+   * The admission checks that need no place in the gate, cheapest first; all synchronous. Admitted,
+   * the request's nonce is claimed in the replay cache and `durable` settles once it is on disk:
+   * the work may start at once, its answer waits for it.
+   */
+  #admit(peer: string, r: SignedRequest, body: Uint8Array): Refusal | { readonly durable: Promise<void> } {
     const p = this.#policy;
     const now = this.#now();
     if (this.#draining) return { code: RefusalCode.ShuttingDown, message: "the miner is shutting down" };
@@ -258,20 +284,24 @@ export class QueryServer {
     if (!validator) return { code: RefusalCode.NotPermitted, message: "the validator's hotkey is not registered on the subnet" };
     if (validator.stake < p.minStake && !(p.acceptPermit && validator.validatorPermit))
       return { code: RefusalCode.NotPermitted, message: `the validator has ${validator.stake} rao of stake, less than ${p.minStake}, and no permit` };
-    if (!verifyRequestSignature(r)) return { code: RefusalCode.BadSignature, message: "the signature does not verify" };
+    if (!verifyRequestSignature(r, this.#verifier)) return { code: RefusalCode.BadSignature, message: "the signature does not verify" };
     if (!bytesEqual(hash256(body), r.bodyHash)) return { code: RefusalCode.BadSignature, message: "the body does not match its signed hash" };
     const byHotkey = this.#perHotkey.tryTake(validator.hotkey);
     if (!byHotkey.ok) return { code: RefusalCode.RateLimited, message: "too many requests from this hotkey", retryAfterMs: byHotkey.retryAfterMs };
+    let claim;
     try {
-      if (!(await this.#o.replayCache.checkAndRemember(r.nonce, Number(r.timestampMs)))) return { code: RefusalCode.Replay, message: "this request was already received" };
+      claim = this.#o.replayCache.claim(r.nonce, Number(r.timestampMs));
     } catch (error) {
       if ((error as { code?: string }).code === "OUTSIDE_WINDOW") return { code: RefusalCode.Stale, message: (error as Error).message };
       return { code: RefusalCode.Busy, message: (error as Error).message, retryAfterMs: 1000 };
     }
-    return undefined;
+    if (!claim) return { code: RefusalCode.Replay, message: "this request was already received" };
+    // Awaited before the answer; until then (or when the gate refuses) its failure is handled there.
+    claim.durable.catch(() => undefined);
+    return claim;
   }
 
-  async #run(requestId: number, request: SignedRequest, body: Uint8Array, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
+  async #run(requestId: number, request: SignedRequest, body: Uint8Array, durable: Promise<void>, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
     const validator = this.#o.directory.lookup(request.validator)!;
     // Admission bounded the deadline (maxDeadlineMs), so the timer is always in range.
     const remaining = Math.min(Number(request.deadlineMs) - this.#now(), this.#policy.maxDeadlineMs);
@@ -289,6 +319,13 @@ export class QueryServer {
     const forRequest = requestHash(request);
     const digest = new StreamDigest();
     let seq = 0;
+    /** No answer frame leaves before the nonce is durable: a replay after a crash finds it remembered. */
+    let remembered = false;
+    const rememberedFirst = async (): Promise<void> => {
+      if (remembered) return;
+      await durable;
+      remembered = true;
+    };
     try {
       let tensors;
       try {
@@ -301,23 +338,32 @@ export class QueryServer {
         signal.throwIfAborted();
         const bytes = encodeTensors(chunk);
         digest.add(bytes);
+        await rememberedFirst();
         await send({ kind: FrameKind.Chunk, requestId, seq: seq++, body: bytes });
       };
       const answer = await this.#o.handlers.get(request.synapse)!({ request, validator, body: tensors, signal, emit });
       if (signal.aborted) throw signal.reason;
+      await rememberedFirst();
+      if (signal.aborted) throw signal.reason;
       const header = { version: PROTOCOL_VERSION, status: 0, miner: this.#o.hotkey.publicKey, requestHash: forRequest, timestampMs: BigInt(this.#now()) };
       if (answer === undefined) {
-        const response = signResponse({ ...header, streamed: true, bodyHash: digest.digest() }, this.#o.hotkey);
+        const response = signResponse({ ...header, streamed: true, bodyHash: digest.digest() }, this.#signer);
         await send({ kind: FrameKind.End, requestId, response });
       } else {
         const bytes = encodeTensors(answer);
-        const response = signResponse({ ...header, streamed: false, bodyHash: hash256(bytes) }, this.#o.hotkey);
+        const response = signResponse({ ...header, streamed: false, bodyHash: hash256(bytes) }, this.#signer);
         await send({ kind: FrameKind.Response, requestId, response, body: bytes });
       }
       this.#counts.answered += 1;
     } catch (error) {
       if (signal.aborted) {
         this.#counts.expired += 1;
+        return;
+      }
+      if (!remembered && (await durable.then(() => false, () => true))) {
+        // The replay cache could not write the nonce: the answer is withheld, as admission would have.
+        this.#count("Busy");
+        await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.Busy, retryAfterMs: 1000, message: "the replay cache could not remember this request" });
         return;
       }
       // A handler says why it did not answer through its error's code: overloaded, or bad input.

@@ -36,6 +36,7 @@ import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../../s
 import { WalletStore } from "../../src/wallet/wallet.js";
 import { silentLog } from "../helpers/devnet.js";
 import { startProcess, waitForOutput, type RunningProcess } from "../helpers/process.js";
+import { sessionSignerOf } from "../../src/p2p/session-key.js";
 
 const TAO = 1_000_000_000n;
 
@@ -147,7 +148,7 @@ describe("the miner daemon on a devnet (tiny subnet)", { timeout: 180_000 }, () 
       const signed = (signer: Sr25519Signer, claimed: Uint8Array) => {
         const body = encodeTensors(new Map());
         const now = BigInt(Date.now());
-        return { request: signRequest({ version: PROTOCOL_VERSION, netuid, genesisHash, validator: claimed, miner: minerKey, nonce: new Uint8Array(randomBytes(16)), timestampMs: now, deadlineMs: now + 5000n, synapse: "infer", bodyHash: hash256(body) }, signer), body };
+        return { request: signRequest({ version: PROTOCOL_VERSION, netuid, genesisHash, validator: claimed, miner: minerKey, nonce: new Uint8Array(randomBytes(16)), timestampMs: now, deadlineMs: now + 5000n, synapse: "infer", bodyHash: hash256(body) }, sessionSignerOf(signer)), body };
       };
       const stranger = sr25519SignerFromSeed(new Uint8Array(32).fill(77));
       await lp.write(encodeFrame({ kind: FrameKind.Request, requestId: 1, ...signed(stranger, validatorKey.publicKey) }));

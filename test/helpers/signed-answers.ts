@@ -5,6 +5,7 @@ import { encodeOrganicReceipt, organicAnswerBody, organicRequestBody } from "../
 import { hash256, requestHash, signRequest, signResponse } from "../../src/p2p/protocol/signing.js";
 import { encodeTensors } from "../../src/p2p/protocol/tensors.js";
 import { sr25519SignerFromSeed, type Sr25519Signer } from "../../src/util/sr25519.js";
+import { sessionSignerOf } from "../../src/p2p/session-key.js";
 
 /** A signer from a one-byte seed (call sr25519Ready first). */
 export const signerOf = (seedByte: number): Sr25519Signer => sr25519SignerFromSeed(new Uint8Array(32).fill(seedByte));
@@ -31,9 +32,9 @@ export function signedReceipt(validator: Sr25519Signer, miner: Sr25519Signer, ui
       synapse: "test",
       bodyHash: hash256(encodeTensors(organicRequestBody(body))),
     },
-    validator,
+    sessionSignerOf(validator),
   );
   const answer = encodeTensors(organicAnswerBody(new TextEncoder().encode(JSON.stringify(output))));
-  const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: BigInt(Date.now()), bodyHash: hash256(answer) }, miner);
+  const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: BigInt(Date.now()), bodyHash: hash256(answer) }, sessionSignerOf(miner));
   return { miner: { uid, hotkey: encodeAddress(miner.publicKey, 42) }, latencyMs: 12.5, receipt: Buffer.from(encodeOrganicReceipt({ request, response, answer })).toString("base64") };
 }

@@ -4,9 +4,12 @@
  * miner decides admission without parsing the body.
  */
 import { ByteReader, ByteWriter, FrameError } from "./bytes.js";
+import { readSessionBinding, writeSessionBinding, type SessionBinding } from "./session.js";
 
-export const PROTOCOL_VERSION = 1;
-export const QUERY_PROTOCOL = "/tensornode/query/1.0.0";
+export const PROTOCOL_VERSION = 2;
+export const QUERY_PROTOCOL = "/tensornode/query/2.0.0";
+/** The previous protocol: a miner answers its first frame with a refusal that says to upgrade. */
+export const QUERY_PROTOCOL_V1 = "/tensornode/query/1.0.0";
 export const MAX_SYNAPSE_BYTES = 64;
 export const MAX_REFUSAL_MESSAGE_BYTES = 512;
 
@@ -49,6 +52,9 @@ export interface RequestHeader {
 }
 
 export interface SignedRequest extends RequestHeader {
+  /** The validator hotkey's binding of the session key that signed. */
+  readonly binding: SessionBinding;
+  /** Ed25519, by `binding.sessionKey`. */
   readonly signature: Uint8Array;
 }
 
@@ -66,6 +72,9 @@ export interface ResponseHeader {
 }
 
 export interface SignedResponse extends ResponseHeader {
+  /** The miner hotkey's binding of the session key that signed. */
+  readonly binding: SessionBinding;
+  /** Ed25519, by `binding.sessionKey`. */
   readonly signature: Uint8Array;
 }
 
@@ -143,16 +152,18 @@ export function readResponseHeader(r: ByteReader): ResponseHeader {
 }
 
 export function encodeFrame(frame: Frame): Uint8Array {
-  const w = new ByteWriter("body" in frame ? frame.body.length + 320 : 320);
+  const w = new ByteWriter("body" in frame ? frame.body.length + 480 : 480);
   w.u8(frame.kind).u32(frame.requestId);
   switch (frame.kind) {
     case FrameKind.Request:
       writeRequestHeader(w, frame.request);
+      writeSessionBinding(w, frame.request.binding);
       checkLength(frame.request.signature, SIGNATURE, "signature");
       return w.bytes(frame.request.signature).bytes(frame.body).finish();
     case FrameKind.Response:
     case FrameKind.End:
       writeResponseHeader(w, frame.response);
+      writeSessionBinding(w, frame.response.binding);
       checkLength(frame.response.signature, SIGNATURE, "signature");
       w.bytes(frame.response.signature);
       return (frame.kind === FrameKind.Response ? w.bytes(frame.body) : w).finish();
@@ -173,13 +184,13 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   switch (kind) {
     case FrameKind.Request: {
       const header = readRequestHeader(r);
-      const request: SignedRequest = { ...header, signature: fixed(r, SIGNATURE, "signature") };
+      const request: SignedRequest = { ...header, binding: readSessionBinding(r), signature: fixed(r, SIGNATURE, "signature") };
       return { kind, requestId, request, body: r.rest() };
     }
     case FrameKind.Response:
     case FrameKind.End: {
       const header = readResponseHeader(r);
-      const response: SignedResponse = { ...header, signature: fixed(r, SIGNATURE, "signature") };
+      const response: SignedResponse = { ...header, binding: readSessionBinding(r), signature: fixed(r, SIGNATURE, "signature") };
       if (kind === FrameKind.End) {
         r.end("an end frame");
         if (!response.streamed) throw new FrameError("BAD_FRAME", "an end frame must carry a streamed response");

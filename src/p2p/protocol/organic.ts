@@ -10,6 +10,7 @@
  */
 import { ByteReader, ByteWriter, FrameError } from "./bytes.js";
 import { readRequestHeader, readResponseHeader, writeRequestHeader, writeResponseHeader, type SignedRequest, type SignedResponse } from "./frames.js";
+import { readSessionBinding, writeSessionBinding } from "./session.js";
 import { bytesEqual, hash256, requestHash, verifyRequestSignature, verifyResponseSignature } from "./signing.js";
 import { decodeTensors, encodeTensors, type Tensor, type TensorMap } from "./tensors.js";
 
@@ -17,7 +18,7 @@ import { decodeTensors, encodeTensors, type Tensor, type TensorMap } from "./ten
 export const ORGANIC_REQUEST_TENSOR = "tensornode/request.json";
 /** The answer tensor: `bytes`, the output as UTF-8 JSON. */
 export const ORGANIC_ANSWER_TENSOR = "tensornode/output.json";
-export const ORGANIC_RECEIPT_VERSION = 1;
+export const ORGANIC_RECEIPT_VERSION = 2;
 
 const bytesTensor = (data: Uint8Array): Tensor => ({ dtype: "bytes", dims: [], data });
 
@@ -55,13 +56,14 @@ export interface OrganicReceipt {
 }
 
 /**
- * Receipt bytes: `version u8 (1) ‖ request header ‖ request signature ‖ response header ‖ response
- * signature ‖ u32 answer length ‖ answer`, the headers as in the query frames (§5.2).
+ * Receipt bytes: `version u8 (2) ‖ request header ‖ validator's session binding ‖ request signature
+ * ‖ response header ‖ miner's session binding ‖ response signature ‖ u32 answer length ‖ answer`,
+ * each part as in the query frames (§5.2): self-contained, it verifies from the two hotkeys alone.
  */
 export function encodeOrganicReceipt(r: OrganicReceipt): Uint8Array {
-  const w = new ByteWriter(512 + r.answer.length).u8(ORGANIC_RECEIPT_VERSION);
-  writeRequestHeader(w, r.request).bytes(r.request.signature);
-  writeResponseHeader(w, r.response).bytes(r.response.signature);
+  const w = new ByteWriter(800 + r.answer.length).u8(ORGANIC_RECEIPT_VERSION);
+  writeSessionBinding(writeRequestHeader(w, r.request), r.request.binding).bytes(r.request.signature);
+  writeSessionBinding(writeResponseHeader(w, r.response), r.response.binding).bytes(r.response.signature);
   return w.u32(r.answer.length).bytes(r.answer).finish();
 }
 
@@ -70,8 +72,8 @@ export function decodeOrganicReceipt(bytes: Uint8Array): OrganicReceipt {
   const r = new ByteReader(bytes);
   const version = r.u8();
   if (version !== ORGANIC_RECEIPT_VERSION) throw new FrameError("UNSUPPORTED_VERSION", `receipt version ${version}; this node reads version ${ORGANIC_RECEIPT_VERSION}`);
-  const request: SignedRequest = { ...readRequestHeader(r), signature: r.bytes(64, "request signature").slice() };
-  const response: SignedResponse = { ...readResponseHeader(r), signature: r.bytes(64, "response signature").slice() };
+  const request: SignedRequest = { ...readRequestHeader(r), binding: readSessionBinding(r), signature: r.bytes(64, "request signature").slice() };
+  const response: SignedResponse = { ...readResponseHeader(r), binding: readSessionBinding(r), signature: r.bytes(64, "response signature").slice() };
   if (response.streamed) throw new FrameError("BAD_FRAME", "an organic answer is never streamed");
   const answer = r.bytes(r.u32("answer length"), "answer").slice();
   r.end("a receipt");

@@ -1,16 +1,17 @@
 /**
- * Signatures over requests and responses (sr25519, by the hotkeys themselves), each under its own
- * domain tag so no signed bytes of one kind can pass for another. A response names its request by
- * hash, so a (request, response) pair is a receipt anyone can check later against the hotkeys.
+ * Signatures over requests and responses, each under its own domain tag so no signed bytes of one
+ * kind can pass for another. Each is signed by a session key (Ed25519) whose binding by the hotkey
+ * (sr25519) travels with it (session.ts). A response names its request by hash, so a (request,
+ * response) pair is a receipt anyone can check later against the hotkeys alone.
  */
 import { blake2AsU8a } from "@polkadot/util-crypto";
-import { verifySr25519, type Sr25519Signer } from "../../util/sr25519.js";
 import { ByteWriter } from "./bytes.js";
 import { writeRequestHeader, writeResponseHeader, type RequestHeader, type ResponseHeader, type SignedRequest, type SignedResponse } from "./frames.js";
+import { verifySessionSigned, writeSessionBinding, type SessionSigner, type SessionVerifier } from "./session.js";
 
 const encoder = new TextEncoder();
-export const REQUEST_DOMAIN = encoder.encode("tensornode/request/v1");
-export const RESPONSE_DOMAIN = encoder.encode("tensornode/response/v1");
+export const REQUEST_DOMAIN = encoder.encode("tensornode/request/v2");
+export const RESPONSE_DOMAIN = encoder.encode("tensornode/response/v2");
 
 export function hash256(data: Uint8Array): Uint8Array {
   return blake2AsU8a(data, 256);
@@ -24,26 +25,33 @@ export function responseSigningBytes(h: ResponseHeader): Uint8Array {
   return writeResponseHeader(new ByteWriter(160).bytes(RESPONSE_DOMAIN), h).finish();
 }
 
-export function signRequest(header: RequestHeader, signer: Sr25519Signer): SignedRequest {
-  return { ...header, signature: signer.sign(requestSigningBytes(header)) };
+export function signRequest(header: RequestHeader, signer: SessionSigner): SignedRequest {
+  const binding = signer.binding;
+  return { ...header, binding, signature: signer.sign(requestSigningBytes(header)) };
 }
 
-/** An empty or malformed signature never verifies. */
-export function verifyRequestSignature(request: SignedRequest): boolean {
-  return verifySr25519(request.signature, requestSigningBytes(request), request.validator);
+/**
+ * Whether `request.validator` signed the request: through a session key its binding vouches for,
+ * unexpired at the request's timestamp. An empty or malformed signature never verifies.
+ */
+export function verifyRequestSignature(request: SignedRequest, verifier?: SessionVerifier): boolean {
+  return verifySessionSigned(request.signature, requestSigningBytes(request), request.binding, request.validator, request.timestampMs, verifier);
 }
 
-/** What a response points at: the hash of the signed request, signature included. */
+/** What a response points at: the hash of the signed request, its binding and signature included. */
 export function requestHash(request: SignedRequest): Uint8Array {
-  return hash256(new ByteWriter(320).bytes(requestSigningBytes(request)).bytes(request.signature).finish());
+  const w = new ByteWriter(512).bytes(requestSigningBytes(request));
+  return hash256(writeSessionBinding(w, request.binding).bytes(request.signature).finish());
 }
 
-export function signResponse(header: ResponseHeader, signer: Sr25519Signer): SignedResponse {
-  return { ...header, signature: signer.sign(responseSigningBytes(header)) };
+export function signResponse(header: ResponseHeader, signer: SessionSigner): SignedResponse {
+  const binding = signer.binding;
+  return { ...header, binding, signature: signer.sign(responseSigningBytes(header)) };
 }
 
-export function verifyResponseSignature(response: SignedResponse): boolean {
-  return verifySr25519(response.signature, responseSigningBytes(response), response.miner);
+/** Whether `response.miner` signed the response, through a session key bound as for requests. */
+export function verifyResponseSignature(response: SignedResponse, verifier?: SessionVerifier): boolean {
+  return verifySessionSigned(response.signature, responseSigningBytes(response), response.binding, response.miner, response.timestampMs, verifier);
 }
 
 /**

@@ -32,11 +32,12 @@ import { createP2PNode, type P2PNode } from "../../../src/p2p/node.js";
 import { loadOrCreatePeerKey } from "../../../src/p2p/peer-key.js";
 import { QueryClient, QueryError } from "../../../src/p2p/query-client.js";
 import { MAX_BAD_FRAMES_PER_STREAM, QueryServer, type AdmissionPolicy, type QueryHandler } from "../../../src/p2p/query-server.js";
-import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, RefusalCode, REFUSAL_NAMES, type Frame } from "../../../src/p2p/protocol/frames.js";
+import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, QUERY_PROTOCOL_V1, RefusalCode, REFUSAL_NAMES, type Frame } from "../../../src/p2p/protocol/frames.js";
 import { checkReceipt, hash256, signRequest } from "../../../src/p2p/protocol/signing.js";
 import { encodeTensors, readString, stringTensor } from "../../../src/p2p/protocol/tensors.js";
 import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../../../src/util/sr25519.js";
 import { silentLog } from "../../helpers/devnet.js";
+import { sessionSignerOf } from "../../../src/p2p/session-key.js";
 
 const TAO = 1_000_000_000n;
 const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n);
@@ -248,7 +249,7 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
         synapse: overrides.synapse ?? "echo",
         bodyHash: hash256(body),
       };
-      return { request: signRequest(header, signer), body };
+      return { request: signRequest(header, sessionSignerOf(signer)), body };
     };
     const refusal = (frame: Frame): string => {
       assert.equal(frame.kind, FrameKind.Refused, `a refusal, got kind ${frame.kind}`);
@@ -261,6 +262,18 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
       await s.send({ kind: FrameKind.Request, requestId: 1, ...forged });
       assert.equal(refusal(await s.next()), "BadSignature");
       await s.close();
+    });
+
+    it("a validator still on protocol 1 is told to upgrade, under its request id, and the stream is closed", async () => {
+      const stream = await strangerNode.libp2p.dialProtocol(minerTarget().peer, QUERY_PROTOCOL_V1);
+      const lp = lpStream(stream, { maxDataLength: 1024 * 1024 });
+      // A protocol-1 request: kind, request id 7, then a header whose version is 1.
+      await lp.write(new Uint8Array([FrameKind.Request, 7, 0, 0, 0, 1, ...new Uint8Array(200)]));
+      const frame = decodeFrame((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray());
+      assert.equal(refusal(frame), "BadRequest");
+      assert.equal(frame.requestId, 7);
+      assert.match((frame as { message: string }).message, /speaks \/tensornode\/query\/2\.0\.0 only .* upgrade/);
+      await assert.rejects(lp.read({ signal: AbortSignal.timeout(5_000) }));
     });
 
     it("an empty signature", async () => {
@@ -318,7 +331,7 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
         const body = encodeTensors(new Map());
         const now = BigInt(Date.now());
         const header = { version: PROTOCOL_VERSION, netuid: n, genesisHash: genesis, validator: validatorKey.publicKey, miner, nonce: new Uint8Array(randomBytes(16)), timestampMs: now, deadlineMs: now + 5_000n, synapse: "echo", bodyHash: hash256(body) };
-        await s.send({ kind: FrameKind.Request, requestId: i + 1, request: signRequest(header, validatorKey), body });
+        await s.send({ kind: FrameKind.Request, requestId: i + 1, request: signRequest(header, sessionSignerOf(validatorKey)), body });
         assert.equal(refusal(await s.next()), "WrongTarget");
       }
       const far = BigInt(Date.now()) + 2n ** 33n;

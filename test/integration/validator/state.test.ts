@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION } from "../../../src/p2p/protocol/frames.js";
 import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../../../src/util/sr25519.js";
 import { ValidatorState, ValidatorStateError } from "../../../src/validator/state.js";
 import { verifyStoredReceipt } from "../../../src/validator/receipts.js";
+import { sessionSignerOf } from "../../../src/p2p/session-key.js";
 
 const identity = { hotkey: "5Validator", netuid: 3, genesisHash: `0x${"ab".repeat(32)}` };
 const options = { alpha: 0.5, receiptsPerUid: 3, maxReceiptBodyBytes: 16 };
@@ -27,9 +28,9 @@ describe("the validator's durable state", () => {
   const receipt = (body: Uint8Array, n: number): Receipt => {
     const request = signRequest(
       { version: PROTOCOL_VERSION, netuid: 3, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: miner.publicKey, nonce: new Uint8Array(16).fill(n), timestampMs: 1000n + BigInt(n), deadlineMs: 5000n, synapse: "infer", bodyHash: hash256(new Uint8Array([n])) },
-      validator,
+      sessionSignerOf(validator),
     );
-    const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 2000n, bodyHash: hash256(body) }, miner);
+    const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 2000n, bodyHash: hash256(body) }, sessionSignerOf(miner));
     return { request, response, body };
   };
   const round = (uid: number, n: number, body = new Uint8Array([n, n])) => ({ uid, hotkey: encodeAddress(miner.publicKey, 42), synapse: "infer", score: 0.5, latencyMs: 12.5, atMs: 1_700_000_000_000 + n, receipt: receipt(body, n) });

@@ -7,6 +7,8 @@ import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, RefusalCode, typ
 import { checkReceipt, hash256, requestHash, signRequest, signResponse, StreamDigest, verifyRequestSignature } from "../../../src/p2p/protocol/signing.js";
 import { decodeTensors, encodeTensors, float32Tensor, readFloat32, readString, stringTensor, type Tensor } from "../../../src/p2p/protocol/tensors.js";
 import { prng } from "../../../src/util/prng.js";
+import { CachingSessionVerifier, SESSION_LIFETIME_MS, sessionSignerOf } from "../../../src/p2p/session-key.js";
+import { verifySessionBinding } from "../../../src/p2p/protocol/session.js";
 
 const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n);
 
@@ -74,8 +76,8 @@ describe("signed requests and responses", () => {
 
   it("round-trip every frame kind through the wire format", () => {
     const body = encodeTensors(new Map([["q", stringTensor("hi")]]));
-    const request = signRequest(header(body), validator());
-    const response = signResponse({ version: 1, status: 0, streamed: false, miner: miner().publicKey, requestHash: requestHash(request), timestampMs: 5n, bodyHash: hash256(body) }, miner());
+    const request = signRequest(header(body), sessionSignerOf(validator()));
+    const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner().publicKey, requestHash: requestHash(request), timestampMs: 5n, bodyHash: hash256(body) }, sessionSignerOf(miner()));
     const frames = [
       { kind: FrameKind.Request, requestId: 7, request, body },
       { kind: FrameKind.Response, requestId: 7, response, body },
@@ -89,7 +91,7 @@ describe("signed requests and responses", () => {
 
   it("verify only when nothing signed was changed, and never with an empty signature", () => {
     const body = encodeTensors(new Map());
-    const request = signRequest(header(body), validator());
+    const request = signRequest(header(body), sessionSignerOf(validator()));
     assert.ok(verifyRequestSignature(request));
     assert.ok(!verifyRequestSignature({ ...request, deadlineMs: request.deadlineMs + 1n }));
     assert.ok(!verifyRequestSignature({ ...request, miner: validator().publicKey }));
@@ -97,27 +99,57 @@ describe("signed requests and responses", () => {
     assert.ok(!verifyRequestSignature({ ...request, signature: new Uint8Array(0) }));
   });
 
+  it("verify a session key's signature only through its hotkey's binding: unforged, naming the hotkey, unexpired at the message's time", () => {
+    const body = encodeTensors(new Map());
+    const session = sessionSignerOf(validator());
+    const request = signRequest(header(body), session);
+    const stranger = sessionSignerOf(sr25519SignerFromSeed(seed(9)));
+    // Another hotkey's session key, however valid its own binding, does not speak for the validator.
+    assert.ok(!verifyRequestSignature(signRequest(header(body), stranger)));
+    // A binding whose hotkey signature is forged, or whose fields were changed after signing.
+    assert.ok(!verifyRequestSignature({ ...request, binding: { ...request.binding, signature: new Uint8Array(64) } }));
+    assert.ok(!verifyRequestSignature({ ...request, binding: { ...request.binding, sessionKey: stranger.binding.sessionKey } }));
+    assert.ok(!verifyRequestSignature({ ...request, binding: { ...request.binding, expiresAtMs: request.binding.expiresAtMs + 1n } }));
+    // A message timestamped at or after the binding's expiry is not covered by it.
+    const late = signRequest({ ...header(body), timestampMs: request.binding.expiresAtMs }, session);
+    assert.ok(!verifyRequestSignature(late));
+    // The hot path's remembering verifier agrees with the pure one, a remembered binding included.
+    const cached = new CachingSessionVerifier();
+    assert.ok(verifyRequestSignature(request, cached) && verifyRequestSignature(request, cached));
+    assert.ok(!verifyRequestSignature({ ...request, binding: { ...request.binding, sessionKey: stranger.binding.sessionKey } }, cached));
+    assert.ok(!verifyRequestSignature({ ...request, signature: new Uint8Array(64) }, cached));
+  });
+
+  it("bind each hotkey signer's session key once, by the hotkey, for a day", () => {
+    const hotkey = validator();
+    const session = sessionSignerOf(hotkey);
+    assert.equal(sessionSignerOf(hotkey), session);
+    assert.deepEqual(session.binding.hotkey, hotkey.publicKey);
+    assert.ok(verifySessionBinding(session.binding));
+    assert.ok(Math.abs(Number(session.binding.expiresAtMs) - (Date.now() + SESSION_LIFETIME_MS)) < 60_000);
+  });
+
   it("make a receipt anyone can check: both signatures, the request it answers, the body or the stream's chunks", () => {
     const body = encodeTensors(new Map([["answer", stringTensor("42")]]));
-    const request = signRequest(header(body), validator());
-    const single = signResponse({ version: 1, status: 0, streamed: false, miner: miner().publicKey, requestHash: requestHash(request), timestampMs: 9n, bodyHash: hash256(body) }, miner());
+    const request = signRequest(header(body), sessionSignerOf(validator()));
+    const single = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner().publicKey, requestHash: requestHash(request), timestampMs: 9n, bodyHash: hash256(body) }, sessionSignerOf(miner()));
     assert.equal(checkReceipt({ request, response: single, body }), undefined);
     assert.equal(checkReceipt({ request, response: single, body: new Uint8Array([1]) }), "body hash");
-    const other = signRequest(header(body), validator());
+    const other = signRequest(header(body), sessionSignerOf(validator()));
     assert.equal(checkReceipt({ request: other, response: single, body }), "request hash");
     const chunks = [new Uint8Array([1]), new Uint8Array([2])];
     const digest = new StreamDigest();
     for (const c of chunks) digest.add(c);
-    const streamed = signResponse({ version: 1, status: 0, streamed: true, miner: miner().publicKey, requestHash: requestHash(request), timestampMs: 9n, bodyHash: digest.digest() }, miner());
+    const streamed = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: true, miner: miner().publicKey, requestHash: requestHash(request), timestampMs: 9n, bodyHash: digest.digest() }, sessionSignerOf(miner()));
     assert.equal(checkReceipt({ request, response: streamed, body: chunks }), undefined);
     assert.equal(checkReceipt({ request, response: streamed, body: [...chunks].reverse() }), "body hash");
-    const forged = signResponse({ ...single }, validator());
+    const forged = signResponse({ ...single }, sessionSignerOf(validator()));
     assert.equal(checkReceipt({ request, response: { ...single, signature: forged.signature }, body }), "response signature");
   });
 
   it("refuse unknown frame kinds, unknown versions and truncations as FrameErrors, and survive random frames", () => {
     assert.throws(() => decodeFrame(new Uint8Array([99, 0, 0, 0, 0])), /unknown frame kind 99/);
-    const request = signRequest(header(new Uint8Array()), validator());
+    const request = signRequest(header(new Uint8Array()), sessionSignerOf(validator()));
     const bytes = encodeFrame({ kind: FrameKind.Request, requestId: 1, request, body: new Uint8Array() });
     const future = bytes.slice();
     future[5] = 9;

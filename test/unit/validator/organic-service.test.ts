@@ -25,6 +25,7 @@ import { OrganicService, type ServingMiner } from "../../../src/validator/gatewa
 import { OrganicLedger } from "../../../src/validator/organic-ledger.js";
 import { ScoreBook } from "../../../src/validator/scores.js";
 import { silentLog } from "../../helpers/devnet.js";
+import { sessionSignerOf } from "../../../src/p2p/session-key.js";
 
 const encoder = new TextEncoder();
 const BODY = encoder.encode(JSON.stringify({ input: [1, -2, 3, -4, 5, -6, 7, -8, 8, -7, 6, -5, 4, -3, 2, 0] }));
@@ -74,10 +75,10 @@ describe("the organic service routes a user's request", () => {
       });
       if ("fail" in script) throw script.fail;
       if (script.ms > (options.timeoutMs ?? 12_000)) throw new QueryError("TIMEOUT", "late");
-      const request = signRequest({ version: PROTOCOL_VERSION, netuid: 1, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: target.hotkey, nonce: new Uint8Array(16).fill(uid), timestampMs: 1n, deadlineMs: 2n, synapse, bodyHash: hash256(encodeTensors(body)) }, validator);
+      const request = signRequest({ version: PROTOCOL_VERSION, netuid: 1, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: target.hotkey, nonce: new Uint8Array(16).fill(uid), timestampMs: 1n, deadlineMs: 2n, synapse, bodyHash: hash256(encodeTensors(body)) }, sessionSignerOf(validator));
       const answerBody = organicAnswerBody(encoder.encode(JSON.stringify(script.answer)));
       const bytes = encodeTensors(answerBody);
-      const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: target.hotkey, requestHash: requestHash(request), timestampMs: 1n, bodyHash: hash256(bytes) }, signers[uid]!);
+      const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: target.hotkey, requestHash: requestHash(request), timestampMs: 1n, bodyHash: hash256(bytes) }, sessionSignerOf(signers[uid]!));
       return { body: answerBody, chunks: [answerBody], receipt: { request, response, body: bytes }, latencyMs: script.ms };
     };
     const organic = new OrganicService({

@@ -17,6 +17,7 @@ import { chooseMiners, type Candidate } from "../../../src/validator/gateway/min
 import { OrganicLedger, type OrganicRecord } from "../../../src/validator/organic-ledger.js";
 import { prng } from "../../../src/util/prng.js";
 import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../../../src/util/sr25519.js";
+import { sessionSignerOf } from "../../../src/p2p/session-key.js";
 
 const encoder = new TextEncoder();
 
@@ -35,10 +36,10 @@ function relay(validator: Sr25519Signer, miner: Sr25519Signer, userBody: Uint8Ar
       synapse: "recognize",
       bodyHash: hash256(encodeTensors(organicRequestBody(userBody))),
     },
-    validator,
+    sessionSignerOf(validator),
   );
   const answer = encodeTensors(organicAnswerBody(encoder.encode(JSON.stringify(output))));
-  const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 1_700_000_000_100n, bodyHash: hash256(answer) }, miner);
+  const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 1_700_000_000_100n, bodyHash: hash256(answer) }, sessionSignerOf(miner));
   return { request, response, answer };
 }
 
