@@ -1,11 +1,15 @@
 /** The hashes of Substrate storage keys, block hashes and extrinsic hashes. */
 import { blake2AsU8a, xxhashAsU8a } from "@polkadot/util-crypto";
+import { blake2b as wasmBlake2b, isReady as wasmReady } from "@polkadot/wasm-crypto";
 import { concatBytes } from "./scale.js";
+
+const NO_KEY = new Uint8Array(0);
 
 export type StorageHasher = "Blake2_128" | "Blake2_256" | "Blake2_128Concat" | "Twox128" | "Twox256" | "Twox64Concat" | "Identity";
 
+/** Blake2b-256; straight into the Wasm build once it is loaded (what blake2AsU8a calls, without its argument handling), else blake2AsU8a. */
 export function blake2_256(data: Uint8Array): Uint8Array {
-  return blake2AsU8a(data, 256);
+  return wasmReady() ? wasmBlake2b(data, NO_KEY, 32) : blake2AsU8a(data, 256);
 }
 
 export function twox128(data: Uint8Array | string): Uint8Array {
@@ -29,4 +33,37 @@ export function hashKey(hasher: StorageHasher, key: Uint8Array): Uint8Array {
     case "Identity":
       return key;
   }
+}
+
+const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/** Lower-case hex of `bytes`, without 0x: a table walk for key-sized inputs, Buffer's encoder for longer ones. */
+export function hexOf(bytes: Uint8Array): string {
+  if (bytes.length > 48) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += BYTE_HEX[bytes[i]!];
+  return out;
+}
+
+/**
+ * The *Concat hashes of keys seen recently, by the key's hex: accounts and small integers recur in
+ * every block, and a Blake2 call costs microseconds. Bounded: emptied when full.
+ */
+const CONCAT_CACHE_LIMIT = 1 << 16;
+const blake2ConcatCache = new Map<string, string>();
+const twoxConcatCache = new Map<string, string>();
+
+/** `hashKey(hasher, key)` as hex without 0x, the *Concat hashers' results taken from a cache when seen before. */
+export function hashedKeyHex(hasher: StorageHasher, key: Uint8Array): string {
+  if (hasher === "Identity") return hexOf(key);
+  if (hasher !== "Blake2_128Concat" && hasher !== "Twox64Concat") return hexOf(hashKey(hasher, key));
+  const cache = hasher === "Blake2_128Concat" ? blake2ConcatCache : twoxConcatCache;
+  const raw = hexOf(key);
+  let hashed = cache.get(raw);
+  if (hashed === undefined) {
+    if (cache.size >= CONCAT_CACHE_LIMIT) cache.clear();
+    hashed = hexOf(hasher === "Blake2_128Concat" ? (wasmReady() ? wasmBlake2b(key, NO_KEY, 16) : blake2AsU8a(key, 128)) : xxhashAsU8a(key, 64)) + raw;
+    cache.set(raw, hashed);
+  }
+  return hashed;
 }

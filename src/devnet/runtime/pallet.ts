@@ -4,7 +4,7 @@
  * is generated from these declarations; nothing about a pallet is written twice.
  */
 import type { Codec } from "@polkadot/types-codec/types";
-import { hashKey, twox128, type StorageHasher } from "../codec/hashing.js";
+import { hashedKeyHex, twox128, type StorageHasher } from "../codec/hashing.js";
 import { toHex } from "../codec/hex.js";
 import { concatBytes } from "../codec/scale.js";
 import type { FieldDecl, TypeBuilder, TypeId } from "../metadata/type-builder.js";
@@ -130,8 +130,9 @@ export class StorageItem {
   /** The hex key for the given SCALE-encoded map keys (none for a plain item). */
   key(...keys: Uint8Array[]): string {
     if (keys.length !== this.hashers.length) throw new Error(`${this.pallet}.${this.name} takes ${this.hashers.length} keys, got ${keys.length}`);
-    if (keys.length === 0) return this.prefixHex;
-    return toHex(concatBytes(this.prefix, ...keys.map((k, i) => hashKey(this.hashers[i]!, k))));
+    let key: string = this.prefixHex;
+    for (let i = 0; i < keys.length; i++) key += hashedKeyHex(this.hashers[i]!, keys[i]!);
+    return key;
   }
 }
 

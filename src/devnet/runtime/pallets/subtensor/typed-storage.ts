@@ -1,5 +1,4 @@
 /** Typed storage items: a StorageItem's keys plus a value codec and the default FRAME returns for a missing key. */
-import { ScaleWriter } from "../../../codec/scale.js";
 import type { StorageHasher } from "../../../codec/hashing.js";
 import { StorageItem } from "../../pallet.js";
 import type { ValueCodec } from "./codecs.js";
@@ -13,7 +12,7 @@ export interface StateWrite extends StateRead {
 }
 
 export type KeyEncoder<K> = (key: K) => Uint8Array;
-export const keyU16: KeyEncoder<number> = (k) => new ScaleWriter(2).u16(k).finish();
+export const keyU16: KeyEncoder<number> = (k) => Uint8Array.of(k & 0xff, (k >>> 8) & 0xff);
 export const keyAccount: KeyEncoder<Uint8Array> = (k) => k;
 
 /** A StorageValue or a map with one key (`K` = undefined for a plain value). */
@@ -34,8 +33,15 @@ export class TypedItem<K, V> {
     return this.#encodeKey ? this.raw.key(this.#encodeKey(k)) : this.raw.key();
   }
   get(state: StateRead, k: K): V {
-    const bytes = state.get(this.key(k));
+    return this.getAt(state, this.key(k));
+  }
+  /** The value at a key already built with `key` (a read and a write of one entry build it once). */
+  getAt(state: StateRead, key: string): V {
+    const bytes = state.get(key);
     return bytes ? this.#codec.decode(bytes) : this.#fallback;
+  }
+  setAt(state: StateWrite, key: string, value: V): void {
+    state.set(key, this.#codec.encode(value));
   }
   has(state: StateRead, k: K): boolean {
     return state.get(this.key(k)) !== undefined;
@@ -68,8 +74,15 @@ export class TypedDoubleMap<K1, K2, V> {
     return this.raw.key(this.#k1(a), this.#k2(b));
   }
   get(state: StateRead, a: K1, b: K2): V {
-    const bytes = state.get(this.key(a, b));
+    return this.getAt(state, this.key(a, b));
+  }
+  /** The value at a key already built with `key` (a read and a write of one entry build it once). */
+  getAt(state: StateRead, key: string): V {
+    const bytes = state.get(key);
     return bytes ? this.#codec.decode(bytes) : this.#fallback;
+  }
+  setAt(state: StateWrite, key: string, value: V): void {
+    state.set(key, this.#codec.encode(value));
   }
   has(state: StateRead, a: K1, b: K2): boolean {
     return state.get(this.key(a, b)) !== undefined;
