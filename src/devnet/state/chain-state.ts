@@ -8,12 +8,8 @@
  * root, so the devnet serves no storage proofs.
  */
 import { blake2_256 } from "../codec/hashing.js";
-import { fromHex } from "../codec/hex.js";
-import { concatBytes, ScaleWriter } from "../codec/scale.js";
 import type { StateReader } from "./overlay.js";
 import { CodedError } from "../../util/errors.js";
-
-const MOD = 1n << 256n;
 
 export type ChangeSet = ReadonlyMap<string, Uint8Array | null>;
 /** The value each changed key had before the block: the undo log. */
@@ -25,8 +21,61 @@ export class StatePrunedError extends CodedError<"STATE_PRUNED"> {
   }
 }
 
-function entryDigest(key: string, value: Uint8Array): bigint {
-  return BigInt(`0x${Buffer.from(blake2_256(concatBytes(fromHex(key), value))).toString("hex")}`);
+/** blake2_256(key ‖ value): an entry's term of the commitment, read as a big-endian integer. */
+function entryDigest(key: string, value: Uint8Array): Uint8Array {
+  const keyBytes = Buffer.from(key.slice(2), "hex");
+  const data = new Uint8Array(keyBytes.length + value.length);
+  data.set(keyBytes);
+  data.set(value, keyBytes.length);
+  return blake2_256(data);
+}
+
+/**
+ * Σ digests mod 2^256, with digests read as big-endian integers: kept as 32 per-byte column sums
+ * (each an exact integer in a double for any realistic number of entries), carried only when the
+ * commitment is taken, so adding or removing a digest costs 32 additions and no BigInt.
+ */
+class DigestSum {
+  readonly columns: Float64Array;
+
+  constructor(columns = new Float64Array(32)) {
+    this.columns = columns;
+  }
+
+  add(digest: Uint8Array): void {
+    for (let i = 0; i < 32; i++) this.columns[i]! += digest[i]!;
+  }
+
+  subtract(digest: Uint8Array): void {
+    for (let i = 0; i < 32; i++) this.columns[i]! -= digest[i]!;
+  }
+
+  copy(): DigestSum {
+    return new DigestSum(this.columns.slice());
+  }
+
+  /** blake2_256 of the sum's 32 little-endian bytes. */
+  commitment(): Uint8Array {
+    const bytes = new Uint8Array(32);
+    let carry = 0;
+    for (let i = 31; i >= 0; i--) {
+      const v = this.columns[i]! + carry;
+      const byte = ((v % 256) + 256) % 256;
+      carry = (v - byte) / 256;
+      bytes[31 - i] = byte;
+    }
+    return blake2_256(bytes);
+  }
+}
+
+/**
+ * What rootAfter computed for a change set, for apply to reuse: the sum after it and the new
+ * entries' digests, valid while the state is still the one it was computed on (its generation).
+ */
+interface PendingCommitment {
+  readonly generation: number;
+  readonly sum: DigestSum;
+  readonly digests: Map<string, Uint8Array>;
 }
 
 export class ChainState implements StateReader {
@@ -35,7 +84,12 @@ export class ChainState implements StateReader {
   readonly #undo = new Map<number, UndoLog>();
   readonly #history: number;
   #headNumber = 0;
-  #sum = 0n;
+  /** Each entry's digest, so that a change costs one hash (the new value's), not two. */
+  readonly #digests = new Map<string, Uint8Array>();
+  #sum = new DigestSum();
+  readonly #pending = new WeakMap<ChangeSet, PendingCommitment>();
+  /** Bumped by every load and apply. */
+  #generation = 0;
   #sortedKeys: string[] | undefined;
 
   constructor(history: number) {
@@ -70,11 +124,15 @@ export class ChainState implements StateReader {
 
   /** Loads a stored state (at start-up) for block `headNumber`, with the undo logs kept for it. */
   load(entries: Iterable<[string, Uint8Array]>, headNumber: number, undo: Iterable<[number, UndoLog]>): void {
+    this.#generation += 1;
     this.#values.clear();
-    this.#sum = 0n;
+    this.#digests.clear();
+    this.#sum = new DigestSum();
     for (const [key, value] of entries) {
+      const digest = entryDigest(key, value);
       this.#values.set(key, value);
-      this.#sum = (this.#sum + entryDigest(key, value)) % MOD;
+      this.#digests.set(key, digest);
+      this.#sum.add(digest);
     }
     this.#headNumber = headNumber;
     for (const [number, log] of undo) this.#undo.set(number, log);
@@ -83,22 +141,31 @@ export class ChainState implements StateReader {
 
   /** The commitment of the head state. */
   root(): Uint8Array {
-    return commitment(this.#sum);
+    return this.#sum.commitment();
   }
 
   /** The commitment the state would have after `changes`, without applying them. */
   rootAfter(changes: ChangeSet): Uint8Array {
-    return commitment(this.#sumAfter(changes));
+    return this.#commitmentAfter(changes).sum.commitment();
   }
 
-  #sumAfter(changes: ChangeSet): bigint {
-    let sum = this.#sum;
+  #commitmentAfter(changes: ChangeSet): PendingCommitment {
+    const known = this.#pending.get(changes);
+    if (known && known.generation === this.#generation) return known;
+    const sum = this.#sum.copy();
+    const digests = new Map<string, Uint8Array>();
     for (const [key, value] of changes) {
-      const old = this.#values.get(key);
-      if (old) sum -= entryDigest(key, old);
-      if (value) sum += entryDigest(key, value);
+      const old = this.#digests.get(key);
+      if (old) sum.subtract(old);
+      if (value) {
+        const digest = entryDigest(key, value);
+        sum.add(digest);
+        digests.set(key, digest);
+      }
     }
-    return ((sum % MOD) + MOD) % MOD;
+    const pending = { generation: this.#generation, sum, digests };
+    this.#pending.set(changes, pending);
+    return pending;
   }
 
   /** The undo log `changes` will produce (what to store beside the block). */
@@ -110,13 +177,20 @@ export class ChainState implements StateReader {
 
   /** Applies block `number`'s changes; returns the undo numbers that fell out of the history. */
   apply(number: number, changes: ChangeSet, undo: UndoLog): number[] {
-    this.#sum = this.#sumAfter(changes);
+    const { sum, digests } = this.#commitmentAfter(changes);
+    this.#pending.delete(changes);
+    this.#generation += 1;
+    this.#sum = sum;
     let keySetChanged = false;
     for (const [key, value] of changes) {
       if (value) {
         if (!this.#values.has(key)) keySetChanged = true;
         this.#values.set(key, value);
-      } else if (this.#values.delete(key)) keySetChanged = true;
+        this.#digests.set(key, digests.get(key)!);
+      } else {
+        this.#digests.delete(key);
+        if (this.#values.delete(key)) keySetChanged = true;
+      }
     }
     if (keySetChanged) this.#sortedKeys = undefined;
     this.#undo.set(number, undo);
@@ -166,11 +240,4 @@ class HistoricalState implements StateReader {
     for (const log of this.#logs) for (const key of log.keys()) keys.add(key);
     return [...keys].filter((key) => this.get(key) !== undefined).sort();
   }
-}
-
-function commitment(sum: bigint): Uint8Array {
-  const w = new ScaleWriter(32);
-  let rest = sum;
-  for (let i = 0; i < 32; i++, rest >>= 8n) w.u8(Number(rest & 0xffn));
-  return blake2_256(w.finish());
 }
