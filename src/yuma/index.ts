@@ -8,4 +8,4 @@ export { computeStakeWeights } from "./stake.js";
 export { splitBlockEmission, dividendAlphaRootSplit } from "./coinbase.js";
 export * from "./types.js";
 export * as fixed from "./fixed.js";
-export { rowFromPairs, type SparseRow } from "./sparse.js";
+export { EMPTY_ROW, rowFromPairs, type SparseRow } from "./sparse.js";

@@ -1,5 +1,6 @@
 /** SCALE codecs for the values SubtensorModule stores, written by hand for speed (no codec objects). */
-import { ScaleReader, ScaleWriter } from "../../../codec/scale.js";
+import { ScaleDecodeError, ScaleReader, ScaleWriter } from "../../../codec/scale.js";
+import { EMPTY_ROW, type SparseRow } from "../../../../yuma/index.js";
 
 export interface ValueCodec<V> {
   encode(value: V): Uint8Array;
@@ -63,6 +64,53 @@ export const vecPairs: ValueCodec<[number, number][]> = {
     return Array.from({ length: r.compactNumber() }, () => [r.u16(), r.u16()] as [number, number]);
   },
 };
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * `Vec<(u16, u16)>` as a sparse row (destinations and values in typed arrays, stored order), the
+ * form the epoch reads Weights and Bonds in and writes Bonds from: no pair arrays on the way.
+ */
+export const sparseRow: ValueCodec<SparseRow> = {
+  encode: (row) => {
+    const length = row.cols.length;
+    const w = new ScaleWriter(5 + length * 4).compact(length);
+    const out = new Uint8Array(w.length + length * 4);
+    out.set(w.finish());
+    for (let k = 0, at = w.length; k < length; k++, at += 4) {
+      const col = row.cols[k]!;
+      const value = row.vals[k]!;
+      out[at] = col & 0xff;
+      out[at + 1] = (col >>> 8) & 0xff;
+      out[at + 2] = value & 0xff;
+      out[at + 3] = (value >>> 8) & 0xff;
+    }
+    return out;
+  },
+  decode: (b) => {
+    const r = new ScaleReader(b);
+    const length = r.compactNumber();
+    if (length === 0) return EMPTY_ROW;
+    if (r.remaining < length * 4) throw new ScaleDecodeError(`a row of ${length} pairs needs ${length * 4} bytes, ${r.remaining} left`);
+    const cols = new Int32Array(length);
+    const vals = new Float64Array(length);
+    if (!LITTLE_ENDIAN) {
+      for (let k = 0, at = r.offset; k < length; k++, at += 4) {
+        cols[k] = b[at]! | (b[at + 1]! << 8);
+        vals[k] = b[at + 2]! | (b[at + 3]! << 8);
+      }
+      return { cols, vals };
+    }
+    // SCALE is little-endian, like this platform: the pairs read as u16 words (from an aligned copy when the bytes are not aligned).
+    const from = b.byteOffset + r.offset;
+    const words = from % 2 === 0 ? new Uint16Array(b.buffer, from, length * 2) : new Uint16Array(b.slice(r.offset, r.offset + length * 4).buffer);
+    for (let k = 0; k < length; k++) {
+      cols[k] = words[2 * k]!;
+      vals[k] = words[2 * k + 1]!;
+    }
+    return { cols, vals };
+  },
+};
+
 export const vecAccount: ValueCodec<Uint8Array[]> = {
   encode: (v) => new ScaleWriter(2 + v.length * 32).vec(v, (w, x) => w.raw(x)).finish(),
   decode: (b) => {

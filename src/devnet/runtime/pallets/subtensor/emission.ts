@@ -7,12 +7,13 @@
  * where HEAD writes them, and the pots are paid out as stake.
  */
 import { bytesEqual } from "../../../codec/hex.js";
-import { dividendAlphaRootSplit, rowFromPairs, runEpoch, splitBlockEmission, type EpochInput, type EpochOutput } from "../../../../yuma/index.js";
+import { dividendAlphaRootSplit, runEpoch, splitBlockEmission, type EpochInput, type EpochOutput, type SparseRow } from "../../../../yuma/index.js";
 import type { BlockContext } from "../../context.js";
 import type { SubtensorEnv } from "./env.js";
 import { addToHotkeyPool, changeStake } from "./staking.js";
-import { S } from "./storage.js";
-import type { StateRead } from "./typed-storage.js";
+import * as c from "./codecs.js";
+import { doubleMap, S } from "./storage.js";
+import { keyU16, type StateRead } from "./typed-storage.js";
 
 const ALPHA_SUPPLY_HALF = 10_500_000_000_000_000n;
 const ALPHA_SUPPLY = 21_000_000_000_000_000n;
@@ -55,15 +56,37 @@ export function accumulateEmission(env: SubtensorEnv, ctx: BlockContext, netuid:
   add(S.PendingValidatorEmission, split.pendingValidator);
 }
 
+/** Weights and Bonds as the epoch reads and writes them: sparse rows in typed arrays, no pair arrays. */
+const WeightRows = doubleMap<number, number, SparseRow>("Weights", keyU16, keyU16, c.sparseRow);
+const BondRows = doubleMap<number, number, SparseRow>("Bonds", keyU16, keyU16, c.sparseRow);
+
+/** Every uid's hotkey (Keys), read once for the epoch's reads and payouts. */
+function subnetHotkeys(state: StateRead, netuid: number, n: number): Uint8Array[] {
+  const hotkeys: Uint8Array[] = new Array(n);
+  for (let uid = 0; uid < n; uid++) hotkeys[uid] = S.Keys.get(state, netuid, uid);
+  return hotkeys;
+}
+
 /** The epoch's input, read from the storage HEAD's epoch reads. */
-export function epochInput(state: StateRead, netuid: number, currentBlock: bigint, raoEmission: bigint): EpochInput {
-  const n = S.SubnetworkN.get(state, netuid);
-  const uids = Array.from({ length: n }, (_, uid) => uid);
-  const hotkeys = uids.map((uid) => S.Keys.get(state, netuid, uid));
+export function epochInput(state: StateRead, netuid: number, currentBlock: bigint, raoEmission: bigint, hotkeys: readonly Uint8Array[] = subnetHotkeys(state, netuid, S.SubnetworkN.get(state, netuid))): EpochInput {
+  const n = hotkeys.length;
   const ownerHotkey = S.SubnetOwnerHotkey.get(state, netuid);
   const ownerUid = S.Uids.get(state, netuid, ownerHotkey);
   const [alphaLow, alphaHigh] = S.AlphaValues.get(state, netuid);
   const commitReveal = S.CommitRevealWeightsEnabled.get(state, netuid);
+  const lastUpdate = S.LastUpdate.get(state, netuid);
+  const blockAtRegistration: number[] = new Array(n);
+  const alphaStake: bigint[] = new Array(n);
+  const taoStake: bigint[] = new Array(n);
+  const weights: SparseRow[] = new Array(n);
+  const bonds: SparseRow[] = new Array(n);
+  for (let uid = 0; uid < n; uid++) {
+    blockAtRegistration[uid] = Number(S.BlockAtRegistration.get(state, netuid, uid));
+    alphaStake[uid] = S.TotalHotkeyAlpha.get(state, hotkeys[uid]!, netuid);
+    taoStake[uid] = 0n;
+    weights[uid] = WeightRows.get(state, netuid, uid);
+    bonds[uid] = BondRows.get(state, netuid, uid);
+  }
   return {
     hyperparams: {
       kappa: S.Kappa.get(state, netuid),
@@ -85,14 +108,14 @@ export function epochInput(state: StateRead, netuid: number, currentBlock: bigin
       n,
       currentBlock: Number(currentBlock),
       lastMechanismStepBlock: Number(S.LastMechansimStepBlock.get(state, netuid)),
-      lastUpdate: S.LastUpdate.get(state, netuid).map(Number),
-      blockAtRegistration: uids.map((uid) => Number(S.BlockAtRegistration.get(state, netuid, uid))),
-      alphaStake: hotkeys.map((hk) => S.TotalHotkeyAlpha.get(state, hk, netuid)),
-      taoStake: uids.map(() => 0n),
+      lastUpdate: lastUpdate.map(Number),
+      blockAtRegistration,
+      alphaStake,
+      taoStake,
       ownerUid: ownerUid ?? null,
       validatorPermit: S.ValidatorPermit.get(state, netuid),
-      weights: uids.map((uid) => rowFromPairs(S.Weights.get(state, netuid, uid))),
-      bonds: uids.map((uid) => rowFromPairs(S.Bonds.get(state, netuid, uid))),
+      weights,
+      bonds,
       raoEmission,
       commitBlocks: commitReveal
         ? hotkeys.map((hk) => {
@@ -115,8 +138,8 @@ export function writeEpochOutputs(ctx: BlockContext, netuid: number, out: EpochO
   S.StakeWeight.set(ctx, netuid, out.stakeWeight);
   S.Emission.set(ctx, netuid, out.emission);
   out.bonds.forEach((row, uid) => {
-    if (row.cols.length === 0) S.Bonds.remove(ctx, netuid, uid);
-    else S.Bonds.set(ctx, netuid, uid, Array.from(row.cols, (c, i) => [c, row.vals[i]!] as [number, number]));
+    if (row.cols.length === 0) BondRows.remove(ctx, netuid, uid);
+    else BondRows.set(ctx, netuid, uid, row);
   });
 }
 
@@ -129,7 +152,8 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
   S.BlocksSinceLastStep.set(ctx, netuid, 0n);
   const n = S.SubnetworkN.get(ctx, netuid);
   if (n === 0) return;
-  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator));
+  const hotkeys = subnetHotkeys(ctx, netuid, n);
+  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator, hotkeys));
   writeEpochOutputs(ctx, netuid, out);
   env.event(ctx, "IncentiveAlphaEmittedToMiners", (w) => w.u16(netuid).vec(out.serverEmission, (w, x) => w.u64(x)));
 
@@ -137,7 +161,6 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
   const ownerColdkey = S.SubnetOwner.get(ctx, netuid);
   if (ownerCut > 0n) changeStake(ctx, ownerHotkey, ownerColdkey, netuid, ownerCut);
 
-  const hotkeys = Array.from({ length: n }, (_, uid) => S.Keys.get(ctx, netuid, uid));
   const ownerSet = [ownerHotkey, ...S.OwnedHotkeys.get(ctx, ownerColdkey)];
   const incentiveTotal = out.serverEmission.reduce((a, b) => a + b, 0n);
   hotkeys.forEach((hk, uid) => {

@@ -30,25 +30,29 @@ export function stakeOf(state: StateRead, hotkey: Uint8Array, coldkey: Uint8Arra
 /** Adds (or, negative, removes) `delta` alpha to one coldkey's stake through a hotkey (update_value_for_one). */
 export function changeStake(state: StateWrite, hotkey: Uint8Array, coldkey: Uint8Array, netuid: number, delta: bigint): void {
   if (delta === 0n) return;
-  const total = S.TotalHotkeyAlpha.get(state, hotkey, netuid);
-  const denominator = safeFloatToShares(S.TotalHotkeySharesV2.get(state, hotkey, netuid));
-  const share = safeFloatToShares(AlphaV2.get(state, hotkey, coldkey, netuid));
+  const totalKey = S.TotalHotkeyAlpha.key(hotkey, netuid);
+  const denominatorKey = S.TotalHotkeySharesV2.key(hotkey, netuid);
+  const shareKey = AlphaV2.key(hotkey, coldkey, netuid);
+  const total = S.TotalHotkeyAlpha.getAt(state, totalKey);
+  const denominator = safeFloatToShares(S.TotalHotkeySharesV2.getAt(state, denominatorKey));
+  const share = safeFloatToShares(AlphaV2.getAt(state, shareKey));
   const magnitude = delta < 0n ? -delta : delta;
   // Shares in proportion to the pool; the first deposit sets one share per rao.
   const shares = denominator === 0n || total === 0n ? magnitude : (magnitude * denominator) / total;
   const nextDenominator = delta > 0n ? denominator + shares : denominator - shares;
   const nextShare = delta > 0n ? share + shares : share - (shares > share ? share : shares);
-  S.TotalHotkeySharesV2.set(state, hotkey, netuid, { mantissa: nextDenominator < 0n ? 0n : nextDenominator, exponent: 0n });
-  AlphaV2.set(state, hotkey, coldkey, netuid, { mantissa: nextShare, exponent: 0n });
+  S.TotalHotkeySharesV2.setAt(state, denominatorKey, { mantissa: nextDenominator < 0n ? 0n : nextDenominator, exponent: 0n });
+  AlphaV2.setAt(state, shareKey, { mantissa: nextShare, exponent: 0n });
   const nextTotal = total + delta;
-  if (nextTotal <= 0n) S.TotalHotkeyAlpha.remove(state, hotkey, netuid);
-  else S.TotalHotkeyAlpha.set(state, hotkey, netuid, nextTotal);
+  if (nextTotal <= 0n) state.delete(totalKey);
+  else S.TotalHotkeyAlpha.setAt(state, totalKey, nextTotal);
 }
 
 /** Adds alpha to a hotkey's pool for all its stakers at once (dividends: update_value_for_all). */
 export function addToHotkeyPool(state: StateWrite, hotkey: Uint8Array, netuid: number, amount: bigint): void {
   if (amount === 0n) return;
-  S.TotalHotkeyAlpha.set(state, hotkey, netuid, S.TotalHotkeyAlpha.get(state, hotkey, netuid) + amount);
+  const key = S.TotalHotkeyAlpha.key(hotkey, netuid);
+  S.TotalHotkeyAlpha.setAt(state, key, S.TotalHotkeyAlpha.getAt(state, key) + amount);
 }
 
 /** Buys alpha with `tao` (net of fee) from the pool: returns the alpha out. */

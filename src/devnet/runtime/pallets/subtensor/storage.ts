@@ -198,12 +198,18 @@ export const AlphaV2 = {
     return this.raw.key(hotkey, coldkey, keyU16(netuid));
   },
   get(state: StateRead, hotkey: Uint8Array, coldkey: Uint8Array, netuid: number): c.SafeFloat {
-    const bytes = state.get(this.key(hotkey, coldkey, netuid));
-    return bytes ? c.safeFloat.decode(bytes) : { mantissa: 0n, exponent: 0n };
+    return this.getAt(state, this.key(hotkey, coldkey, netuid));
   },
   set(state: StateWrite, hotkey: Uint8Array, coldkey: Uint8Array, netuid: number, value: c.SafeFloat): void {
-    if (value.mantissa === 0n) state.delete(this.key(hotkey, coldkey, netuid));
-    else state.set(this.key(hotkey, coldkey, netuid), c.safeFloat.encode(value));
+    this.setAt(state, this.key(hotkey, coldkey, netuid), value);
+  },
+  getAt(state: StateRead, key: string): c.SafeFloat {
+    const bytes = state.get(key);
+    return bytes ? c.safeFloat.decode(bytes) : { mantissa: 0n, exponent: 0n };
+  },
+  setAt(state: StateWrite, key: string, value: c.SafeFloat): void {
+    if (value.mantissa === 0n) state.delete(key);
+    else state.set(key, c.safeFloat.encode(value));
   },
 };
 
