@@ -204,6 +204,8 @@ describe("the dashboard in a browser, on a localnet", { timeout: 900_000 }, () =
   });
 
   it("shows exactly the chain's weights in the heatmap", async () => {
+    await page.locator("#weights-listing summary").click();
+    await page.locator("#weights-table").waitFor({ state: "attached" });
     const { cli: chain, shown } = await atSameBlock(["--weights"]);
     const fromChain = chain.neurons.flatMap((n) => (n.weights ?? []).filter(([, w]) => w > 0).map(([uid, w]) => `${n.uid}:${uid}:${w}`)).sort();
     assert.ok(fromChain.length > 0, "the validators have weights on chain");

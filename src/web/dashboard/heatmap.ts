@@ -2,8 +2,8 @@
  * The weights heatmap: validators (rows) × uids (columns), each cell the validator's weight on the
  * uid as a share of its row, and the epoch's consensus as the last row. Drawn on a canvas (one
  * pixel per uid at 4096 uids, scaled to the width); the cell under the pointer — or under the
- * keyboard cursor (arrow keys) — is said in words; every weight is also in a table below (offered
- * as a CSV file when there are too many to list).
+ * keyboard cursor (arrow keys) — is said in words; every weight is also in a table below, made when
+ * opened (offered as a CSV file when there are too many to list).
  */
 import type { WeightsMatrix } from "../model/api.js";
 import { heatmapGrid, shareColour, weightTriples, type HeatmapGrid } from "../model/heatmap.js";
@@ -27,13 +27,8 @@ export function heatmapView(): HeatmapView {
   const rowsList = h("ol", { class: "heatmap-rows", "aria-label": "Rows: validators by uid, then consensus" });
   const listing = h("div", { class: "table-wrap" });
   const figure = h("figure", { id: "weights", class: "heatmap-figure", "data-rows": 0, "data-columns": 0 }, h("div", { class: "heatmap-box" }, rowsList, canvas), h("figcaption", {}, legend), readout);
-  const element = h(
-    "section",
-    { class: "panel", "aria-labelledby": "weights-title" },
-    h("h2", { id: "weights-title" }, "Weights"),
-    figure,
-    h("details", { class: "weights-listing" }, h("summary", {}, "Every weight as a table"), listing),
-  );
+  const details = h("details", { class: "weights-listing", id: "weights-listing" }, h("summary", {}, "Every weight as a table"), listing);
+  const element = h("section", { class: "panel", "aria-labelledby": "weights-title" }, h("h2", { id: "weights-title" }, "Weights"), figure, details);
   let grid: HeatmapGrid | undefined;
   let matrix: WeightsMatrix | undefined;
   let cursor = { row: 0, column: 0 };
@@ -59,18 +54,17 @@ export function heatmapView(): HeatmapView {
     const ctx = canvas.getContext("2d");
     if (!ctx) return;
     const image = ctx.createImageData(canvas.width, canvas.height);
-    const put = (x: number, y: number, [r, g, b]: [number, number, number]): void => {
-      const o = (y * canvas.width + x) * 4;
-      image.data[o] = r;
-      image.data[o + 1] = g;
-      image.data[o + 2] = b;
-      image.data[o + 3] = 255;
-    };
+    // One 32-bit word per pixel, filled a cell's run at a time (4096 columns × 64 rows stay quick).
+    const pixels = new Uint32Array(image.data.buffer);
+    const word = ([r, g, b]: [number, number, number]): number => (255 << 24) | (b << 16) | (g << 8) | r;
     for (let row = 0; row <= rows; row++) {
       const y0 = row < rows ? row * ROW_PX : rows * ROW_PX + GAP_PX;
       for (let column = 0; column < columns; column++) {
-        const colour = row < rows ? shareColour(grid.shares[row * grid.columns + column]!, grid.maxShare) : shareColour(grid.consensus[column]!, 1);
-        for (let dy = 0; dy < ROW_PX - 1; dy++) for (let dx = 0; dx < cell; dx++) put(column * cell + dx, y0 + dy, colour);
+        const colour = word(row < rows ? shareColour(grid.shares[row * grid.columns + column]!, grid.maxShare) : shareColour(grid.consensus[column]!, 1));
+        for (let dy = 0; dy < ROW_PX - 1; dy++) {
+          const start = (y0 + dy) * canvas.width + column * cell;
+          pixels.fill(colour, start, start + cell);
+        }
       }
     }
     ctx.putImageData(image, 0, 0);
@@ -133,6 +127,11 @@ export function heatmapView(): HeatmapView {
     }
   };
 
+  // The listing is made when it is opened (and kept up to date while open): thousands of rows cost.
+  details.addEventListener("toggle", () => {
+    if (details.open && matrix) list(matrix);
+  });
+
   return {
     element,
     update(weights, n) {
@@ -145,7 +144,7 @@ export function heatmapView(): HeatmapView {
       replaceChildren(rowsList, ...grid.rows.map((uid) => h("li", {}, `v${uid}`)), h("li", { class: "consensus-label" }, "cons."));
       setText(legend, grid.rows.length === 0 ? "No validator has weights on chain yet." : `${grid.rows.length} validators × ${grid.columns} uids at block ${weights.block}; darker is a larger share of the validator's weights. Last row: the epoch's consensus.`);
       paint();
-      list(weights);
+      if (details.open) list(weights);
     },
     destroy() {
       if (csvUrl) URL.revokeObjectURL(csvUrl);

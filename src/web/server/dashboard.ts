@@ -20,7 +20,7 @@ import { DaemonMonitor } from "./daemon-monitor.js";
 import { EpochRecorder } from "./epoch-recorder.js";
 import { HistoryCache } from "./history-cache.js";
 import { HistoryStore } from "./history-store.js";
-import { ApiFailure, startDashboardServer, type DashboardServer } from "./http-server.js";
+import { ApiFailure, JsonText, startDashboardServer, type DashboardServer } from "./http-server.js";
 import { LiveSubnetError, LiveSubnets } from "./live-subnets.js";
 import { sseFrame, SseHub } from "./sse-hub.js";
 
@@ -289,14 +289,19 @@ export class Dashboard {
     return { api: this.#chain.api, live: this.#live, block: this.#block };
   }
 
-  async #subnet(netuid: number): Promise<SubnetPayload> {
+  /** A subnet's state through `read`, its failures said as the API says them. */
+  async #fromLive<T>(netuid: number, read: (live: LiveSubnets, block: number) => Promise<T>): Promise<T> {
     const { live, block } = this.#requireChain();
     try {
-      return await live.get(netuid, block);
+      return await read(live, block);
     } catch (error) {
       if (error instanceof LiveSubnetError) throw new ApiFailure(error.code === "NO_SUBNET" ? 404 : 503, error.code, error.code === "NO_SUBNET" ? `subnet ${netuid} does not exist on ${this.#o.endpoint}` : error.message);
       throw unreachable(this.#o.endpoint, (error as Error).message);
     }
+  }
+
+  #subnet(netuid: number): Promise<SubnetPayload> {
+    return this.#fromLive(netuid, (live, block) => live.get(netuid, block));
   }
 
   async #historyOf(netuid: number, uidsText: string | null, epochsText: string | null): Promise<HistoryPayload> {
@@ -321,7 +326,7 @@ export class Dashboard {
         const { api, block } = this.#requireChain();
         return this.#list ?? (await this.#refreshList(api, block));
       },
-      subnet: (netuid) => this.#subnet(netuid),
+      subnet: async (netuid) => new JsonText(await this.#fromLive(netuid, (live, block) => live.json(netuid, block))),
       history: (netuid, uids, epochs) => this.#historyOf(netuid, uids, epochs),
       daemons: () => ({ daemons: this.#monitor.views() }),
       canSubscribe: () => !this.#hub.full,

@@ -9,7 +9,7 @@ import { realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, resolve, sep } from "node:path";
-import type { DaemonsPayload, HistoryPayload, StatusPayload, SubnetPayload, SubnetsPayload } from "../model/api.js";
+import type { DaemonsPayload, HistoryPayload, StatusPayload, SubnetsPayload } from "../model/api.js";
 
 /** Nothing but this origin's own files: no inline script or style, no other origin, no framing. */
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -48,11 +48,21 @@ export class ApiFailure extends Error {
   }
 }
 
+/** An answer already serialised (a 4096-uid metagraph is not made into JSON again for each page). */
+export class JsonText {
+  readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
 /** What the API answers from (src/web/server/dashboard.ts). */
 export interface DashboardBackend {
   status(): StatusPayload;
   subnets(): Promise<SubnetsPayload>;
-  subnet(netuid: number): Promise<SubnetPayload>;
+  /** SubnetPayload, as JSON. */
+  subnet(netuid: number): Promise<JsonText>;
   history(netuid: number, uids: string | null, epochs: string | null): Promise<HistoryPayload>;
   daemons(): DaemonsPayload;
   /** Starts an event stream for `topics` (already checked) on `response`. */
@@ -102,6 +112,18 @@ export function parseTopics(text: string | null): Set<string> | string {
   return topics;
 }
 
+/**
+ * What a page will read first, for the browser to fetch while it loads the page's script: a
+ * subnet's state and its history (when the URL chooses no uids: the page then asks for exactly these).
+ */
+export function preloadHeader(path: string, query: URLSearchParams): Record<string, string> {
+  const netuid = /^\/subnets\/(\d{1,5})\/?$/.exec(path)?.[1];
+  if (netuid === undefined || Number(netuid) > 65535) return {};
+  const links = [`</api/subnets/${netuid}>; rel=preload; as=fetch; crossorigin`];
+  if (!query.has("uids")) links.push(`</api/subnets/${netuid}/history>; rel=preload; as=fetch; crossorigin`);
+  return { link: links.join(", ") };
+}
+
 function parseNetuid(text: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new ApiFailure(400, "BAD_NETUID", `"${text}" is not a subnet number (an integer 0..65535)`);
   return Number(text);
@@ -113,7 +135,7 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
 }
 
 function sendJson(response: ServerResponse, status: number, value: unknown, head: boolean): void {
-  send(response, status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }, JSON.stringify(value), head);
+  send(response, status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }, value instanceof JsonText ? value.text : JSON.stringify(value), head);
 }
 
 function sendError(response: ServerResponse, status: number, code: string, message: string, head: boolean, extra: Record<string, string> = {}): void {
@@ -189,6 +211,7 @@ export async function startDashboardServer(options: DashboardServerOptions, back
     const status = file || isPagePath(path) ? 200 : 404;
     response.writeHead(status, {
       ...SECURITY_HEADERS,
+      ...(file ? {} : preloadHeader(path, url.searchParams)),
       "content-type": CONTENT_TYPES[extname(served.file).toLowerCase()] ?? "application/octet-stream",
       "content-length": String(served.size),
       "cache-control": "no-cache",

@@ -87,6 +87,14 @@ export class LiveSubnets {
     return live.payload;
   }
 
+  /** The same as JSON, the metagraph and weights spliced in as already serialised. */
+  async json(netuid: number, block: number): Promise<string> {
+    const live = this.#live.get(netuid) ?? (await this.#start(netuid, block));
+    live.lastAskedMs = this.#now();
+    const { metagraph: _metagraph, weights: _weights, ...rest } = live.payload;
+    return `${JSON.stringify(rest).slice(0, -1)},"metagraph":${live.metagraphJson},"weights":${live.weightsJson}}`;
+  }
+
   #start(netuid: number, block: number): Promise<Live> {
     let starting = this.#starting.get(netuid);
     if (!starting) {
