@@ -52,10 +52,10 @@ const BATCH = 256;
 /** Naive loads timed per size: one at n = 4096 (~20 000 round trips, over 30 s here). */
 const NAIVE_RUNS: Readonly<Record<number, number>> = { 256: 5, 4096: 1 };
 
-type Untyped = (...args: unknown[]) => any;
+export type Untyped = (...args: unknown[]) => any;
 
 
-interface Chain {
+export interface Chain {
   readonly api: ApiPromise;
   readonly provider: WsProvider;
   readonly alice: KeyringPair;
@@ -64,7 +64,7 @@ interface Chain {
 }
 
 /** Signs, submits and waits for the block; rejects on a failed dispatch, a failed batch item or a failed sudo call. */
-async function send(chain: Chain, call: unknown, signer: KeyringPair = chain.alice): Promise<Codec[]> {
+export async function send(chain: Chain, call: unknown, signer: KeyringPair = chain.alice): Promise<Codec[]> {
   return new Promise((resolve, reject) => {
     (call as { signAndSend: Untyped })
       .signAndSend(signer, { era: 0 }, ({ status, dispatchError, events }: { status: { isInBlock: boolean; isFinalized: boolean; isInvalid: boolean; isDropped: boolean }; dispatchError?: Codec; events: { event: Codec & { section: string; method: string; data: Codec[] } }[] }) => {
@@ -86,7 +86,7 @@ async function headNumber(chain: Chain): Promise<number> {
 /**
  * A subnet of `n` uids built with signed extrinsics (the file comment says how). Returns its netuid.
  */
-async function seedSubnet(chain: Chain, n: number, tag: string): Promise<number> {
+export async function seedSubnet(chain: Chain, n: number, tag: string): Promise<number> {
   const { api, alice, tx } = chain;
   const keyring = new Keyring({ type: "sr25519" });
   const servers = Array.from({ length: SERVING }, (_, i) => keyring.addFromUri(`//Alice//metagraph-${tag}-${i}`));
