@@ -2,6 +2,7 @@
  * `npm run bench [-- name…]`: runs the named benchmarks (all by default) and prints one line per
  * figure, each with its same-run baseline ratio.
  */
+import { benchDashboard } from "./dashboard.js";
 import { benchDevnetTx } from "./devnet-tx.js";
 import { benchEventLoop } from "./event-loop.js";
 import { benchGateway } from "./gateway.js";
@@ -25,6 +26,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
   "validator-step": benchValidatorStep,
   "wallet-unlock": benchWalletUnlock,
   gateway: benchGateway,
+  dashboard: benchDashboard,
 };
 
 async function main(names: string[]): Promise<number> {
