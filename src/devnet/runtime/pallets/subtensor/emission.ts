@@ -7,10 +7,11 @@
  * where HEAD writes them, and the pots are paid out as stake.
  */
 import { bytesEqual } from "../../../codec/hex.js";
-import { dividendAlphaRootSplit, runEpoch, splitBlockEmission, type EpochInput, type EpochOutput, type SparseRow } from "../../../../yuma/index.js";
+import { dividendAlphaRootSplit, EMPTY_ROW, runEpoch, splitBlockEmission, type EpochInput, type EpochOutput, type SparseRow } from "../../../../yuma/index.js";
 import type { BlockContext } from "../../context.js";
 import type { SubtensorEnv } from "./env.js";
-import { addToHotkeyPool, changeStake } from "./staking.js";
+import { addToHotkeyPool, changeStake, changeStakeAt, type StakeKeys } from "./staking.js";
+import { alphaKeyOf, subnetUidKeys, type UidKeys } from "./uid-keys.js";
 import * as c from "./codecs.js";
 import { doubleMap, S } from "./storage.js";
 import { keyU16, type StateRead } from "./typed-storage.js";
@@ -60,32 +61,27 @@ export function accumulateEmission(env: SubtensorEnv, ctx: BlockContext, netuid:
 const WeightRows = doubleMap<number, number, SparseRow>("Weights", keyU16, keyU16, c.sparseRow);
 const BondRows = doubleMap<number, number, SparseRow>("Bonds", keyU16, keyU16, c.sparseRow);
 
-/** Every uid's hotkey (Keys), read once for the epoch's reads and payouts. */
-function subnetHotkeys(state: StateRead, netuid: number, n: number): Uint8Array[] {
-  const hotkeys: Uint8Array[] = new Array(n);
-  for (let uid = 0; uid < n; uid++) hotkeys[uid] = S.Keys.get(state, netuid, uid);
-  return hotkeys;
-}
-
 /** The epoch's input, read from the storage HEAD's epoch reads. */
-export function epochInput(state: StateRead, netuid: number, currentBlock: bigint, raoEmission: bigint, hotkeys: readonly Uint8Array[] = subnetHotkeys(state, netuid, S.SubnetworkN.get(state, netuid))): EpochInput {
-  const n = hotkeys.length;
+export function epochInput(state: StateRead, netuid: number, currentBlock: bigint, raoEmission: bigint, uids: readonly UidKeys[] = subnetUidKeys(state, netuid, S.SubnetworkN.get(state, netuid))): EpochInput {
+  const n = uids.length;
   const ownerHotkey = S.SubnetOwnerHotkey.get(state, netuid);
   const ownerUid = S.Uids.get(state, netuid, ownerHotkey);
   const [alphaLow, alphaHigh] = S.AlphaValues.get(state, netuid);
   const commitReveal = S.CommitRevealWeightsEnabled.get(state, netuid);
-  const lastUpdate = S.LastUpdate.get(state, netuid);
+  const validatorPermit = S.ValidatorPermit.get(state, netuid);
   const blockAtRegistration: number[] = new Array(n);
   const alphaStake: bigint[] = new Array(n);
   const taoStake: bigint[] = new Array(n);
   const weights: SparseRow[] = new Array(n);
   const bonds: SparseRow[] = new Array(n);
   for (let uid = 0; uid < n; uid++) {
-    blockAtRegistration[uid] = Number(S.BlockAtRegistration.get(state, netuid, uid));
-    alphaStake[uid] = S.TotalHotkeyAlpha.get(state, hotkeys[uid]!, netuid);
+    const keys = uids[uid]!;
+    blockAtRegistration[uid] = Number(S.BlockAtRegistration.getAt(state, keys.registeredKey));
+    alphaStake[uid] = S.TotalHotkeyAlpha.getAt(state, keys.stakeKey);
     taoStake[uid] = 0n;
-    weights[uid] = WeightRows.get(state, netuid, uid);
-    bonds[uid] = BondRows.get(state, netuid, uid);
+    // The epoch masks away the rows of uids without a validator permit (the owner always has one): those are not read.
+    weights[uid] = validatorPermit[uid] === true || uid === ownerUid ? WeightRows.getAt(state, keys.weightsKey) : EMPTY_ROW;
+    bonds[uid] = BondRows.getAt(state, keys.bondsKey);
   }
   return {
     hyperparams: {
@@ -108,18 +104,18 @@ export function epochInput(state: StateRead, netuid: number, currentBlock: bigin
       n,
       currentBlock: Number(currentBlock),
       lastMechanismStepBlock: Number(S.LastMechansimStepBlock.get(state, netuid)),
-      lastUpdate: lastUpdate.map(Number),
+      lastUpdate: S.LastUpdate.get(state, netuid).map(Number),
       blockAtRegistration,
       alphaStake,
       taoStake,
       ownerUid: ownerUid ?? null,
-      validatorPermit: S.ValidatorPermit.get(state, netuid),
+      validatorPermit,
       weights,
       bonds,
       raoEmission,
       commitBlocks: commitReveal
-        ? hotkeys.map((hk) => {
-            const commits = S.WeightCommits.get(state, netuid, hk);
+        ? uids.map(({ hotkey }) => {
+            const commits = S.WeightCommits.get(state, netuid, hotkey);
             return commits && commits.length > 0 ? Number(commits[0]!.commitBlock) : Number.POSITIVE_INFINITY;
           })
         : undefined,
@@ -128,7 +124,7 @@ export function epochInput(state: StateRead, netuid: number, currentBlock: bigin
 }
 
 /** Writes the epoch's outputs where HEAD writes them. */
-export function writeEpochOutputs(ctx: BlockContext, netuid: number, out: EpochOutput): void {
+export function writeEpochOutputs(ctx: BlockContext, netuid: number, out: EpochOutput, uids: readonly UidKeys[] = subnetUidKeys(ctx, netuid, out.bonds.length)): void {
   S.Active.set(ctx, netuid, out.active);
   S.Consensus.set(ctx, netuid, out.consensus);
   S.Incentive.set(ctx, netuid, out.incentive);
@@ -138,8 +134,8 @@ export function writeEpochOutputs(ctx: BlockContext, netuid: number, out: EpochO
   S.StakeWeight.set(ctx, netuid, out.stakeWeight);
   S.Emission.set(ctx, netuid, out.emission);
   out.bonds.forEach((row, uid) => {
-    if (row.cols.length === 0) BondRows.remove(ctx, netuid, uid);
-    else BondRows.set(ctx, netuid, uid, row);
+    if (row.cols.length === 0) ctx.delete(uids[uid]!.bondsKey);
+    else BondRows.setAt(ctx, uids[uid]!.bondsKey, row);
   });
 }
 
@@ -152,9 +148,9 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
   S.BlocksSinceLastStep.set(ctx, netuid, 0n);
   const n = S.SubnetworkN.get(ctx, netuid);
   if (n === 0) return;
-  const hotkeys = subnetHotkeys(ctx, netuid, n);
-  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator, hotkeys));
-  writeEpochOutputs(ctx, netuid, out);
+  const uids = subnetUidKeys(ctx, netuid, n);
+  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator, uids));
+  writeEpochOutputs(ctx, netuid, out, uids);
   env.event(ctx, "IncentiveAlphaEmittedToMiners", (w) => w.u16(netuid).vec(out.serverEmission, (w, x) => w.u64(x)));
 
   const ownerHotkey = S.SubnetOwnerHotkey.get(ctx, netuid);
@@ -163,15 +159,15 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
 
   const ownerSet = [ownerHotkey, ...S.OwnedHotkeys.get(ctx, ownerColdkey)];
   const incentiveTotal = out.serverEmission.reduce((a, b) => a + b, 0n);
-  hotkeys.forEach((hk, uid) => {
+  uids.forEach((keys, uid) => {
     const incentive = out.serverEmission[uid] ?? 0n;
     if (incentive === 0n) return;
-    if (ownerSet.some((o) => bytesEqual(o, hk))) {
+    if (ownerSet.some((o) => bytesEqual(o, keys.hotkey))) {
       // The owner's own miners' incentive is burned (RecycleOrBurn defaults to Burn).
       S.SubnetAlphaOut.set(ctx, netuid, S.SubnetAlphaOut.get(ctx, netuid) - incentive);
       return;
     }
-    changeStake(ctx, hk, S.Owner.get(ctx, hk), netuid, incentive);
+    changeStakeAt(ctx, stakeKeysOf(ctx, keys, netuid), incentive);
   });
 
   const dividends = new Map<number, bigint>();
@@ -179,16 +175,22 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
   out.validatorEmission.forEach((e, uid) => {
     if (e === 0n) return;
     dividends.set(uid, e << 32n);
-    stake.set(uid, [S.TotalHotkeyAlpha.get(ctx, hotkeys[uid]!, netuid), 0n]);
+    stake.set(uid, [S.TotalHotkeyAlpha.getAt(ctx, uids[uid]!.stakeKey), 0n]);
   });
   const pendingAlpha = incentiveTotal === 0n ? server + validator : validator;
   const split = dividendAlphaRootSplit({ pendingAlpha, pendingRootAlpha: 0n, taoWeight: 0n, stake, dividends });
   for (const [uid, raw] of split.alphaDividends) {
     const amount = raw >> 32n;
-    const hk = hotkeys[uid]!;
-    const take = (amount * BigInt(S.Delegates.get(ctx, hk))) / 65535n;
-    if (take > 0n) changeStake(ctx, hk, S.Owner.get(ctx, hk), netuid, take);
-    addToHotkeyPool(ctx, hk, netuid, amount - take);
-    S.AlphaDividendsPerSubnet.set(ctx, netuid, hk, amount);
+    const keys = uids[uid]!;
+    const take = (amount * BigInt(S.Delegates.get(ctx, keys.hotkey))) / 65535n;
+    if (take > 0n) changeStakeAt(ctx, stakeKeysOf(ctx, keys, netuid), take);
+    addToHotkeyPool(ctx, keys.hotkey, netuid, amount - take, keys.stakeKey);
+    S.AlphaDividendsPerSubnet.set(ctx, netuid, keys.hotkey, amount);
   }
+}
+
+/** The keys of a stake change to the uid's hotkey, for its owner's coldkey (read now: Owner). */
+function stakeKeysOf(state: StateRead, keys: UidKeys, netuid: number): StakeKeys {
+  const coldkey = S.Owner.getAt(state, keys.ownerKey);
+  return { total: keys.stakeKey, shares: keys.sharesKey, share: alphaKeyOf(keys, coldkey, netuid) };
 }

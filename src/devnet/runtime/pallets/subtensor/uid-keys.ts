@@ -1,0 +1,71 @@
+/**
+ * The storage keys an epoch block reads and writes for each uid of a subnet, kept from one epoch
+ * to the next. A key is a 140-character string, and a map hashes a new string on its first lookup
+ * (about a microsecond, more than the lookup); handing the state the same string objects every
+ * epoch — the ones its maps already hold — means each is hashed once for the life of the process,
+ * not several times a block. The keys derived from a uid's hotkey (and its owner's) are rebuilt
+ * when the hotkey (or the owner) read this block differs from the one they were built for.
+ */
+import { bytesEqual } from "../../../codec/hex.js";
+import { AlphaV2, S } from "./storage.js";
+import type { StateRead } from "./typed-storage.js";
+
+export interface UidKeys {
+  /** Keys, BlockAtRegistration, Weights, Bonds at (netuid, uid). */
+  readonly hotkeyKey: string;
+  readonly registeredKey: string;
+  readonly weightsKey: string;
+  readonly bondsKey: string;
+  readonly hotkey: Uint8Array;
+  /** TotalHotkeyAlpha, TotalHotkeySharesV2 at (hotkey, netuid); Owner at hotkey. */
+  readonly stakeKey: string;
+  readonly sharesKey: string;
+  readonly ownerKey: string;
+}
+
+interface Entry extends UidKeys {
+  coldkey: Uint8Array | undefined;
+  alphaKey: string;
+}
+
+const bySubnet = new Map<number, Entry[]>();
+
+/** Every uid's keys, with its hotkey read from Keys this block. */
+export function subnetUidKeys(state: StateRead, netuid: number, n: number): UidKeys[] {
+  let entries = bySubnet.get(netuid);
+  if (!entries) bySubnet.set(netuid, (entries = []));
+  const out: UidKeys[] = new Array(n);
+  for (let uid = 0; uid < n; uid++) {
+    let entry = entries[uid];
+    const hotkeyKey = entry?.hotkeyKey ?? S.Keys.key(netuid, uid);
+    const hotkey = S.Keys.getAt(state, hotkeyKey);
+    if (!entry || !bytesEqual(entry.hotkey, hotkey)) entries[uid] = entry = build(netuid, uid, hotkeyKey, hotkey, entry);
+    out[uid] = entry;
+  }
+  return out;
+}
+
+/** AlphaV2 at (hotkey, coldkey, netuid) for these keys' hotkey. */
+export function alphaKeyOf(keys: UidKeys, coldkey: Uint8Array, netuid: number): string {
+  const entry = keys as Entry;
+  if (!entry.coldkey || !bytesEqual(entry.coldkey, coldkey)) {
+    entry.coldkey = coldkey;
+    entry.alphaKey = AlphaV2.key(entry.hotkey, coldkey, netuid);
+  }
+  return entry.alphaKey;
+}
+
+function build(netuid: number, uid: number, hotkeyKey: string, hotkey: Uint8Array, previous: Entry | undefined): Entry {
+  return {
+    hotkeyKey,
+    registeredKey: previous?.registeredKey ?? S.BlockAtRegistration.key(netuid, uid),
+    weightsKey: previous?.weightsKey ?? S.Weights.key(netuid, uid),
+    bondsKey: previous?.bondsKey ?? S.Bonds.key(netuid, uid),
+    hotkey,
+    stakeKey: S.TotalHotkeyAlpha.key(hotkey, netuid),
+    sharesKey: S.TotalHotkeySharesV2.key(hotkey, netuid),
+    ownerKey: S.Owner.key(hotkey),
+    coldkey: undefined,
+    alphaKey: "",
+  };
+}
