@@ -21,13 +21,17 @@ export class StatePrunedError extends CodedError<"STATE_PRUNED"> {
   }
 }
 
+/** Where entryDigest lays out key ‖ value (grown as needed; the hash copies it out). */
+let digestInput = Buffer.alloc(1024);
+
 /** blake2_256(key ‖ value): an entry's term of the commitment, read as a big-endian integer. */
 function entryDigest(key: string, value: Uint8Array): Uint8Array {
-  const keyBytes = Buffer.from(key.slice(2), "hex");
-  const data = new Uint8Array(keyBytes.length + value.length);
-  data.set(keyBytes);
-  data.set(value, keyBytes.length);
-  return blake2_256(data);
+  const keyLength = (key.length - 2) >> 1;
+  const length = keyLength + value.length;
+  if (digestInput.length < length) digestInput = Buffer.alloc(Math.max(length, digestInput.length * 2));
+  digestInput.write(key.slice(2), 0, keyLength, "hex");
+  digestInput.set(value, keyLength);
+  return blake2_256(digestInput.subarray(0, length));
 }
 
 /**
@@ -42,12 +46,11 @@ class DigestSum {
     this.columns = columns;
   }
 
-  add(digest: Uint8Array): void {
-    for (let i = 0; i < 32; i++) this.columns[i]! += digest[i]!;
-  }
-
-  subtract(digest: Uint8Array): void {
-    for (let i = 0; i < 32; i++) this.columns[i]! -= digest[i]!;
+  /** Adds `added` and removes `removed` (either may be absent). */
+  change(added: Uint8Array | undefined, removed: Uint8Array | undefined): void {
+    const columns = this.columns;
+    if (added) for (let i = 0; i < 32; i++) columns[i] = columns[i]! + added[i]!;
+    if (removed) for (let i = 0; i < 32; i++) columns[i] = columns[i]! - removed[i]!;
   }
 
   copy(): DigestSum {
@@ -75,7 +78,8 @@ class DigestSum {
 interface PendingCommitment {
   readonly generation: number;
   readonly sum: DigestSum;
-  readonly digests: Map<string, Uint8Array>;
+  /** The digest of each change's new value, in the change set's order (undefined for a deletion). */
+  readonly digests: (Uint8Array | undefined)[];
 }
 
 export class ChainState implements StateReader {
@@ -132,7 +136,7 @@ export class ChainState implements StateReader {
       const digest = entryDigest(key, value);
       this.#values.set(key, value);
       this.#digests.set(key, digest);
-      this.#sum.add(digest);
+      this.#sum.change(digest, undefined);
     }
     this.#headNumber = headNumber;
     for (const [number, log] of undo) this.#undo.set(number, log);
@@ -151,18 +155,15 @@ export class ChainState implements StateReader {
 
   #commitmentAfter(changes: ChangeSet): PendingCommitment {
     const known = this.#pending.get(changes);
-    if (known && known.generation === this.#generation) return known;
+    if (known && known.generation === this.#generation && known.digests.length === changes.size) return known;
     const sum = this.#sum.copy();
-    const digests = new Map<string, Uint8Array>();
-    for (const [key, value] of changes) {
-      const old = this.#digests.get(key);
-      if (old) sum.subtract(old);
-      if (value) {
-        const digest = entryDigest(key, value);
-        sum.add(digest);
-        digests.set(key, digest);
-      }
-    }
+    const digests: (Uint8Array | undefined)[] = new Array(changes.size);
+    let at = 0;
+    changes.forEach((value, key) => {
+      const digest = value ? entryDigest(key, value) : undefined;
+      sum.change(digest, this.#digests.get(key));
+      digests[at++] = digest;
+    });
     const pending = { generation: this.#generation, sum, digests };
     this.#pending.set(changes, pending);
     return pending;
@@ -182,16 +183,18 @@ export class ChainState implements StateReader {
     this.#generation += 1;
     this.#sum = sum;
     let keySetChanged = false;
-    for (const [key, value] of changes) {
+    let at = 0;
+    changes.forEach((value, key) => {
+      const digest = digests[at++];
       if (value) {
         if (!this.#values.has(key)) keySetChanged = true;
         this.#values.set(key, value);
-        this.#digests.set(key, digests.get(key)!);
+        this.#digests.set(key, digest!);
       } else {
         this.#digests.delete(key);
         if (this.#values.delete(key)) keySetChanged = true;
       }
-    }
+    });
     if (keySetChanged) this.#sortedKeys = undefined;
     this.#undo.set(number, undo);
     this.#headNumber = number;
