@@ -19,13 +19,65 @@ export const u32: ValueCodec<number> = {
   encode: (v) => new ScaleWriter(4).u32(v).finish(),
   decode: (b) => new ScaleReader(b).u32(),
 };
+/*
+ * u64 and u128 (and the i64 of SafeFloat), read and written byte by byte through numbers when the
+ * value is below 2^53 (stake and emission always are), through BigInt and a DataView otherwise:
+ * the same bytes, without a reader, a writer or a DataView per value on the stake paths every
+ * epoch walks for every uid.
+ */
+const TWO_POW_32 = 4294967296;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Bytes at..at+8 as a little-endian u64, as a number when below 2^53, else undefined. */
+function smallU64(b: Uint8Array, at: number): number | undefined {
+  const high = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16)) + b[at + 7]! * 16777216;
+  if (high >= 2097152) return undefined;
+  const low = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 16777216;
+  return high * TWO_POW_32 + low;
+}
+
+function zeroFrom(b: Uint8Array, at: number, length: number): boolean {
+  for (let i = at; i < at + length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** Writes 0 ≤ v < 2^53 as a little-endian u64 at `at`. */
+function writeSmallU64(out: Uint8Array, at: number, v: number): void {
+  const low = v % TWO_POW_32;
+  const high = (v - low) / TWO_POW_32;
+  out[at] = low & 0xff;
+  out[at + 1] = (low >>> 8) & 0xff;
+  out[at + 2] = (low >>> 16) & 0xff;
+  out[at + 3] = low >>> 24;
+  out[at + 4] = high & 0xff;
+  out[at + 5] = (high >>> 8) & 0xff;
+  out[at + 6] = (high >>> 16) & 0xff;
+  out[at + 7] = high >>> 24;
+}
+
 export const u64: ValueCodec<bigint> = {
-  encode: (v) => new ScaleWriter(8).u64(v).finish(),
-  decode: (b) => new ScaleReader(b).u64(),
+  encode: (v) => {
+    if (v < 0n || v > SAFE) return new ScaleWriter(8).u64(v).finish();
+    const out = new Uint8Array(8);
+    writeSmallU64(out, 0, Number(v));
+    return out;
+  },
+  decode: (b) => {
+    const small = b.length >= 8 ? smallU64(b, 0) : undefined;
+    return small === undefined ? new ScaleReader(b).u64() : BigInt(small);
+  },
 };
 export const u128: ValueCodec<bigint> = {
-  encode: (v) => new ScaleWriter(16).u128(v).finish(),
-  decode: (b) => new ScaleReader(b).u128(),
+  encode: (v) => {
+    if (v < 0n || v > SAFE) return new ScaleWriter(16).u128(v).finish();
+    const out = new Uint8Array(16);
+    writeSmallU64(out, 0, Number(v));
+    return out;
+  },
+  decode: (b) => {
+    const small = b.length >= 16 && zeroFrom(b, 8, 8) ? smallU64(b, 0) : undefined;
+    return small === undefined ? new ScaleReader(b).u128() : BigInt(small);
+  },
 };
 export const bool: ValueCodec<boolean> = {
   encode: (v) => Uint8Array.of(v ? 1 : 0),
@@ -179,8 +231,15 @@ export interface SafeFloat {
 }
 
 export const safeFloat: ValueCodec<SafeFloat> = {
-  encode: (v) => new ScaleWriter(24).u128(v.mantissa).i64(v.exponent).finish(),
+  encode: (v) => {
+    if (v.exponent !== 0n || v.mantissa < 0n || v.mantissa > SAFE) return new ScaleWriter(24).u128(v.mantissa).i64(v.exponent).finish();
+    const out = new Uint8Array(24);
+    writeSmallU64(out, 0, Number(v.mantissa));
+    return out;
+  },
   decode: (b) => {
+    const small = b.length >= 24 && zeroFrom(b, 8, 16) ? smallU64(b, 0) : undefined;
+    if (small !== undefined) return { mantissa: BigInt(small), exponent: 0n };
     const r = new ScaleReader(b);
     return { mantissa: r.u128(), exponent: r.i64() };
   },
