@@ -254,21 +254,17 @@ export class QueryServer {
   }
 
   async #admitAndRun(peer: string, requestId: number, request: SignedRequest, body: Uint8Array, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
-    const admitted = this.#admit(peer, request, body);
-    if ("code" in admitted) {
-      this.#count(REFUSAL_NAMES[admitted.code] ?? "Unknown");
-      await send({ kind: FrameKind.Refused, requestId, code: admitted.code, retryAfterMs: admitted.retryAfterMs ?? 0, message: admitted.message });
+    const refusal = await this.#admit(peer, request, body);
+    if (refusal) {
+      this.#count(REFUSAL_NAMES[refusal.code] ?? "Unknown");
+      await send({ kind: FrameKind.Refused, requestId, code: refusal.code, retryAfterMs: refusal.retryAfterMs ?? 0, message: refusal.message });
       return;
     }
-    await this.#run(requestId, request, body, admitted.durable, controller, send);
+    await this.#run(requestId, request, body, controller, send);
   }
 
-  /**
-   * The admission checks that need no place in the gate, cheapest first; all synchronous. Admitted,
-   * the request's nonce is claimed in the replay cache and `durable` settles once it is on disk:
-   * the work may start at once, its answer waits for it.
-   */
-  #admit(peer: string, r: SignedRequest, body: Uint8Array): Refusal | { readonly durable: Promise<void> } {
+  /** The admission checks that need no place in the gate, cheapest first. */
+  async #admit(peer: string, r: SignedRequest, body: Uint8Array): Promise<Refusal | undefined> {
     const p = this.#policy;
     const now = this.#now();
     if (this.#draining) return { code: RefusalCode.ShuttingDown, message: "the miner is shutting down" };
@@ -288,20 +284,16 @@ export class QueryServer {
     if (!bytesEqual(hash256(body), r.bodyHash)) return { code: RefusalCode.BadSignature, message: "the body does not match its signed hash" };
     const byHotkey = this.#perHotkey.tryTake(validator.hotkey);
     if (!byHotkey.ok) return { code: RefusalCode.RateLimited, message: "too many requests from this hotkey", retryAfterMs: byHotkey.retryAfterMs };
-    let claim;
     try {
-      claim = this.#o.replayCache.claim(r.nonce, Number(r.timestampMs));
+      if (!(await this.#o.replayCache.checkAndRemember(r.nonce, Number(r.timestampMs)))) return { code: RefusalCode.Replay, message: "this request was already received" };
     } catch (error) {
       if ((error as { code?: string }).code === "OUTSIDE_WINDOW") return { code: RefusalCode.Stale, message: (error as Error).message };
       return { code: RefusalCode.Busy, message: (error as Error).message, retryAfterMs: 1000 };
     }
-    if (!claim) return { code: RefusalCode.Replay, message: "this request was already received" };
-    // Awaited before the answer; until then (or when the gate refuses) its failure is handled there.
-    claim.durable.catch(() => undefined);
-    return claim;
+    return undefined;
   }
 
-  async #run(requestId: number, request: SignedRequest, body: Uint8Array, durable: Promise<void>, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
+  async #run(requestId: number, request: SignedRequest, body: Uint8Array, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
     const validator = this.#o.directory.lookup(request.validator)!;
     // Admission bounded the deadline (maxDeadlineMs), so the timer is always in range.
     const remaining = Math.min(Number(request.deadlineMs) - this.#now(), this.#policy.maxDeadlineMs);
@@ -319,13 +311,6 @@ export class QueryServer {
     const forRequest = requestHash(request);
     const digest = new StreamDigest();
     let seq = 0;
-    /** No answer frame leaves before the nonce is durable: a replay after a crash finds it remembered. */
-    let remembered = false;
-    const rememberedFirst = async (): Promise<void> => {
-      if (remembered) return;
-      await durable;
-      remembered = true;
-    };
     try {
       let tensors;
       try {
@@ -338,12 +323,9 @@ export class QueryServer {
         signal.throwIfAborted();
         const bytes = encodeTensors(chunk);
         digest.add(bytes);
-        await rememberedFirst();
         await send({ kind: FrameKind.Chunk, requestId, seq: seq++, body: bytes });
       };
       const answer = await this.#o.handlers.get(request.synapse)!({ request, validator, body: tensors, signal, emit });
-      if (signal.aborted) throw signal.reason;
-      await rememberedFirst();
       if (signal.aborted) throw signal.reason;
       const header = { version: PROTOCOL_VERSION, status: 0, miner: this.#o.hotkey.publicKey, requestHash: forRequest, timestampMs: BigInt(this.#now()) };
       if (answer === undefined) {
@@ -358,12 +340,6 @@ export class QueryServer {
     } catch (error) {
       if (signal.aborted) {
         this.#counts.expired += 1;
-        return;
-      }
-      if (!remembered && (await durable.then(() => false, () => true))) {
-        // The replay cache could not write the nonce: the answer is withheld, as admission would have.
-        this.#count("Busy");
-        await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.Busy, retryAfterMs: 1000, message: "the replay cache could not remember this request" });
         return;
       }
       // A handler says why it did not answer through its error's code: overloaded, or bad input.

@@ -109,19 +109,6 @@ export class ReplayCache {
    * remembered, and the request must be refused).
    */
   async checkAndRemember(nonce: Uint8Array | string, timestampMs: number): Promise<boolean> {
-    const claim = this.claim(nonce, timestampMs);
-    if (!claim) return false;
-    await claim.durable;
-    return true;
-  }
-
-  /**
-   * `checkAndRemember` in two halves: the check and the claim in memory now (undefined for a nonce
-   * already claimed; throws as it does), and the durable write as a promise, so a caller can start
-   * work at once and hold back only its answer until the nonce is on disk. The promise rejects if
-   * the write fails (the nonce is then released).
-   */
-  claim(nonce: Uint8Array | string, timestampMs: number): { readonly durable: Promise<void> } | undefined {
     this.#assertOpen();
     const key = nonceToHex(nonce);
     if (!Number.isSafeInteger(timestampMs)) throw new ReplayCacheError("BAD_TIMESTAMP", `a timestamp must be an integer number of milliseconds, got ${timestampMs}`);
@@ -133,17 +120,20 @@ export class ReplayCache {
     if (timestampMs <= this.#forgottenThrough) {
       throw new ReplayCacheError("OUTSIDE_WINDOW", `timestamp ${timestampMs} is not after ${this.#forgottenThrough}, the latest the cache has forgotten (has the clock stepped back?)`, { timestampMs, now });
     }
-    if (this.#timestamps.has(key)) return undefined;
+    // From here to the claim below nothing awaits, so concurrent calls with one nonce see each other.
+    if (this.#timestamps.has(key)) return false;
     if (this.#timestamps.size >= this.#maxEntries) {
       throw new ReplayCacheError("REPLAY_CACHE_FULL", `${this.#timestamps.size} nonces inside the window already (maxEntries ${this.#maxEntries})`, { maxEntries: this.#maxEntries });
     }
     this.#timestamps.set(key, timestampMs);
     this.#expiry.push({ nonce: key, timestampMs });
-    const durable = this.#write([{ type: "put", key: NONCE_KEY_PREFIX + key, value: String(timestampMs) }]).catch((error: unknown) => {
+    try {
+      await this.#write([{ type: "put", key: NONCE_KEY_PREFIX + key, value: String(timestampMs) }]);
+    } catch (error) {
       if (this.#timestamps.get(key) === timestampMs) this.#timestamps.delete(key);
       throw error;
-    });
-    return { durable };
+    }
+    return true;
   }
 
   /**
