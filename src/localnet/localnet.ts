@@ -256,10 +256,13 @@ export class Localnet {
     await this.#waitForAxons(ops);
     this.#gatewayUrl = await gateway;
     this.#startEpoch = (await ops.read.epochSchedule(netuid)).index;
+    // The dashboard starts beside the network, which does not wait for it: the demo's miners are
+    // timed from "every daemon is up" (the offline one stops at its epoch), and its line follows.
+    let dashboard: Promise<string> | undefined;
     if (o.dashboardPort !== false) {
       const urls = [...(await Promise.all(statusUrls)), ...(this.#gatewayUrl && o.apiKeys === undefined ? [this.#gatewayUrl] : [])];
       this.#spawn("dashboard", ["dashboard", "--chain", this.#devnet.endpoint.wsUrl, "--netuid", String(netuid), "--host", "127.0.0.1", "--port", String(o.dashboardPort ?? 0), "--data-dir", join(o.dataDir, "dashboard"), "--status-url", urls.join(","), "--log-format", "json", "--log-level", "info"]);
-      this.#dashboardUrl = await this.#urlPrinted(this.#daemons.get("dashboard")!, /dashboard at (http:\/\/\S+?)[\s,]/, "it listened");
+      dashboard = this.#urlPrinted(this.#daemons.get("dashboard")!, /dashboard at (http:\/\/\S+?)[\s,]/, "it listened");
     }
     o.say(`every daemon is up; logs in ${this.logsDir}`);
     if (this.#gatewayUrl) {
@@ -269,7 +272,15 @@ export class Localnet {
         o.say(`playground at ${this.#playgroundUrl} (try the subnet in a browser: its synapses, the miner that answered, the receipt checked)`);
       }
     }
-    if (this.#dashboardUrl) o.say(`dashboard at ${this.#dashboardUrl}/subnets/${netuid} (the subnet in a browser: metagraph, charts over epochs, weights, epoch clock, daemons)`);
+    dashboard?.then(
+      (url) => {
+        this.#dashboardUrl = url;
+        if (!this.#stopping) o.say(`dashboard at ${url}/subnets/${netuid} (the subnet in a browser: metagraph, charts over epochs, weights, epoch clock, daemons)`);
+      },
+      (error: Error) => {
+        if (!this.#stopping) o.say(`the dashboard did not start (${error.message}); the network runs on without it`);
+      },
+    );
   }
 
   async #configureSubnet(ops: SubtensorOperations, owner: KeyringPair, plugin: LoadedPlugin): Promise<void> {
