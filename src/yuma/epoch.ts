@@ -43,7 +43,7 @@ export function runEpoch(input: EpochInput): EpochOutput {
   if (owner !== null && owner < newValidatorPermits.length) newValidatorPermits[owner] = true;
 
   // 4.4 Active stake.
-  const activeStake = Float64Array.from(stake);
+  const activeStake = stake.slice();
   inplaceMaskVector(inactive, activeStake);
   inplaceMaskVector(validatorForbids, activeStake);
   inplaceNormalize(activeStake);
@@ -88,32 +88,32 @@ export function runEpoch(input: EpochInput): EpochOutput {
   const combined = new Float64Array(n);
   for (let i = 0; i < n; i++) combined[i] = incentive[i]! + dividends[i]!;
   const emissionSum = sum(combined);
-  const serverShare = Float64Array.from(incentive);
-  let validatorShare = Float64Array.from(dividends);
-  let combinedShare = Float64Array.from(combined);
+  const serverShare = incentive.slice();
+  let validatorShare = dividends.slice();
+  let combinedShare = combined.slice();
   inplaceNormalizeUsingSum(serverShare, emissionSum);
   inplaceNormalizeUsingSum(validatorShare, emissionSum);
   inplaceNormalize(combinedShare);
   if (emissionSum === 0) {
     const fallback = sum(activeStake) === 0 ? stake : activeStake;
-    validatorShare = Float64Array.from(fallback);
-    combinedShare = Float64Array.from(fallback);
+    validatorShare = fallback.slice();
+    combinedShare = fallback.slice();
   }
   const toRao = emissionInRao(state.raoEmission);
 
   // 4.11 Outputs.
   const bondRows = bondRowsToStore(storedBonds, newValidatorPermits);
   return {
-    stakeWeight: Array.from(stake, proportionToU16),
-    consensus: Array.from(consensus, proportionToU16),
-    incentive: Array.from(incentive, proportionToU16),
-    dividends: Array.from(dividends, proportionToU16),
-    validatorTrust: Array.from(validatorTrust, proportionToU16),
+    stakeWeight: mapped(stake, proportionToU16),
+    consensus: mapped(consensus, proportionToU16),
+    incentive: mapped(incentive, proportionToU16),
+    dividends: mapped(dividends, proportionToU16),
+    validatorTrust: mapped(validatorTrust, proportionToU16),
     active,
     newValidatorPermit: newValidatorPermits,
-    serverEmission: Array.from(serverShare, toRao),
-    validatorEmission: Array.from(validatorShare, toRao),
-    emission: Array.from(combinedShare, toRao),
+    serverEmission: mapped(serverShare, toRao),
+    validatorEmission: mapped(validatorShare, toRao),
+    emission: mapped(combinedShare, toRao),
     bonds: bondRows,
     stakeRao,
     raw: { consensus, incentive, dividends },
@@ -149,5 +149,14 @@ function emissionInRao(raoEmission: bigint): (share: I32F32) => bigint {
 }
 
 function padded(values: readonly number[], n: number): number[] {
-  return Array.from({ length: n }, (_, i) => values[i] ?? 0);
+  const out: number[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = values[i] ?? 0;
+  return out;
+}
+
+/** Each value mapped, into a plain array (a loop: Array.from on a typed array walks an iterator). */
+function mapped<T>(values: Float64Array, map: (value: number) => T): T[] {
+  const out: T[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = map(values[i]!);
+  return out;
 }

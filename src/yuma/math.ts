@@ -46,10 +46,32 @@ export function isTopkNonzero(values: ArrayLike<number>, k: number): boolean[] {
   const result: boolean[] = new Array(n);
   for (let i = 0; i < n; i++) result[i] = values[i] !== 0;
   if (n < k) return result;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => values[a]! - values[b]! || a - b);
-  for (let r = 0; r < n - k; r++) result[order[r]!] = false;
+  for (const r of ascendingOrder(values).subarray(0, n - k)) result[r] = false;
   return result;
+}
+
+/**
+ * Indices by ascending value, ties by ascending index (a stable sort). Raw I32F32 stakes
+ * (non-negative integers below 2^36) with up to 2^16 indices pack as value · 2^16 + index, exactly,
+ * and sort natively; anything else takes the comparator.
+ */
+function ascendingOrder(values: ArrayLike<number>): Int32Array {
+  const n = values.length;
+  const order = new Int32Array(n);
+  let packable = n <= 65536;
+  for (let i = 0; i < n && packable; i++) {
+    const v = values[i]!;
+    packable = v >= 0 && v < 2 ** 36 && Math.floor(v) === v;
+  }
+  if (packable) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = values[i]! * 65536 + i;
+    keys.sort();
+    for (let r = 0; r < n; r++) order[r] = keys[r]! % 65536;
+    return order;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort((a, b) => values[a]! - values[b]! || a - b);
 }
 
 /**

@@ -57,7 +57,13 @@ export function computeStakeWeights(inputs: StakeInputs): StakeWeights {
 
   return {
     totalStake,
-    stake: Float64Array.from(normalised, i64f64ToI32F32),
+    stake: i32f32Vector(normalised),
     stakeRao: totalStake.map(i64f64ToU64),
   };
+}
+
+function i32f32Vector(values: readonly bigint[]): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = i64f64ToI32F32(values[i]!);
+  return out;
 }
