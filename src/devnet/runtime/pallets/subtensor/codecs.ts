@@ -67,6 +67,23 @@ export const u64: ValueCodec<bigint> = {
     return small === undefined ? new ScaleReader(b).u64() : BigInt(small);
   },
 };
+/** A stored u64 block number as a number (block numbers stay far below 2^53); absent reads as 0. */
+export function blockNumber(b: Uint8Array | undefined): number {
+  if (!b) return 0;
+  return (b.length >= 8 ? smallU64(b, 0) : undefined) ?? Number(new ScaleReader(b).u64());
+}
+
+/** A stored `Vec<u64>` of block numbers as numbers; absent reads as empty. */
+export function blockNumbers(b: Uint8Array | undefined): number[] {
+  if (!b) return [];
+  const r = new ScaleReader(b);
+  const length = r.compactNumber();
+  if (r.remaining < length * 8) return vecU64.decode(b).map(Number); // its error
+  const out: number[] = new Array(length);
+  for (let i = 0, at = r.offset; i < length; i++, at += 8) out[i] = smallU64(b, at) ?? Number(new ScaleReader(b, at).u64());
+  return out;
+}
+
 export const u128: ValueCodec<bigint> = {
   encode: (v) => {
     if (v < 0n || v > SAFE) return new ScaleWriter(16).u128(v).finish();
@@ -87,22 +104,47 @@ export const accountId: ValueCodec<Uint8Array> = {
   encode: (v) => v,
   decode: (b) => b.slice(0, 32),
 };
+/** SCALE's compact length prefix followed by room for `bytes` more bytes: the buffer and where they start. */
+function withLengthPrefix(length: number, bytes: number): [Uint8Array, number] {
+  const prefix = new ScaleWriter(5).compact(length).finish();
+  const out = new Uint8Array(prefix.length + bytes);
+  out.set(prefix);
+  return [out, prefix.length];
+}
+
 export const vecU16: ValueCodec<number[]> = {
-  encode: (v) => new ScaleWriter(2 + v.length * 2).vec(v, (w, x) => w.u16(x)).finish(),
+  encode: (v) => {
+    const [out, start] = withLengthPrefix(v.length, v.length * 2);
+    for (let i = 0, at = start; i < v.length; i++, at += 2) {
+      const x = v[i]!;
+      out[at] = x & 0xff;
+      out[at + 1] = (x >>> 8) & 0xff;
+    }
+    return out;
+  },
   decode: (b) => {
     const r = new ScaleReader(b);
     return Array.from({ length: r.compactNumber() }, () => r.u16());
   },
 };
 export const vecU64: ValueCodec<bigint[]> = {
-  encode: (v) => new ScaleWriter(2 + v.length * 8).vec(v, (w, x) => w.u64(x)).finish(),
+  encode: (v) => {
+    if (v.some((x) => x < 0n || x > SAFE)) return new ScaleWriter(2 + v.length * 8).vec(v, (w, x) => w.u64(x)).finish();
+    const [out, start] = withLengthPrefix(v.length, v.length * 8);
+    for (let i = 0; i < v.length; i++) writeSmallU64(out, start + 8 * i, Number(v[i]!));
+    return out;
+  },
   decode: (b) => {
     const r = new ScaleReader(b);
     return Array.from({ length: r.compactNumber() }, () => r.u64());
   },
 };
 export const vecBool: ValueCodec<boolean[]> = {
-  encode: (v) => new ScaleWriter(2 + v.length).vec(v, (w, x) => w.bool(x)).finish(),
+  encode: (v) => {
+    const [out, start] = withLengthPrefix(v.length, v.length);
+    for (let i = 0; i < v.length; i++) out[start + i] = v[i] ? 1 : 0;
+    return out;
+  },
   decode: (b) => {
     const r = new ScaleReader(b);
     return Array.from({ length: r.compactNumber() }, () => r.bool());
@@ -125,10 +167,18 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 export const sparseRow: ValueCodec<SparseRow> = {
   encode: (row) => {
     const length = row.cols.length;
-    const w = new ScaleWriter(5 + length * 4).compact(length);
-    const out = new Uint8Array(w.length + length * 4);
-    out.set(w.finish());
-    for (let k = 0, at = w.length; k < length; k++, at += 4) {
+    const prefix = new ScaleWriter(5).compact(length).finish();
+    const out = new Uint8Array(prefix.length + length * 4);
+    out.set(prefix);
+    if (LITTLE_ENDIAN && prefix.length % 2 === 0) {
+      const words = new Uint16Array(out.buffer, prefix.length, length * 2);
+      for (let k = 0; k < length; k++) {
+        words[2 * k] = row.cols[k]!;
+        words[2 * k + 1] = row.vals[k]!;
+      }
+      return out;
+    }
+    for (let k = 0, at = prefix.length; k < length; k++, at += 4) {
       const col = row.cols[k]!;
       const value = row.vals[k]!;
       out[at] = col & 0xff;
@@ -143,25 +193,29 @@ export const sparseRow: ValueCodec<SparseRow> = {
     const length = r.compactNumber();
     if (length === 0) return EMPTY_ROW;
     if (r.remaining < length * 4) throw new ScaleDecodeError(`a row of ${length} pairs needs ${length * 4} bytes, ${r.remaining} left`);
-    const cols = new Int32Array(length);
-    const vals = new Float64Array(length);
-    if (!LITTLE_ENDIAN) {
-      for (let k = 0, at = r.offset; k < length; k++, at += 4) {
-        cols[k] = b[at]! | (b[at + 1]! << 8);
-        vals[k] = b[at + 2]! | (b[at + 3]! << 8);
-      }
-      return { cols, vals };
-    }
-    // SCALE is little-endian, like this platform: the pairs read as u16 words (from an aligned copy when the bytes are not aligned).
-    const from = b.byteOffset + r.offset;
-    const words = from % 2 === 0 ? new Uint16Array(b.buffer, from, length * 2) : new Uint16Array(b.slice(r.offset, r.offset + length * 4).buffer);
-    for (let k = 0; k < length; k++) {
-      cols[k] = words[2 * k]!;
-      vals[k] = words[2 * k + 1]!;
-    }
-    return { cols, vals };
+    const row = { cols: new Int32Array(length), vals: new Float64Array(length) };
+    pairsInto(b, r.offset, length, row.cols, row.vals, 0);
+    return row;
   },
 };
+
+/** Writes `length` (u16, u16) pairs from b[from..] into cols/vals at `at`. */
+export function pairsInto(b: Uint8Array, from: number, length: number, cols: Int32Array, vals: Float64Array, at: number): void {
+  if (!LITTLE_ENDIAN) {
+    for (let k = 0, i = from; k < length; k++, i += 4) {
+      cols[at + k] = b[i]! | (b[i + 1]! << 8);
+      vals[at + k] = b[i + 2]! | (b[i + 3]! << 8);
+    }
+    return;
+  }
+  // SCALE is little-endian, like this platform: the pairs read as u16 words (from an aligned copy when the bytes are not aligned).
+  const offset = b.byteOffset + from;
+  const words = offset % 2 === 0 ? new Uint16Array(b.buffer, offset, length * 2) : new Uint16Array(b.slice(from, from + length * 4).buffer);
+  for (let k = 0; k < length; k++) {
+    cols[at + k] = words[2 * k]!;
+    vals[at + k] = words[2 * k + 1]!;
+  }
+}
 
 export const vecAccount: ValueCodec<Uint8Array[]> = {
   encode: (v) => new ScaleWriter(2 + v.length * 32).vec(v, (w, x) => w.raw(x)).finish(),
@@ -247,6 +301,7 @@ export const safeFloat: ValueCodec<SafeFloat> = {
 
 /** A SafeFloat as an exact share count (mantissa × 10^exponent, truncated below one share). */
 export function safeFloatToShares(v: SafeFloat): bigint {
-  if (v.exponent >= 0n) return v.mantissa * 10n ** v.exponent;
+  if (v.exponent === 0n) return v.mantissa;
+  if (v.exponent > 0n) return v.mantissa * 10n ** v.exponent;
   return v.mantissa / 10n ** -v.exponent;
 }

@@ -7,10 +7,11 @@
  * where HEAD writes them, and the pots are paid out as stake.
  */
 import { bytesEqual } from "../../../codec/hex.js";
+import { ScaleDecodeError, ScaleReader } from "../../../codec/scale.js";
 import { dividendAlphaRootSplit, EMPTY_ROW, runEpoch, splitBlockEmission, type EpochInput, type EpochOutput, type SparseRow } from "../../../../yuma/index.js";
 import type { BlockContext } from "../../context.js";
 import type { SubtensorEnv } from "./env.js";
-import { addToHotkeyPool, changeStake, changeStakeAt, type StakeKeys } from "./staking.js";
+import { addToHotkeyPool, changeStake, changeStakeAt } from "./staking.js";
 import { alphaKeyOf, subnetUidKeys, type UidKeys } from "./uid-keys.js";
 import * as c from "./codecs.js";
 import { doubleMap, S } from "./storage.js";
@@ -57,12 +58,72 @@ export function accumulateEmission(env: SubtensorEnv, ctx: BlockContext, netuid:
   add(S.PendingValidatorEmission, split.pendingValidator);
 }
 
-/** Weights and Bonds as the epoch reads and writes them: sparse rows in typed arrays, no pair arrays. */
-const WeightRows = doubleMap<number, number, SparseRow>("Weights", keyU16, keyU16, c.sparseRow);
+/** Bonds as the epoch writes them: from sparse rows in typed arrays, no pair arrays. */
 const BondRows = doubleMap<number, number, SparseRow>("Bonds", keyU16, keyU16, c.sparseRow);
 
-/** The epoch's input, read from the storage HEAD's epoch reads. */
-export function epochInput(state: StateRead, netuid: number, currentBlock: bigint, raoEmission: bigint, uids: readonly UidKeys[] = subnetUidKeys(state, netuid, S.SubnetworkN.get(state, netuid))): EpochInput {
+/** Room for many rows' pairs, reused from one epoch to the next (grown, never shrunk). */
+class RowBuffer {
+  cols = new Int32Array(0);
+  vals = new Float64Array(0);
+
+  reserve(length: number): void {
+    if (this.cols.length >= length) return;
+    this.cols = new Int32Array(Math.ceil(length * 1.25));
+    this.vals = new Float64Array(this.cols.length);
+  }
+}
+const weightRowBuffer = new RowBuffer();
+const bondRowBuffer = new RowBuffer();
+
+/**
+ * The Weights or Bonds rows at `keys` (an absent key: an empty row): each in new arrays, or with
+ * `buffer` all in one buffer pair reused from epoch to epoch, for an input that lives only while
+ * its epoch runs (the block's own epoch: the epoch keeps nothing of its input).
+ */
+function readRows(state: StateRead, keys: readonly (string | undefined)[], buffer: RowBuffer | undefined): SparseRow[] {
+  const rows: SparseRow[] = new Array(keys.length);
+  if (!buffer) {
+    for (let uid = 0; uid < keys.length; uid++) {
+      const bytes = keys[uid] === undefined ? undefined : state.get(keys[uid]!);
+      rows[uid] = bytes ? c.sparseRow.decode(bytes) : EMPTY_ROW;
+    }
+    return rows;
+  }
+  const stored: (Uint8Array | undefined)[] = new Array(keys.length);
+  const lengths = new Int32Array(keys.length);
+  const offsets = new Int32Array(keys.length);
+  let total = 0;
+  for (let uid = 0; uid < keys.length; uid++) {
+    const bytes = keys[uid] === undefined ? undefined : state.get(keys[uid]!);
+    if (!bytes) continue;
+    const r = new ScaleReader(bytes);
+    const length = r.compactNumber();
+    if (r.remaining < length * 4) throw new ScaleDecodeError(`a row of ${length} pairs needs ${length * 4} bytes, ${r.remaining} left`);
+    stored[uid] = bytes;
+    lengths[uid] = length;
+    offsets[uid] = r.offset;
+    total += length;
+  }
+  buffer.reserve(total);
+  const { cols, vals } = buffer;
+  for (let uid = 0, at = 0; uid < keys.length; uid++) {
+    const length = lengths[uid]!;
+    if (length === 0) {
+      rows[uid] = EMPTY_ROW;
+      continue;
+    }
+    c.pairsInto(stored[uid]!, offsets[uid]!, length, cols, vals, at);
+    rows[uid] = { cols: cols.subarray(at, at + length), vals: vals.subarray(at, at + length) };
+    at += length;
+  }
+  return rows;
+}
+
+/**
+ * The epoch's input, read from the storage HEAD's epoch reads. With `reuseRows`, its Weights and
+ * Bonds rows live in buffers the next epoch overwrites (for an input used once, at once).
+ */
+export function epochInput(state: StateRead, netuid: number, currentBlock: bigint, raoEmission: bigint, uids: readonly UidKeys[] = subnetUidKeys(state, netuid, S.SubnetworkN.get(state, netuid)), reuseRows = false): EpochInput {
   const n = uids.length;
   const ownerHotkey = S.SubnetOwnerHotkey.get(state, netuid);
   const ownerUid = S.Uids.get(state, netuid, ownerHotkey);
@@ -72,17 +133,15 @@ export function epochInput(state: StateRead, netuid: number, currentBlock: bigin
   const blockAtRegistration: number[] = new Array(n);
   const alphaStake: bigint[] = new Array(n);
   const taoStake: bigint[] = new Array(n);
-  const weights: SparseRow[] = new Array(n);
-  const bonds: SparseRow[] = new Array(n);
   for (let uid = 0; uid < n; uid++) {
     const keys = uids[uid]!;
-    blockAtRegistration[uid] = Number(S.BlockAtRegistration.getAt(state, keys.registeredKey));
+    blockAtRegistration[uid] = c.blockNumber(state.get(keys.registeredKey));
     alphaStake[uid] = S.TotalHotkeyAlpha.getAt(state, keys.stakeKey);
     taoStake[uid] = 0n;
-    // The epoch masks away the rows of uids without a validator permit (the owner always has one): those are not read.
-    weights[uid] = validatorPermit[uid] === true || uid === ownerUid ? WeightRows.getAt(state, keys.weightsKey) : EMPTY_ROW;
-    bonds[uid] = BondRows.getAt(state, keys.bondsKey);
   }
+  // The epoch masks away the rows of uids without a validator permit (the owner always has one): those are not read.
+  const weights = readRows(state, uids.map((keys, uid) => (validatorPermit[uid] === true || uid === ownerUid ? keys.weightsKey : undefined)), reuseRows ? weightRowBuffer : undefined);
+  const bonds = readRows(state, uids.map((keys) => keys.bondsKey), reuseRows ? bondRowBuffer : undefined);
   return {
     hyperparams: {
       kappa: S.Kappa.get(state, netuid),
@@ -104,7 +163,7 @@ export function epochInput(state: StateRead, netuid: number, currentBlock: bigin
       n,
       currentBlock: Number(currentBlock),
       lastMechanismStepBlock: Number(S.LastMechansimStepBlock.get(state, netuid)),
-      lastUpdate: S.LastUpdate.get(state, netuid).map(Number),
+      lastUpdate: c.blockNumbers(state.get(S.LastUpdate.key(netuid))),
       blockAtRegistration,
       alphaStake,
       taoStake,
@@ -149,7 +208,7 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
   const n = S.SubnetworkN.get(ctx, netuid);
   if (n === 0) return;
   const uids = subnetUidKeys(ctx, netuid, n);
-  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator, uids));
+  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator, uids, true));
   writeEpochOutputs(ctx, netuid, out, uids);
   env.event(ctx, "IncentiveAlphaEmittedToMiners", (w) => w.u16(netuid).vec(out.serverEmission, (w, x) => w.u64(x)));
 
@@ -167,7 +226,7 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
       S.SubnetAlphaOut.set(ctx, netuid, S.SubnetAlphaOut.get(ctx, netuid) - incentive);
       return;
     }
-    changeStakeAt(ctx, stakeKeysOf(ctx, keys, netuid), incentive);
+    changeStakeAt(ctx, keys.stakeKey, keys.sharesKey, ownerAlphaKey(ctx, keys, netuid), incentive);
   });
 
   const dividends = new Map<number, bigint>();
@@ -183,14 +242,13 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
     const amount = raw >> 32n;
     const keys = uids[uid]!;
     const take = (amount * BigInt(S.Delegates.get(ctx, keys.hotkey))) / 65535n;
-    if (take > 0n) changeStakeAt(ctx, stakeKeysOf(ctx, keys, netuid), take);
+    if (take > 0n) changeStakeAt(ctx, keys.stakeKey, keys.sharesKey, ownerAlphaKey(ctx, keys, netuid), take);
     addToHotkeyPool(ctx, keys.hotkey, netuid, amount - take, keys.stakeKey);
     S.AlphaDividendsPerSubnet.set(ctx, netuid, keys.hotkey, amount);
   }
 }
 
-/** The keys of a stake change to the uid's hotkey, for its owner's coldkey (read now: Owner). */
-function stakeKeysOf(state: StateRead, keys: UidKeys, netuid: number): StakeKeys {
-  const coldkey = S.Owner.getAt(state, keys.ownerKey);
-  return { total: keys.stakeKey, shares: keys.sharesKey, share: alphaKeyOf(keys, coldkey, netuid) };
+/** The AlphaV2 key of the uid's hotkey for its owner's coldkey (Owner, read now), where its stake changes land. */
+function ownerAlphaKey(state: StateRead, keys: UidKeys, netuid: number): string {
+  return alphaKeyOf(keys, state.get(keys.ownerKey) ?? S.Owner.getAt(state, keys.ownerKey), netuid);
 }

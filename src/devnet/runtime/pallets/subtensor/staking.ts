@@ -29,32 +29,28 @@ export function stakeOf(state: StateRead, hotkey: Uint8Array, coldkey: Uint8Arra
 
 /** Adds (or, negative, removes) `delta` alpha to one coldkey's stake through a hotkey (update_value_for_one). */
 export function changeStake(state: StateWrite, hotkey: Uint8Array, coldkey: Uint8Array, netuid: number, delta: bigint): void {
-  changeStakeAt(state, { total: S.TotalHotkeyAlpha.key(hotkey, netuid), shares: S.TotalHotkeySharesV2.key(hotkey, netuid), share: AlphaV2.key(hotkey, coldkey, netuid) }, delta);
+  changeStakeAt(state, S.TotalHotkeyAlpha.key(hotkey, netuid), S.TotalHotkeySharesV2.key(hotkey, netuid), AlphaV2.key(hotkey, coldkey, netuid), delta);
 }
 
-/** The storage keys one stake change reads and writes: TotalHotkeyAlpha, TotalHotkeySharesV2 and the coldkey's AlphaV2. */
-export interface StakeKeys {
-  readonly total: string;
-  readonly shares: string;
-  readonly share: string;
-}
-
-/** changeStake with its keys already built (each read and then written under the same string). */
-export function changeStakeAt(state: StateWrite, keys: StakeKeys, delta: bigint): void {
+/**
+ * changeStake with its keys already built, each read and then written under the same string: the
+ * hotkey's TotalHotkeyAlpha and TotalHotkeySharesV2, and the coldkey's AlphaV2.
+ */
+export function changeStakeAt(state: StateWrite, totalKey: string, denominatorKey: string, shareKey: string, delta: bigint): void {
   if (delta === 0n) return;
-  const total = S.TotalHotkeyAlpha.getAt(state, keys.total);
-  const denominator = safeFloatToShares(S.TotalHotkeySharesV2.getAt(state, keys.shares));
-  const share = safeFloatToShares(AlphaV2.getAt(state, keys.share));
+  const total = S.TotalHotkeyAlpha.getAt(state, totalKey);
+  const denominator = safeFloatToShares(S.TotalHotkeySharesV2.getAt(state, denominatorKey));
+  const share = safeFloatToShares(AlphaV2.getAt(state, shareKey));
   const magnitude = delta < 0n ? -delta : delta;
   // Shares in proportion to the pool; the first deposit sets one share per rao.
   const shares = denominator === 0n || total === 0n ? magnitude : (magnitude * denominator) / total;
   const nextDenominator = delta > 0n ? denominator + shares : denominator - shares;
   const nextShare = delta > 0n ? share + shares : share - (shares > share ? share : shares);
-  S.TotalHotkeySharesV2.setAt(state, keys.shares, { mantissa: nextDenominator < 0n ? 0n : nextDenominator, exponent: 0n });
-  AlphaV2.setAt(state, keys.share, { mantissa: nextShare, exponent: 0n });
+  S.TotalHotkeySharesV2.setAt(state, denominatorKey, { mantissa: nextDenominator < 0n ? 0n : nextDenominator, exponent: 0n });
+  AlphaV2.setAt(state, shareKey, { mantissa: nextShare, exponent: 0n });
   const nextTotal = total + delta;
-  if (nextTotal <= 0n) state.delete(keys.total);
-  else S.TotalHotkeyAlpha.setAt(state, keys.total, nextTotal);
+  if (nextTotal <= 0n) state.delete(totalKey);
+  else S.TotalHotkeyAlpha.setAt(state, totalKey, nextTotal);
 }
 
 /** Adds alpha to a hotkey's pool for all its stakers at once (dividends: update_value_for_all). `key`: its TotalHotkeyAlpha key. */

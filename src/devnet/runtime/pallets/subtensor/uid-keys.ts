@@ -6,7 +6,6 @@
  * not several times a block. The keys derived from a uid's hotkey (and its owner's) are rebuilt
  * when the hotkey (or the owner) read this block differs from the one they were built for.
  */
-import { bytesEqual } from "../../../codec/hex.js";
 import { AlphaV2, S } from "./storage.js";
 import type { StateRead } from "./typed-storage.js";
 
@@ -38,21 +37,28 @@ export function subnetUidKeys(state: StateRead, netuid: number, n: number): UidK
   for (let uid = 0; uid < n; uid++) {
     let entry = entries[uid];
     const hotkeyKey = entry?.hotkeyKey ?? S.Keys.key(netuid, uid);
-    const hotkey = S.Keys.getAt(state, hotkeyKey);
-    if (!entry || !bytesEqual(entry.hotkey, hotkey)) entries[uid] = entry = build(netuid, uid, hotkeyKey, hotkey, entry);
+    const stored = state.get(hotkeyKey);
+    if (!entry || !stored || !sameAccount(entry.hotkey, stored)) entries[uid] = entry = build(netuid, uid, hotkeyKey, S.Keys.getAt(state, hotkeyKey), entry);
     out[uid] = entry;
   }
   return out;
 }
 
-/** AlphaV2 at (hotkey, coldkey, netuid) for these keys' hotkey. */
+/** AlphaV2 at (hotkey, coldkey, netuid) for these keys' hotkey; `coldkey` may be the stored value (its first 32 bytes are the account). */
 export function alphaKeyOf(keys: UidKeys, coldkey: Uint8Array, netuid: number): string {
   const entry = keys as Entry;
-  if (!entry.coldkey || !bytesEqual(entry.coldkey, coldkey)) {
-    entry.coldkey = coldkey;
-    entry.alphaKey = AlphaV2.key(entry.hotkey, coldkey, netuid);
+  if (!entry.coldkey || !sameAccount(entry.coldkey, coldkey)) {
+    entry.coldkey = coldkey.slice(0, 32);
+    entry.alphaKey = AlphaV2.key(entry.hotkey, entry.coldkey, netuid);
   }
   return entry.alphaKey;
+}
+
+/** Whether a stored account value (its first 32 bytes) is `account`. */
+function sameAccount(account: Uint8Array, stored: Uint8Array): boolean {
+  if (stored.length < 32 || account.length !== 32) return false;
+  for (let i = 0; i < 32; i++) if (account[i] !== stored[i]) return false;
+  return true;
 }
 
 function build(netuid: number, uid: number, hotkeyKey: string, hotkey: Uint8Array, previous: Entry | undefined): Entry {
