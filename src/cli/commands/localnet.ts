@@ -30,6 +30,7 @@ export const LOCALNET_OPTIONS: OptionSchema = {
   apiPort: { type: "integer", min: 0, max: 65535, default: 0, help: "the first validator's gateway port, for users' requests (0: a free one; its URL is printed)" },
   apiKeys: { type: "string", help: "the gateway asks for these API keys (a file `tensornode validator api-key add` writes); default: none, on loopback" },
   dashboardPort: { type: "integer", min: 0, max: 65535, default: 0, help: "the dashboard's port (0: a free one; its URL is printed)" },
+  withoutDashboard: { type: "boolean", default: false, help: "start no dashboard (one process fewer on a small machine)" },
   json: { type: "boolean", default: false, help: "print only the final summary, as JSON (amounts in rao as decimal strings: docs/cli-json.md)" },
 };
 
@@ -88,7 +89,7 @@ export function registerLocalnetCommand(program: Command, ctx: CliContext): void
       blockTimeMs: localnetBlockTimeMs(v.blockTime),
       tempo: Number(v.tempo),
       apiPort: Number(v.apiPort),
-      dashboardPort: Number(v.dashboardPort),
+      dashboardPort: v.withoutDashboard === true ? false : Number(v.dashboardPort),
       ...(typeof v.apiKeys === "string" ? { apiKeys: resolve(ctx.cwd, v.apiKeys) } : {}),
       env: ctx.env,
       say: (line) => ctx.stderr(`${line}\n`),
