@@ -1,15 +1,46 @@
 /** The hashes of Substrate storage keys, block hashes and extrinsic hashes. */
 import { blake2AsU8a, xxhashAsU8a } from "@polkadot/util-crypto";
-import { blake2b as wasmBlake2b, isReady as wasmReady } from "@polkadot/wasm-crypto";
+import { bridge } from "@polkadot/wasm-crypto";
 import { concatBytes } from "./scale.js";
-
-const NO_KEY = new Uint8Array(0);
 
 export type StorageHasher = "Blake2_128" | "Blake2_256" | "Blake2_128Concat" | "Twox128" | "Twox256" | "Twox64Concat" | "Identity";
 
-/** Blake2b-256; straight into the Wasm build once it is loaded (what blake2AsU8a calls, without its argument handling), else blake2AsU8a. */
+/** Blake2b-256: through the Wasm build once it is loaded, else blake2AsU8a. */
 export function blake2_256(data: Uint8Array): Uint8Array {
-  return wasmReady() ? wasmBlake2b(data, NO_KEY, 32) : blake2AsU8a(data, 256);
+  return wasmBlake2b(data, 32) ?? blake2AsU8a(data, 256);
+}
+
+let wasmBytes: Uint8Array | undefined;
+let wasmWords: Int32Array | undefined;
+
+/**
+ * Unkeyed Blake2b of `data` through the Wasm build's own entry point (`ext_blake2b`), doing what
+ * its `blake2b` wrapper does — input copied into Wasm memory (which the Wasm side frees), digest
+ * copied out and freed — without the wrapper's arrays and views per call: a state commitment
+ * hashes every changed entry, thousands in an epoch block. Undefined until the Wasm is loaded.
+ */
+function wasmBlake2b(data: Uint8Array, size: number): Uint8Array | undefined {
+  const wasm = bridge.wasm;
+  if (!wasm) return undefined;
+  const dataPointer = wasm.__wbindgen_malloc(data.length);
+  const keyPointer = wasm.__wbindgen_malloc(0);
+  wasmMemory(wasm.memory).set(data, dataPointer);
+  wasm.ext_blake2b(8, dataPointer, data.length, keyPointer, 0, size);
+  const bytes = wasmMemory(wasm.memory);
+  const at = wasmWords![2]!;
+  const length = wasmWords![3]!;
+  const digest = bytes.slice(at, at + length);
+  wasm.__wbindgen_free(at, length);
+  return digest;
+}
+
+/** Views of the Wasm memory, made again when it has grown (a grown memory has a new buffer). */
+function wasmMemory(memory: { readonly buffer: ArrayBufferLike }): Uint8Array {
+  if (!wasmBytes || wasmBytes.buffer !== memory.buffer) {
+    wasmBytes = new Uint8Array(memory.buffer);
+    wasmWords = new Int32Array(memory.buffer);
+  }
+  return wasmBytes;
 }
 
 export function twox128(data: Uint8Array | string): Uint8Array {
@@ -62,7 +93,7 @@ export function hashedKeyHex(hasher: StorageHasher, key: Uint8Array): string {
   let hashed = cache.get(raw);
   if (hashed === undefined) {
     if (cache.size >= CONCAT_CACHE_LIMIT) cache.clear();
-    hashed = hexOf(hasher === "Blake2_128Concat" ? (wasmReady() ? wasmBlake2b(key, NO_KEY, 16) : blake2AsU8a(key, 128)) : xxhashAsU8a(key, 64)) + raw;
+    hashed = hexOf(hasher === "Blake2_128Concat" ? (wasmBlake2b(key, 16) ?? blake2AsU8a(key, 128)) : xxhashAsU8a(key, 64)) + raw;
     cache.set(raw, hashed);
   }
   return hashed;

@@ -21,17 +21,21 @@ export class StatePrunedError extends CodedError<"STATE_PRUNED"> {
   }
 }
 
-/** Where entryDigest lays out key ‖ value (grown as needed; the hash copies it out). */
+/** Where entryDigest lays out key ‖ value (grown as needed; the hash copies it out), and a plain view of it. */
 let digestInput = Buffer.alloc(1024);
+let digestBytes = new Uint8Array(digestInput.buffer, digestInput.byteOffset, digestInput.length);
 
 /** blake2_256(key ‖ value): an entry's term of the commitment, read as a big-endian integer. */
 function entryDigest(key: string, value: Uint8Array): Uint8Array {
   const keyLength = (key.length - 2) >> 1;
   const length = keyLength + value.length;
-  if (digestInput.length < length) digestInput = Buffer.alloc(Math.max(length, digestInput.length * 2));
+  if (digestInput.length < length) {
+    digestInput = Buffer.alloc(Math.max(length, digestInput.length * 2));
+    digestBytes = new Uint8Array(digestInput.buffer, digestInput.byteOffset, digestInput.length);
+  }
   digestInput.write(key.slice(2), 0, keyLength, "hex");
-  digestInput.set(value, keyLength);
-  return blake2_256(digestInput.subarray(0, length));
+  digestBytes.set(value, keyLength);
+  return blake2_256(digestBytes.subarray(0, length));
 }
 
 /**
