@@ -12,7 +12,7 @@ import { dividendAlphaRootSplit, EMPTY_ROW, runEpoch, splitBlockEmission, type E
 import type { BlockContext } from "../../context.js";
 import type { SubtensorEnv } from "./env.js";
 import { addToHotkeyPool, changeStake, changeStakeAt } from "./staking.js";
-import { alphaKeyOf, subnetUidKeys, type UidKeys } from "./uid-keys.js";
+import { alphaKeyOf, dividendKeysOf, subnetUidKeys, type UidKeys } from "./uid-keys.js";
 import * as c from "./codecs.js";
 import { doubleMap, S } from "./storage.js";
 import { keyU16, type StateRead } from "./typed-storage.js";
@@ -241,10 +241,11 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
   for (const [uid, raw] of split.alphaDividends) {
     const amount = raw >> 32n;
     const keys = uids[uid]!;
-    const take = (amount * BigInt(S.Delegates.get(ctx, keys.hotkey))) / 65535n;
+    const dividendKeys = dividendKeysOf(keys, netuid);
+    const take = (amount * BigInt(S.Delegates.getAt(ctx, dividendKeys.delegates))) / 65535n;
     if (take > 0n) changeStakeAt(ctx, keys.stakeKey, keys.sharesKey, ownerAlphaKey(ctx, keys, netuid), take);
     addToHotkeyPool(ctx, keys.hotkey, netuid, amount - take, keys.stakeKey);
-    S.AlphaDividendsPerSubnet.set(ctx, netuid, keys.hotkey, amount);
+    S.AlphaDividendsPerSubnet.setAt(ctx, dividendKeys.dividends, amount);
   }
 }
 

@@ -25,6 +25,8 @@ export interface UidKeys {
 interface Entry extends UidKeys {
   coldkey: Uint8Array | undefined;
   alphaKey: string;
+  delegatesKey: string | undefined;
+  dividendsKey: string | undefined;
 }
 
 const bySubnet = new Map<number, Entry[]>();
@@ -54,6 +56,14 @@ export function alphaKeyOf(keys: UidKeys, coldkey: Uint8Array, netuid: number): 
   return entry.alphaKey;
 }
 
+/** Delegates at the hotkey and AlphaDividendsPerSubnet at (netuid, hotkey): a validator's dividend keys, built on first use. */
+export function dividendKeysOf(keys: UidKeys, netuid: number): { readonly delegates: string; readonly dividends: string } {
+  const entry = keys as Entry;
+  entry.delegatesKey ??= S.Delegates.key(entry.hotkey);
+  entry.dividendsKey ??= S.AlphaDividendsPerSubnet.key(netuid, entry.hotkey);
+  return { delegates: entry.delegatesKey, dividends: entry.dividendsKey };
+}
+
 /** Whether a stored account value (its first 32 bytes) is `account`. */
 function sameAccount(account: Uint8Array, stored: Uint8Array): boolean {
   if (stored.length < 32 || account.length !== 32) return false;
@@ -73,5 +83,7 @@ function build(netuid: number, uid: number, hotkeyKey: string, hotkey: Uint8Arra
     ownerKey: S.Owner.key(hotkey),
     coldkey: undefined,
     alphaKey: "",
+    delegatesKey: undefined,
+    dividendsKey: undefined,
   };
 }
