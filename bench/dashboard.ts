@@ -193,7 +193,8 @@ async function memory(chain: Chain, browser: Browser, chainUrl: string, dataDir:
   }
 }
 
-export async function benchDashboard(): Promise<BenchLine[]> {
+/** Both figures; `parts` picks one (`["memory"]`) when only it is wanted. */
+export async function benchDashboard(parts: readonly ("render" | "memory")[] = ["render", "memory"]): Promise<BenchLine[]> {
   await cryptoWaitReady();
   const dataDir = mkdtempSync(join(tmpdir(), "tensornode-bench-dashboard-"));
   const devnet = await startDevnetProcess(join(dataDir, "chain"));
@@ -209,7 +210,7 @@ export async function benchDashboard(): Promise<BenchLine[]> {
       tx: (pallet, name) => api.tx[pallet]![name] as unknown as Untyped,
     };
     const lines: BenchLine[] = [];
-    for (const part of [firstRender, memory]) {
+    for (const part of parts.map((p) => (p === "render" ? firstRender : memory))) {
       lines.push(await part(chain, browser, devnet.url, dataDir));
       process.stderr.write(`# ${formatLine(lines[lines.length - 1]!)}\n`);
     }
