@@ -89,6 +89,8 @@ export function columnMedians(weights: Csr, stake: Float64Array, columns: number
 }
 
 const RANK_SPAN = 65536;
+/** Up to this many entries a column is selected without its histogram (whose 257 buckets would cost more). */
+const SMALL_COLUMN = 96;
 const INVERSE_RANK_SPAN = 1 / RANK_SPAN;
 
 /**
@@ -122,6 +124,14 @@ class PackedSelection {
     if (minority >= total) return scoreOf(max);
     if (minority < zeroStake) return 0;
 
+    let bucket = this.#bucket;
+    if (bucket.length < to - from) bucket = this.#bucket = new Float64Array(to - from);
+    if (to - from <= SMALL_COLUMN) {
+      // Few entries: the quickselect alone, above the validators without an entry.
+      for (let at = from; at < to; at++) bucket[at - from] = packed[at]!;
+      return scoreOf(this.#quickselect(bucket, to - from, minority - zeroStake));
+    }
+
     // Buckets of equal width (a power of two) over [0, max].
     let width = 1;
     while (max * (1 / width) >= 256) width *= 2;
@@ -137,8 +147,6 @@ class PackedSelection {
     let chosen = 0;
     while (lo + histogram[chosen]! <= minority) lo += histogram[chosen++]!;
 
-    let bucket = this.#bucket;
-    if (bucket.length < to - from) bucket = this.#bucket = new Float64Array(to - from);
     let count = 0;
     for (let at = from; at < to; at++) {
       const value = packed[at]!;

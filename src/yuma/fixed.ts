@@ -22,6 +22,10 @@ export const U64_MAX = (1n << 64n) - 1n;
 const TWO_POW_16 = 65536;
 const TWO_POW_32 = 4294967296;
 const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
+const TWO_POW_17 = 131072;
+const TWO_POW_34 = 2 ** 34;
+const TWO_POW_MINUS_17 = 1 / TWO_POW_17;
+const TWO_POW_MINUS_15 = 1 / 32768;
 /** Products and quotients below this bound are exact in a double with room for a fix-up step. */
 const EXACT_LIMIT = 2 ** 52;
 const I64_MAX = (1n << 63n) - 1n;
@@ -79,7 +83,20 @@ export function mul(a: I32F32, b: I32F32): I32F32 {
  */
 export function mulFast(a: I32F32, b: I32F32): I32F32 {
   const product = a * b;
-  return Math.abs(product) < EXACT_LIMIT ? Math.floor(product * TWO_POW_MINUS_32) + 0 : mul(a, b);
+  return Math.abs(product) < EXACT_LIMIT ? Math.floor(product * TWO_POW_MINUS_32) + 0 : mulWide(a, b);
+}
+
+/**
+ * `mul` of operands whose product passes 2^52 (proportions times proportions): for 0 ≤ a, b < 2^34,
+ * with a = ah·2^17 + al, floor(a·b / 2^32) = floor((ah·b + floor(al·b / 2^17)) / 2^15) — the
+ * dropped al·b mod 2^17 is below one unit of the inner sum — and every product and sum here stays
+ * below 2^52, so exact. Other operands go through `mul`.
+ */
+function mulWide(a: I32F32, b: I32F32): I32F32 {
+  if (!(a >= 0 && b >= 0 && a < TWO_POW_34 && b < TWO_POW_34)) return mul(a, b);
+  const high = Math.floor(a * TWO_POW_MINUS_17);
+  const low = a - high * TWO_POW_17;
+  return Math.floor((high * b + Math.floor(low * b * TWO_POW_MINUS_17)) * TWO_POW_MINUS_15);
 }
 
 /** `a.checked_mul(b).unwrap_or_default()` as `vec_mul` uses it: 0 when the product overflows. */

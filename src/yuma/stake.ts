@@ -39,6 +39,49 @@ export function taoWeightI64F64(taoWeightU64: bigint): bigint {
 }
 
 export function computeStakeWeights(inputs: StakeInputs): StakeWeights {
+  return stakeWeightsUnsaturated(inputs) ?? stakeWeightsExact(inputs);
+}
+
+const TWO_POW_63 = 1n << 63n;
+const TWO_POW_95 = 1n << 95n;
+
+/**
+ * The same weights in fewer BigInt steps, for stakes that saturate nothing (each below 2^63, each
+ * total and their sum below 2^95 in units of 2^-32, as any real subnet's are), else undefined. Then
+ * total = 2^32·T with T = alpha·2^32 + tao·w (w = tao_weight in units of 2^-32, exact), the
+ * threshold compares floor(T / 2^32), and stake = floor(trunc(2^32·T·2^64 / 2^32·ΣT) / 2^32) =
+ * floor(T·2^32 / ΣT): one division per uid.
+ */
+function stakeWeightsUnsaturated(inputs: StakeInputs): StakeWeights | undefined {
+  const n = inputs.alphaStake.length;
+  const weight = taoWeightI64F64(inputs.taoWeightU64) >> 32n;
+  const units: bigint[] = new Array(n);
+  const stakeRao: bigint[] = new Array(n);
+  let sum = 0n;
+  for (let uid = 0; uid < n; uid++) {
+    const alpha = inputs.alphaStake[uid]!;
+    const tao = inputs.taoStake[uid]!;
+    if (alpha < 0n || tao < 0n || alpha >= TWO_POW_63 || tao >= TWO_POW_63) return undefined;
+    const total = tao === 0n ? alpha << 32n : (alpha << 32n) + tao * weight;
+    if (total >= TWO_POW_95) return undefined;
+    const rao = total >> 32n;
+    stakeRao[uid] = rao;
+    units[uid] = total;
+    if (uid === inputs.ownerUid || rao >= inputs.stakeThreshold) sum += total;
+  }
+  if (sum >= TWO_POW_95) return undefined;
+  const totalStake: bigint[] = new Array(n);
+  const stake = new Float64Array(n);
+  for (let uid = 0; uid < n; uid++) {
+    const total = units[uid]!;
+    totalStake[uid] = total << 32n;
+    const counted = uid === inputs.ownerUid || stakeRao[uid]! >= inputs.stakeThreshold;
+    if (counted && sum !== 0n && total !== 0n) stake[uid] = Number((total << 32n) / sum);
+  }
+  return { totalStake, stake, stakeRao };
+}
+
+function stakeWeightsExact(inputs: StakeInputs): StakeWeights {
   const n = inputs.alphaStake.length;
   const taoWeight = taoWeightI64F64(inputs.taoWeightU64);
   const totalStake: bigint[] = new Array(n);

@@ -108,6 +108,11 @@ describe("the fused epoch is the previous epoch, bit for bit", () => {
     for (let trial = 0; trial < 200; trial++) assertSameAsPrevious(randomInput(random, 90), `trial ${trial}`);
   });
 
+  it("on 30 large random subnets (columns of hundreds of validators: consensus by stake histogram)", () => {
+    const random = prng(31);
+    for (let trial = 0; trial < 30; trial++) assertSameAsPrevious(randomInput(random, 400), `trial ${trial}`);
+  });
+
   it("on consecutive epochs of one subnet, its own bonds carried over and left as they were", () => {
     const random = prng(5);
     const copy = (rows: readonly U16Row[]) => rows.map((row) => [Array.from(row.cols), Array.from(row.vals)]);
@@ -121,6 +126,29 @@ describe("the fused epoch is the previous epoch, bit for bit", () => {
         const state = input.state;
         input = { ...input, state: { ...state, currentBlock: state.currentBlock + input.hyperparams.tempo, bonds: output.bonds, validatorPermit: output.newValidatorPermit } };
       }
+    }
+  });
+});
+
+describe("stake weights, at the saturation edges", () => {
+  it("equal the previous computation for stakes around 2^63 and totals around 2^95", async () => {
+    const { computeStakeWeights } = await import("../../../src/yuma/stake.js");
+    const { computeStakeWeights: previous } = await import("./previous/stake.js");
+    const random = prng(9);
+    const edges = [0n, 1n, (1n << 62n) - 1n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 1n << 40n];
+    for (let trial = 0; trial < 2000; trial++) {
+      const n = 1 + Math.floor(random() * 6);
+      const pickStake = (): bigint => edges[Math.floor(random() * edges.length)]! - BigInt(Math.floor(random() * 3));
+      const inputs = {
+        alphaStake: Array.from({ length: n }, () => { const v = pickStake(); return v < 0n ? 0n : v; }),
+        taoStake: Array.from({ length: n }, () => { const v = random() < 0.5 ? 0n : pickStake(); return v < 0n ? 0n : v; }),
+        taoWeightU64: [0n, 971_718_665_099_567_868n, (1n << 64n) - 1n][trial % 3]!,
+        stakeThreshold: [0n, 1n << 30n, 1n << 62n, (1n << 64n) - 1n][Math.floor(random() * 4)]!,
+        ownerUid: random() < 0.5 ? Math.floor(random() * n) : null,
+      };
+      const now = computeStakeWeights(inputs);
+      const before = previous(inputs);
+      assert.deepStrictEqual([now.totalStake, Array.from(now.stake), now.stakeRao], [before.totalStake, Array.from(before.stake), before.stakeRao], `trial ${trial}`);
     }
   });
 });

@@ -21,6 +21,13 @@ describe("the epoch's inlined fixed-point fast paths equal the exact operations"
       const b = (k % 5 === 0 ? -1 : 1) * upTo(40);
       assert.equal(mulFast(a, b), refMul(a, b), `mulFast(${a}, ${b})`);
     }
+    // Proportion by proportion: products past 2^52 from operands up to 2^34, where the wide split applies.
+    for (let k = 0; k < 50000; k++) {
+      const a = 2 ** 34 - 1 - Math.floor(random() * 2 ** (1 + (k % 34)));
+      const b = Math.floor(random() * 2 ** 34);
+      assert.equal(mulFast(a, b), refMul(a, b), `mulFast(${a}, ${b})`);
+    }
+    for (const [a, b] of [[2 ** 34 - 1, 2 ** 34 - 1], [2 ** 32, 2 ** 32], [2 ** 33 + 1, 2 ** 20 + 3], [2 ** 34, 5]] as const) assert.equal(mulFast(a, b), refMul(a, b));
     assert.ok(Object.is(mulFast(0, 5), 0));
   });
 
