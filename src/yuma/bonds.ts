@@ -3,7 +3,7 @@
  * (`interpolate_sparse`), the stored bonds as the epoch reads them, both EMA models and the
  * column normalisations around them, each a pass over the entries with no per-row allocation.
  */
-import { ColumnSet, type Csr, csrWithCapacity, rowStrictlyAscending } from "./csr.js";
+import { ColumnSet, type Csr, csrRowAscending, csrWithCapacity } from "./csr.js";
 import { ONE, checkedMulOrZero, divideShare, mulFast, proportionToU16, ratioOfIntegers, u16ProportionToFixed } from "./fixed.js";
 import type { LiquidAlpha } from "./liquid-alpha.js";
 import { inplaceNormalize } from "./math.js";
@@ -63,21 +63,25 @@ export function storedBondsMasked(rows: readonly U16Row[], n: number, lastTempo:
   let capacity = 0;
   for (let i = 0; i < n && i < rows.length; i++) capacity += rows[i]!.cols.length;
   const out = csrWithCapacity(n, capacity, "bonds");
+  const ascending = new Uint8Array(n).fill(1);
   let at = 0;
   for (let i = 0; i < n; i++) {
     out.start[i] = at;
     const row = rows[i];
     if (!row) continue;
+    let previous = -1;
     for (let k = 0; k < row.cols.length; k++) {
       const col = row.cols[k]!;
       if (col >= n || lastTempo <= blockAtRegistration[col]!) continue;
       out.cols[at] = col;
       out.vals[at] = asProportions ? u16ProportionToFixed(row.vals[k]!) : row.vals[k]!;
+      if (col <= previous) ascending[i] = 0;
+      previous = col;
       at += 1;
     }
   }
   out.start[n] = at;
-  return out;
+  return { ...out, ascending };
 }
 
 /**
@@ -92,69 +96,118 @@ export function storedBondsMasked(rows: readonly U16Row[], n: number, lastTempo:
 export function matEma(next: Csr, old: Csr, alpha: number, columns: number, clipAt: Float64Array | null = null): Csr {
   const rows = next.rows;
   const out = csrWithCapacity(rows, next.start[rows]! + old.start[Math.min(old.rows, rows)]!, "ema");
-  const oneMinusAlpha = ONE - alpha;
-  const acc = new Float64Array(columns);
-  const touched = new ColumnSet(columns);
-  const { cols: nCols, vals: nVals } = next;
-  const { cols: oCols, vals: oVals } = old;
-  const outCols = out.cols;
-  const outVals = out.vals;
+  const ema: EmaTerms = {
+    alpha,
+    oneMinusAlpha: ONE - alpha,
+    // Unclipped reads as clipped at +∞ (min(v, ∞) = v), so the merge has one form; a column past
+    // clipAt's end clips at 0, as col_clip_sparse's missing threshold does.
+    clip: clipAt === null ? new Float64Array(columns).fill(Number.POSITIVE_INFINITY) : clipAt.length >= columns ? clipAt : padded(clipAt, columns),
+  };
+  let dense: DenseRow | undefined;
   let at = 0;
   for (let i = 0; i < rows; i++) {
     out.start[i] = at;
-    let p = next.start[i]!;
+    const p = next.start[i]!;
     const pEnd = next.start[i + 1]!;
-    let q = i < old.rows ? old.start[i]! : 0;
+    const q = i < old.rows ? old.start[i]! : 0;
     const qEnd = i < old.rows ? old.start[i + 1]! : 0;
-    if (rowStrictlyAscending(nCols, p, pEnd) && rowStrictlyAscending(oCols, q, qEnd) && (pEnd === p || nCols[pEnd - 1]! < columns) && (qEnd === q || oCols[qEnd - 1]! < columns)) {
-      while (p < pEnd || q < qEnd) {
-        const a = p < pEnd ? nCols[p]! : columns;
-        const b = q < qEnd ? oCols[q]! : columns;
-        let value: number;
-        let col: number;
-        if (a < b) {
-          col = a;
-          value = mulFast(alpha, clipAt ? Math.min(nVals[p++]!, clipAt[a]!) : nVals[p++]!);
-        } else if (b < a) {
-          col = b;
-          value = mulFast(oneMinusAlpha, oVals[q++]!);
-        } else {
-          col = a;
-          value = mulFast(alpha, clipAt ? Math.min(nVals[p++]!, clipAt[a]!) : nVals[p++]!) + mulFast(oneMinusAlpha, oVals[q++]!);
-        }
-        if (value > 0) {
-          outCols[at] = col;
-          outVals[at] = value;
-          at += 1;
-        }
-      }
-      continue;
-    }
-    for (; p < pEnd; p++) {
-      const col = nCols[p]!;
-      if (col >= columns) continue;
-      acc[col] = acc[col]! + mulFast(alpha, clipAt ? Math.min(nVals[p]!, col < clipAt.length ? clipAt[col]! : 0) : nVals[p]!);
-      touched.add(col);
-    }
-    for (; q < qEnd; q++) {
-      const col = oCols[q]!;
-      if (col >= columns) continue;
-      acc[col] = acc[col]! + mulFast(oneMinusAlpha, oVals[q]!);
-      touched.add(col);
-    }
-    for (const col of touched.sorted()) {
-      const value = acc[col]!;
-      if (value > 0) {
-        outCols[at] = col;
-        outVals[at] = value;
-        at += 1;
-      }
-      acc[col] = 0;
-    }
-    touched.clear();
+    const sorted = csrRowAscending(next, i) && (i >= old.rows || csrRowAscending(old, i)) && (pEnd === p || next.cols[pEnd - 1]! < columns) && (qEnd === q || old.cols[qEnd - 1]! < columns);
+    if (sorted) at = mergeEmaRow(ema, next, p, pEnd, old, q, qEnd, out, at);
+    else at = accumulateEmaRow(ema, next, p, pEnd, old, q, qEnd, out, at, (dense ??= { acc: new Float64Array(columns), touched: new ColumnSet(columns) }), columns);
   }
   out.start[rows] = at;
   return out;
+}
+
+interface EmaTerms {
+  readonly alpha: number;
+  readonly oneMinusAlpha: number;
+  readonly clip: Float64Array;
+}
+
+interface DenseRow {
+  readonly acc: Float64Array;
+  readonly touched: ColumnSet;
+}
+
+/** One EMA row from two rows whose columns strictly ascend: a single merging walk. Returns the end of the row in `out`. */
+function mergeEmaRow(ema: EmaTerms, next: Csr, p: number, pEnd: number, old: Csr, q: number, qEnd: number, out: Csr, at: number): number {
+  const { alpha, oneMinusAlpha, clip } = ema;
+  const { cols: nCols, vals: nVals } = next;
+  const { cols: oCols, vals: oVals } = old;
+  const { cols: outCols, vals: outVals } = out;
+  while (p < pEnd && q < qEnd) {
+    const a = nCols[p]!;
+    const b = oCols[q]!;
+    let col: number;
+    let value: number;
+    if (a < b) {
+      col = a;
+      value = mulFast(alpha, Math.min(nVals[p]!, clip[a]!));
+      p += 1;
+    } else if (b < a) {
+      col = b;
+      value = mulFast(oneMinusAlpha, oVals[q]!);
+      q += 1;
+    } else {
+      col = a;
+      value = mulFast(alpha, Math.min(nVals[p]!, clip[a]!)) + mulFast(oneMinusAlpha, oVals[q]!);
+      p += 1;
+      q += 1;
+    }
+    if (value > 0) {
+      outCols[at] = col;
+      outVals[at] = value;
+      at += 1;
+    }
+  }
+  for (; p < pEnd; p++) {
+    const col = nCols[p]!;
+    const value = mulFast(alpha, Math.min(nVals[p]!, clip[col]!));
+    if (value > 0) {
+      outCols[at] = col;
+      outVals[at] = value;
+      at += 1;
+    }
+  }
+  for (; q < qEnd; q++) {
+    const value = mulFast(oneMinusAlpha, oVals[q]!);
+    if (value > 0) {
+      outCols[at] = oCols[q]!;
+      outVals[at] = value;
+      at += 1;
+    }
+  }
+  return at;
+}
+
+/** One EMA row from any two rows: accumulated per column (repeats add up), then walked in column order. */
+function accumulateEmaRow(ema: EmaTerms, next: Csr, p: number, pEnd: number, old: Csr, q: number, qEnd: number, out: Csr, at: number, dense: DenseRow, columns: number): number {
+  const { alpha, oneMinusAlpha, clip } = ema;
+  const { acc, touched } = dense;
+  for (; p < pEnd; p++) {
+    const col = next.cols[p]!;
+    if (col >= columns) continue;
+    acc[col] = acc[col]! + mulFast(alpha, Math.min(next.vals[p]!, clip[col]!));
+    touched.add(col);
+  }
+  for (; q < qEnd; q++) {
+    const col = old.cols[q]!;
+    if (col >= columns) continue;
+    acc[col] = acc[col]! + mulFast(oneMinusAlpha, old.vals[q]!);
+    touched.add(col);
+  }
+  for (const col of touched.sorted()) {
+    const value = acc[col]!;
+    if (value > 0) {
+      out.cols[at] = col;
+      out.vals[at] = value;
+      at += 1;
+    }
+    acc[col] = 0;
+  }
+  touched.clear();
+  return at;
 }
 
 /**
@@ -352,5 +405,11 @@ export function bondRowsToStore(bonds: Csr, permits: readonly boolean[]): U16Row
     }
     out[i] = { cols: outCols.subarray(rowStart, at), vals: outVals.subarray(rowStart, at) };
   }
+  return out;
+}
+
+function padded(values: Float64Array, length: number): Float64Array {
+  const out = new Float64Array(length);
+  out.set(values.subarray(0, length));
   return out;
 }

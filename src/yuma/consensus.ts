@@ -3,7 +3,7 @@
  * (`weighted_median_col_sparse`), from the CSR weights: one transposition into columns, then a
  * weighted selection per column, in place.
  */
-import { type Csr, rowStrictlyAscending } from "./csr.js";
+import { type Csr, csrRowAscending } from "./csr.js";
 import { safeDiv } from "./fixed.js";
 import { scratchFloat64 } from "./scratch.js";
 
@@ -66,7 +66,7 @@ export function columnMedians(weights: Csr, stake: Float64Array, columns: number
     if (k < 0) continue;
     const from = start[i]!;
     const to = start[i + 1]!;
-    if (rowStrictlyAscending(cols, from, to)) {
+    if (csrRowAscending(weights, i)) {
       for (let e = from; e < to; e++) {
         const j = cols[e]!;
         if (j < columns) packed[fill[j]!++] = vals[e]! * RANK_SPAN + k;

@@ -15,6 +15,13 @@ export interface Csr {
   readonly vals: Float64Array;
   /** Entries per column, where the pass that built the matrix counted them on the way. */
   readonly columnCounts?: Int32Array;
+  /** Per row, 1 where its columns strictly ascend, where the pass that built the matrix noted it on the way. */
+  readonly ascending?: Uint8Array;
+}
+
+/** Whether row i's columns strictly ascend (no repeats), from the matrix's note when it has one. */
+export function csrRowAscending(matrix: Csr, i: number): boolean {
+  return matrix.ascending ? matrix.ascending[i] === 1 : rowStrictlyAscending(matrix.cols, matrix.start[i]!, matrix.start[i + 1]!);
 }
 
 /**

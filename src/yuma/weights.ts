@@ -34,6 +34,7 @@ export function maskedNormalizedWeights(rows: readonly U16Row[], masks: WeightMa
   for (let i = 0; i < n && i < rows.length; i++) capacity += rows[i]!.cols.length;
   const { start, cols, vals } = csrWithCapacity(n, capacity, "weights");
   const columnCounts = new Int32Array(n);
+  const ascending = new Uint8Array(n).fill(1);
   let at = 0;
   for (let i = 0; i < n; i++) {
     start[i] = at;
@@ -45,6 +46,7 @@ export function maskedNormalizedWeights(rows: readonly U16Row[], masks: WeightMa
     const rowVals = row.vals;
     const from = at;
     let total = 0;
+    let previous = -1;
     for (let k = 0; k < rowCols.length; k++) {
       const j = rowCols[k]!;
       if (j >= n) continue;
@@ -56,6 +58,8 @@ export function maskedNormalizedWeights(rows: readonly U16Row[], masks: WeightMa
       vals[at] = v;
       total += v;
       columnCounts[j]! += 1;
+      if (j <= previous) ascending[i] = 0;
+      previous = j;
       at += 1;
     }
     if (total === 0) continue; // every kept value is 0, raw 0 too
@@ -75,5 +79,5 @@ export function maskedNormalizedWeights(rows: readonly U16Row[], masks: WeightMa
     }
   }
   start[n] = at;
-  return { rows: n, start, cols, vals, columnCounts };
+  return { rows: n, start, cols, vals, columnCounts, ascending };
 }
