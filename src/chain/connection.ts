@@ -36,12 +36,6 @@ export interface ConnectOptions {
   readonly onConnectionChange?: (event: { connected: boolean; attempt: number }) => void;
   /** Debug lines about the runtime (e.g. an older runtime's epoch rule); a pino logger fits. */
   readonly log?: ReaderLog;
-  /**
-   * Keep no copy of answers (@polkadot/api keeps up to 1024 calls and 102,400 storage values for
-   * 30 s): for a client that reads each block's state once, the copies only cost memory, the more
-   * the faster the chain.
-   */
-  readonly noAnswerCache?: boolean;
 }
 
 /** The delay before reconnection attempt `attempt` (1-based): doubling from `first`, capped at `max`. */
@@ -54,7 +48,7 @@ export async function connectChain(endpoint: string, options: ConnectOptions = {
   const firstDelay = options.reconnectMs ?? 500;
   const maxDelay = options.maxReconnectMs ?? 30_000;
   // Reconnection is ours (autoConnectMs 0): WsProvider's own retries have a fixed delay.
-  const provider = new WsProvider(endpoint, 0, {}, timeoutMs, options.noAnswerCache ? 0 : undefined);
+  const provider = new WsProvider(endpoint, 0, {}, timeoutMs);
   let timer: NodeJS.Timeout | undefined;
   let closing = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -80,7 +74,7 @@ export async function connectChain(endpoint: string, options: ConnectOptions = {
   };
   try {
     await provider.connect();
-    const api = await Promise.race([ApiPromise.create({ provider, ...SUBTENSOR_API_OPTIONS, ...(options.noAnswerCache ? { rpcCacheCapacity: 1 } : {}) }), gaveUp]);
+    const api = await Promise.race([ApiPromise.create({ provider, ...SUBTENSOR_API_OPTIONS }), gaveUp]);
     initial = false;
     provider.on("disconnected", () => {
       if (closing) return;

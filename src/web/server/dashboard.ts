@@ -145,7 +145,6 @@ export class Dashboard {
       try {
         const chain = await connect(this.#o.endpoint, {
           timeoutMs: 10_000,
-          noAnswerCache: true,
           onConnectionChange: (e) => {
             this.#connected = e.connected;
             this.#chainError = e.connected ? null : "the connection was lost; reconnecting";
