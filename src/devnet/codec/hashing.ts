@@ -39,8 +39,43 @@ function wasmMemory(memory: { readonly buffer: ArrayBufferLike }): Uint8Array {
   if (!wasmBytes || wasmBytes.buffer !== memory.buffer) {
     wasmBytes = new Uint8Array(memory.buffer);
     wasmWords = new Int32Array(memory.buffer);
+    wasmBuffer = Buffer.from(memory.buffer);
   }
   return wasmBytes;
+}
+let wasmBuffer: Buffer | undefined;
+
+/**
+ * blake2_256(bytes of `hexKey` ‖ `value`) as 16 UTF-16 code units, each two digest bytes
+ * big-endian: the state commitment's term for an entry (chain-state.ts), hashed with the key
+ * decoded straight into Wasm memory and kept as one small string rather than a byte array.
+ */
+export function keyValueDigest(hexKey: string, value: Uint8Array): string {
+  const keyLength = (hexKey.length - 2) >> 1;
+  const wasm = bridge.wasm;
+  if (!wasm) {
+    const data = new Uint8Array(keyLength + value.length);
+    data.set(Buffer.from(hexKey.slice(2), "hex"));
+    data.set(value, keyLength);
+    return digestUnits(blake2AsU8a(data, 256), 0);
+  }
+  const length = keyLength + value.length;
+  const dataPointer = wasm.__wbindgen_malloc(length);
+  const keyPointer = wasm.__wbindgen_malloc(0);
+  wasmMemory(wasm.memory);
+  wasmBuffer!.write(hexKey.slice(2), dataPointer, keyLength, "hex");
+  wasmBytes!.set(value, dataPointer + keyLength);
+  wasm.ext_blake2b(8, dataPointer, length, keyPointer, 0, 32);
+  const bytes = wasmMemory(wasm.memory);
+  const at = wasmWords![2]!;
+  const digest = digestUnits(bytes, at);
+  wasm.__wbindgen_free(at, wasmWords![3]!);
+  return digest;
+}
+
+function digestUnits(b: Uint8Array, at: number): string {
+  const unit = (i: number): number => (b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!;
+  return String.fromCharCode(unit(0), unit(1), unit(2), unit(3), unit(4), unit(5), unit(6), unit(7), unit(8), unit(9), unit(10), unit(11), unit(12), unit(13), unit(14), unit(15));
 }
 
 export function twox128(data: Uint8Array | string): Uint8Array {

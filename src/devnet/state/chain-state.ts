@@ -7,7 +7,7 @@
  * lets a restart verify that the stored state matches the stored head. It is not a Merkle trie
  * root, so the devnet serves no storage proofs.
  */
-import { blake2_256 } from "../codec/hashing.js";
+import { blake2_256, keyValueDigest } from "../codec/hashing.js";
 import type { StateReader } from "./overlay.js";
 import { CodedError } from "../../util/errors.js";
 
@@ -21,40 +21,26 @@ export class StatePrunedError extends CodedError<"STATE_PRUNED"> {
   }
 }
 
-/** Where entryDigest lays out key ‖ value (grown as needed; the hash copies it out), and a plain view of it. */
-let digestInput = Buffer.alloc(1024);
-let digestBytes = new Uint8Array(digestInput.buffer, digestInput.byteOffset, digestInput.length);
-
-/** blake2_256(key ‖ value): an entry's term of the commitment, read as a big-endian integer. */
-function entryDigest(key: string, value: Uint8Array): Uint8Array {
-  const keyLength = (key.length - 2) >> 1;
-  const length = keyLength + value.length;
-  if (digestInput.length < length) {
-    digestInput = Buffer.alloc(Math.max(length, digestInput.length * 2));
-    digestBytes = new Uint8Array(digestInput.buffer, digestInput.byteOffset, digestInput.length);
-  }
-  digestInput.write(key.slice(2), 0, keyLength, "hex");
-  digestBytes.set(value, keyLength);
-  return blake2_256(digestBytes.subarray(0, length));
-}
+/** An entry's term of the commitment: blake2_256(key ‖ value) as 16 big-endian 16-bit units (hashing.ts). */
+type Digest = string;
 
 /**
- * Σ digests mod 2^256, with digests read as big-endian integers: kept as 32 per-byte column sums
- * (each an exact integer in a double for any realistic number of entries), carried only when the
- * commitment is taken, so adding or removing a digest costs 32 additions and no BigInt.
+ * Σ digests mod 2^256, with digests read as big-endian integers: kept as 16 column sums of their
+ * 16-bit units (each an exact integer in a double for any realistic number of entries), carried
+ * only when the commitment is taken, so adding or removing a digest costs 16 additions and no BigInt.
  */
 class DigestSum {
   readonly columns: Float64Array;
 
-  constructor(columns = new Float64Array(32)) {
+  constructor(columns = new Float64Array(16)) {
     this.columns = columns;
   }
 
   /** Adds `added` and removes `removed` (either may be absent). */
-  change(added: Uint8Array | undefined, removed: Uint8Array | undefined): void {
+  change(added: Digest | undefined, removed: Digest | undefined): void {
     const columns = this.columns;
-    if (added) for (let i = 0; i < 32; i++) columns[i] = columns[i]! + added[i]!;
-    if (removed) for (let i = 0; i < 32; i++) columns[i] = columns[i]! - removed[i]!;
+    if (added !== undefined) for (let i = 0; i < 16; i++) columns[i] = columns[i]! + added.charCodeAt(i);
+    if (removed !== undefined) for (let i = 0; i < 16; i++) columns[i] = columns[i]! - removed.charCodeAt(i);
   }
 
   copy(): DigestSum {
@@ -65,11 +51,12 @@ class DigestSum {
   commitment(): Uint8Array {
     const bytes = new Uint8Array(32);
     let carry = 0;
-    for (let i = 31; i >= 0; i--) {
+    for (let i = 15; i >= 0; i--) {
       const v = this.columns[i]! + carry;
-      const byte = ((v % 256) + 256) % 256;
-      carry = (v - byte) / 256;
-      bytes[31 - i] = byte;
+      const unit = ((v % 65536) + 65536) % 65536;
+      carry = (v - unit) / 65536;
+      bytes[2 * (15 - i)] = unit & 0xff;
+      bytes[2 * (15 - i) + 1] = unit >>> 8;
     }
     return blake2_256(bytes);
   }
@@ -83,7 +70,7 @@ interface PendingCommitment {
   readonly generation: number;
   readonly sum: DigestSum;
   /** The digest of each change's new value, in the change set's order (undefined for a deletion). */
-  readonly digests: (Uint8Array | undefined)[];
+  readonly digests: (Digest | undefined)[];
 }
 
 export class ChainState implements StateReader {
@@ -93,7 +80,7 @@ export class ChainState implements StateReader {
   readonly #history: number;
   #headNumber = 0;
   /** Each entry's digest, so that a change costs one hash (the new value's), not two. */
-  readonly #digests = new Map<string, Uint8Array>();
+  readonly #digests = new Map<string, Digest>();
   #sum = new DigestSum();
   readonly #pending = new WeakMap<ChangeSet, PendingCommitment>();
   /** Bumped by every load and apply. */
@@ -137,7 +124,7 @@ export class ChainState implements StateReader {
     this.#digests.clear();
     this.#sum = new DigestSum();
     for (const [key, value] of entries) {
-      const digest = entryDigest(key, value);
+      const digest = keyValueDigest(key, value);
       this.#values.set(key, value);
       this.#digests.set(key, digest);
       this.#sum.change(digest, undefined);
@@ -161,10 +148,10 @@ export class ChainState implements StateReader {
     const known = this.#pending.get(changes);
     if (known && known.generation === this.#generation && known.digests.length === changes.size) return known;
     const sum = this.#sum.copy();
-    const digests: (Uint8Array | undefined)[] = new Array(changes.size);
+    const digests: (Digest | undefined)[] = new Array(changes.size);
     let at = 0;
     changes.forEach((value, key) => {
-      const digest = value ? entryDigest(key, value) : undefined;
+      const digest = value ? keyValueDigest(key, value) : undefined;
       sum.change(digest, this.#digests.get(key));
       digests[at++] = digest;
     });
