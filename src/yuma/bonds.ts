@@ -3,7 +3,7 @@
  * (`interpolate_sparse`), the stored bonds as the epoch reads them, both EMA models and the
  * column normalisations around them, each a pass over the entries with no per-row allocation.
  */
-import { ColumnSet, type Csr, csrRowAscending, csrWithCapacity } from "./csr.js";
+import { ColumnSet, type Csr, csr, csrRowAscending, csrWithCapacity } from "./csr.js";
 import { ONE, checkedMulOrZero, divideShare, mulFast, proportionToU16, ratioOfIntegers, u16ProportionToFixed } from "./fixed.js";
 import type { LiquidAlpha } from "./liquid-alpha.js";
 import { inplaceNormalize } from "./math.js";
@@ -81,7 +81,7 @@ export function storedBondsMasked(rows: readonly U16Row[], n: number, lastTempo:
     }
   }
   out.start[n] = at;
-  return { ...out, ascending };
+  return csr(n, out.start, out.cols, out.vals, undefined, ascending);
 }
 
 /**

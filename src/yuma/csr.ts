@@ -30,8 +30,16 @@ export function csrRowAscending(matrix: Csr, i: number): boolean {
  */
 export function csrWithCapacity(rows: number, capacity: number, slot?: MatrixSlot): Csr {
   const start = new Int32Array(rows + 1);
-  if (slot === undefined) return { rows, start, cols: new Int32Array(capacity), vals: new Float64Array(capacity) };
-  return { rows, start, cols: scratchInt32(slot, capacity), vals: scratchFloat64(slot, capacity) };
+  if (slot === undefined) return csr(rows, start, new Int32Array(capacity), new Float64Array(capacity));
+  return csr(rows, start, scratchInt32(slot, capacity), scratchFloat64(slot, capacity));
+}
+
+/**
+ * A matrix object, always of one shape (every field present, in one order): the passes read its
+ * fields at sites every kind of matrix reaches, which stay fast only while they see one shape.
+ */
+export function csr(rows: number, start: Int32Array, cols: Int32Array, vals: Float64Array, columnCounts?: Int32Array, ascending?: Uint8Array): Csr {
+  return { rows, start, cols, vals, columnCounts, ascending };
 }
 
 /** A CSR copy of `rows` (rows past the end read as empty), for callers that hold row objects. */

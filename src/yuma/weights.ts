@@ -1,7 +1,7 @@
 /**
  * §4.5: the stored weight rows, masked and row-normalised, in one pass into one CSR matrix.
  */
-import { type Csr, csrWithCapacity } from "./csr.js";
+import { type Csr, csr, csrWithCapacity } from "./csr.js";
 import { ratioOfIntegers } from "./fixed.js";
 import type { U16Row } from "./types.js";
 
@@ -63,15 +63,17 @@ export function maskedNormalizedWeights(rows: readonly U16Row[], masks: WeightMa
       at += 1;
     }
     if (total === 0) continue; // every kept value is 0, raw 0 too
+    const inverse = 1 / total;
     for (let k = from; k < at; k++) {
       const v = vals[k]!;
       if (v >= TWO_POW_20) {
         vals[k] = ratioOfIntegers(v, total); // not a u16: the general exact path
         continue;
       }
-      // floor(v · 2^32 / total), the double quotient corrected by its exact remainder.
+      // floor(v · 2^32 / total): x · (1/total) is off by less than 2^-19 (x / total ≤ 2^32, two
+      // roundings), so its floor is off by at most one, which the exact remainder corrects.
       const x = v * TWO_POW_32;
-      let q = Math.floor(x / total);
+      let q = Math.floor(x * inverse);
       const r = x - q * total;
       if (r < 0) q -= 1;
       else if (r >= total) q += 1;
@@ -79,5 +81,5 @@ export function maskedNormalizedWeights(rows: readonly U16Row[], masks: WeightMa
     }
   }
   start[n] = at;
-  return { rows: n, start, cols, vals, columnCounts, ascending };
+  return csr(n, start, cols, vals, columnCounts, ascending);
 }
