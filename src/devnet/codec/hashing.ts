@@ -62,9 +62,10 @@ export function keyValueDigest(hexKey: string, value: Uint8Array): string {
   const length = keyLength + value.length;
   const dataPointer = wasm.__wbindgen_malloc(length);
   const keyPointer = wasm.__wbindgen_malloc(0);
-  wasmMemory(wasm.memory);
+  const memory = wasmMemory(wasm.memory);
   wasmBuffer!.write(hexKey.slice(2), dataPointer, keyLength, "hex");
-  wasmBytes!.set(value, dataPointer + keyLength);
+  if (value.length > 64) memory.set(value, dataPointer + keyLength);
+  else for (let i = 0, at = dataPointer + keyLength; i < value.length; i++) memory[at + i] = value[i]!; // set() costs more than a few bytes' copy
   wasm.ext_blake2b(8, dataPointer, length, keyPointer, 0, 32);
   const bytes = wasmMemory(wasm.memory);
   const at = wasmWords![2]!;
@@ -74,8 +75,24 @@ export function keyValueDigest(hexKey: string, value: Uint8Array): string {
 }
 
 function digestUnits(b: Uint8Array, at: number): string {
-  const unit = (i: number): number => (b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!;
-  return String.fromCharCode(unit(0), unit(1), unit(2), unit(3), unit(4), unit(5), unit(6), unit(7), unit(8), unit(9), unit(10), unit(11), unit(12), unit(13), unit(14), unit(15));
+  return String.fromCharCode(
+    (b[at]! << 8) | b[at + 1]!,
+    (b[at + 2]! << 8) | b[at + 3]!,
+    (b[at + 4]! << 8) | b[at + 5]!,
+    (b[at + 6]! << 8) | b[at + 7]!,
+    (b[at + 8]! << 8) | b[at + 9]!,
+    (b[at + 10]! << 8) | b[at + 11]!,
+    (b[at + 12]! << 8) | b[at + 13]!,
+    (b[at + 14]! << 8) | b[at + 15]!,
+    (b[at + 16]! << 8) | b[at + 17]!,
+    (b[at + 18]! << 8) | b[at + 19]!,
+    (b[at + 20]! << 8) | b[at + 21]!,
+    (b[at + 22]! << 8) | b[at + 23]!,
+    (b[at + 24]! << 8) | b[at + 25]!,
+    (b[at + 26]! << 8) | b[at + 27]!,
+    (b[at + 28]! << 8) | b[at + 29]!,
+    (b[at + 30]! << 8) | b[at + 31]!,
+  );
 }
 
 export function twox128(data: Uint8Array | string): Uint8Array {
