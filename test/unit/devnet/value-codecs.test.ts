@@ -50,10 +50,26 @@ describe("value codecs", () => {
     }
   });
 
+  it("vectors of u16, bool and u64: the bytes of ScaleWriter.vec, at every compact prefix length", () => {
+    const random = prng(4);
+    for (const length of [0, 1, 63, 64, 300, 16383, 16384, 20000]) {
+      const u16s = Array.from({ length }, () => Math.floor(random() * 65536));
+      const bools = Array.from({ length }, () => random() < 0.5);
+      const u64s = Array.from({ length }, (_, i) => (i % 7 === 0 ? (1n << 60n) + BigInt(i) : BigInt(Math.floor(random() * 2 ** 52))));
+      assert.equal(hex(c.vecU16.encode(u16s)), hex(new ScaleWriter().vec(u16s, (w, x) => w.u16(x)).finish()), `u16 × ${length}`);
+      assert.equal(hex(c.vecBool.encode(bools)), hex(new ScaleWriter().vec(bools, (w, x) => w.bool(x)).finish()), `bool × ${length}`);
+      assert.equal(hex(c.vecU64.encode(u64s)), hex(new ScaleWriter().vec(u64s, (w, x) => w.u64(x)).finish()), `u64 × ${length}`);
+      const small = u64s.map((x) => x & ((1n << 52n) - 1n));
+      assert.equal(hex(c.vecU64.encode(small)), hex(new ScaleWriter().vec(small, (w, x) => w.u64(x)).finish()), `small u64 × ${length}`);
+      assert.deepEqual(c.vecU16.decode(c.vecU16.encode(u16s)), u16s);
+      assert.deepEqual(c.blockNumbers(c.vecU64.encode(small)), small.map(Number));
+    }
+  });
+
   it("sparse rows: the bytes of Vec<(u16, u16)>, read back in stored order", () => {
     const random = prng(3);
     for (let k = 0; k < 300; k++) {
-      const pairs = Array.from({ length: Math.floor(random() * 300) }, () => [Math.floor(random() * 65536), Math.floor(random() * 65536)] as [number, number]);
+      const pairs = Array.from({ length: k === 0 ? 16384 : Math.floor(random() * 300) }, () => [Math.floor(random() * 65536), Math.floor(random() * 65536)] as [number, number]);
       const bytes = c.vecPairs.encode(pairs);
       const row = c.sparseRow.decode(bytes);
       assert.deepEqual(Array.from(row.cols, (col, i) => [col, row.vals[i]]), pairs);

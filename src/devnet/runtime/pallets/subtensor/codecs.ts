@@ -106,10 +106,34 @@ export const accountId: ValueCodec<Uint8Array> = {
 };
 /** SCALE's compact length prefix followed by room for `bytes` more bytes: the buffer and where they start. */
 function withLengthPrefix(length: number, bytes: number): [Uint8Array, number] {
-  const prefix = new ScaleWriter(5).compact(length).finish();
-  const out = new Uint8Array(prefix.length + bytes);
-  out.set(prefix);
-  return [out, prefix.length];
+  const prefixLength = compactLength(length);
+  const out = new Uint8Array(prefixLength + bytes);
+  writeCompact(out, length);
+  return [out, prefixLength];
+}
+
+/** Bytes of SCALE's compact encoding of a length (below 2^30, as every length here is). */
+function compactLength(n: number): number {
+  return n < 64 ? 1 : n < 16384 ? 2 : n < 1073741824 ? 4 : 5;
+}
+
+/** Writes SCALE's compact encoding of `n` at the start of `out` (ScaleWriter.compact's bytes, without a writer). */
+function writeCompact(out: Uint8Array, n: number): void {
+  if (n < 64) {
+    out[0] = n << 2;
+  } else if (n < 16384) {
+    const v = (n << 2) | 1;
+    out[0] = v & 0xff;
+    out[1] = v >>> 8;
+  } else if (n < 1073741824) {
+    const v = ((n << 2) | 2) >>> 0;
+    out[0] = v & 0xff;
+    out[1] = (v >>> 8) & 0xff;
+    out[2] = (v >>> 16) & 0xff;
+    out[3] = v >>> 24;
+  } else {
+    out.set(new ScaleWriter(5).compact(n).finish());
+  }
 }
 
 export const vecU16: ValueCodec<number[]> = {
@@ -167,18 +191,18 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 export const sparseRow: ValueCodec<SparseRow> = {
   encode: (row) => {
     const length = row.cols.length;
-    const prefix = new ScaleWriter(5).compact(length).finish();
-    const out = new Uint8Array(prefix.length + length * 4);
-    out.set(prefix);
-    if (LITTLE_ENDIAN && prefix.length % 2 === 0) {
-      const words = new Uint16Array(out.buffer, prefix.length, length * 2);
+    const prefixLength = compactLength(length);
+    const out = new Uint8Array(prefixLength + length * 4);
+    writeCompact(out, length);
+    if (LITTLE_ENDIAN && prefixLength % 2 === 0) {
+      const words = new Uint16Array(out.buffer, prefixLength, length * 2);
       for (let k = 0; k < length; k++) {
         words[2 * k] = row.cols[k]!;
         words[2 * k + 1] = row.vals[k]!;
       }
       return out;
     }
-    for (let k = 0, at = prefix.length; k < length; k++, at += 4) {
+    for (let k = 0, at = prefixLength; k < length; k++, at += 4) {
       const col = row.cols[k]!;
       const value = row.vals[k]!;
       out[at] = col & 0xff;
