@@ -171,7 +171,9 @@ describe("the validator daemon on a devnet (tiny subnet, honest, wrong and slow 
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     devnet = await DevnetNode.start({ port, dataDir: join(home, "devnet"), blockTime: BLOCK_TIME, log: silentLog });
     await waitForStderr(validator, /chain connection restored/, 60_000, logged);
-    await until("a reveal after the restart", 90_000, async () => ((await metric(/tensornode_validator_weights_total\{[^}]*action="reveal",outcome="ok"\} (\d+)/)) > revealsBefore ? true : undefined));
+    await until("a reveal after the restart", 90_000, async () => ((await metric(/tensornode_validator_weights_total\{[^}]*action="reveal",outcome="ok"\} (\d+)/)) > revealsBefore ? true : undefined)).catch((error: Error) => {
+      throw new Error(`${error.message}; what the validator logged since the restart:\n${validator.stderr().slice(logged).slice(-4000)}`);
+    });
     assert.equal(validator.child.exitCode, null);
   });
 
@@ -185,7 +187,7 @@ describe("the validator daemon on a devnet (tiny subnet, honest, wrong and slow 
       assert.equal(r.verdict, "valid", "a wrong answer is still the miner's, signed");
       assert.equal(r.score, 0);
     }
-    assert.equal(await validator.stop(15_000), 0);
+    assert.equal(await validator.stop(15_000), 0, `the validator did not stop on SIGTERM; the end of what it logged:\n${validator.stderr().slice(-3000)}`);
     const kept = await runCliCaptured(["validator", "receipts", "--uid", String(uids.honest), "--netuid", String(netuid), "--wallet", "ops", "--hotkey", "validator", "--data-dir", dataDir], { env });
     assert.equal(kept.code, 0, kept.stderr);
     assert.match(kept.stdout, /infer\s+\d+\.\d\s+0\.\d{4}\s+valid/);

@@ -233,8 +233,9 @@ export function pairsInto(b: Uint8Array, from: number, length: number, cols: Int
     return;
   }
   // SCALE is little-endian, like this platform: the pairs read as u16 words (from an aligned copy when the bytes are not aligned).
+  // The copy is made by Uint8Array's own slice: a Node Buffer's (what the store hands back) is a view of its pool, not a copy.
   const offset = b.byteOffset + from;
-  const words = offset % 2 === 0 ? new Uint16Array(b.buffer, offset, length * 2) : new Uint16Array(b.slice(from, from + length * 4).buffer);
+  const words = offset % 2 === 0 ? new Uint16Array(b.buffer, offset, length * 2) : new Uint16Array(Uint8Array.prototype.slice.call(b, from, from + length * 4).buffer);
   for (let k = 0; k < length; k++) {
     cols[at + k] = words[2 * k]!;
     vals[at + k] = words[2 * k + 1]!;
