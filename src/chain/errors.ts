@@ -13,6 +13,8 @@ export type ChainErrorCode =
   | "TX_FAILED"
   | "TX_TIMEOUT"
   | "TX_DROPPED"
+  // Sent, then no longer waited for (the daemon is stopping): it may still land until its mortality ends.
+  | "TX_ABANDONED"
   | "CHAIN_UNREACHABLE"
   // A read or call the chain answered with a JSON-RPC error, a connection lost mid-way, an answer the metadata cannot decode:
   | "CHAIN_RPC_ERROR"

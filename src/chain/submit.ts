@@ -69,6 +69,8 @@ export interface SubmitOptions {
   readonly mortalityBlocks?: number;
   /** The command that finds out what became of a transaction, for the time-out's message. */
   readonly howToCheck?: (hash: string) => string;
+  /** Ends the wait (a daemon stopping): TX_ABANDONED, before sending (nothing sent) or after (it may still land). */
+  readonly signal?: AbortSignal;
 }
 
 /** Where to look for a transaction that was sent but not seen included: in the message of a time-out or an interruption. */
@@ -82,6 +84,7 @@ export function mayStillLand(tx: SignedTransaction): string {
  */
 export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: SubmittableExtrinsic<"promise">, signer: Signer, options: SubmitOptions): Promise<Included> {
   const callHex = tx.method.toHex();
+  if (options.signal?.aborted) throw new ChainError("TX_ABANDONED", "stopping", `${options.what}: not sent, the process is stopping`);
   await options.beforeSign?.({ signer: signer.address, callHex, what: options.what });
   const pair = await openSigner(signer);
   const nonce = await nonces.next(pair.address);
@@ -115,19 +118,24 @@ export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: S
   return new Promise<Included>((resolve, reject) => {
     let unsubscribe: (() => void) | undefined;
     let settled = false;
-    const finish = (outcome: () => void): void => {
+    const finish = (outcome: () => void, forgetNonce = false): void => {
       if (settled) return;
       settled = true;
+      if (forgetNonce) nonces.reset(pair.address);
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abandon);
       unsubscribe?.();
       outcome();
     };
     const timeoutMs = options.timeoutMs ?? 60_000;
     const limit = timeoutMs < 10_000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
-    const timer = setTimeout(
-      () => finish(() => reject(new ChainError("TX_TIMEOUT", "timeout", `${options.what}: not included within ${limit}; ${mayStillLand(signed)}: check with \`${(options.howToCheck ?? ((hash) => `tensornode tx status ${hash}`))(signed.hash)}\``))),
-      timeoutMs,
-    );
+    const howToCheck = `check with \`${(options.howToCheck ?? ((hash) => `tensornode tx status ${hash}`))(signed.hash)}\``;
+    // Not seen included in time, or no longer waited for: the chain's next index is the truth again
+    // (a pool that lost the transaction, a node restarted, must not leave the next one in the future).
+    const timer = setTimeout(() => finish(() => reject(new ChainError("TX_TIMEOUT", "timeout", `${options.what}: not included within ${limit}; ${mayStillLand(signed)}: ${howToCheck}`)), true), timeoutMs);
+    const abandon = (): void => finish(() => reject(new ChainError("TX_ABANDONED", "stopping", `${options.what}: no longer waited for, the process is stopping; ${mayStillLand(signed)}: ${howToCheck}`)), true);
+    if (options.signal?.aborted) return finish(() => reject(new ChainError("TX_ABANDONED", "stopping", `${options.what}: not sent, the process is stopping`)), true);
+    options.signal?.addEventListener("abort", abandon, { once: true });
     options.onProgress?.(`${options.what}: submitted ${signed.hash} (nonce ${nonce}, valid until block ${signed.deathBlock - 1})`);
     tx.send((result) => {
       const { status, dispatchError } = result;

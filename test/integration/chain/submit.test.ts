@@ -65,4 +65,33 @@ describe("submitting transactions to subtensor (against the devnet)", { timeout:
       await manual.close();
     }
   });
+
+  it("stops waiting when its signal says so (a daemon stopping): nothing sent when told before, the hash to check when told after", async () => {
+    const manual = await startDevnet({ blockTime: { mode: "manual" } });
+    try {
+      const { api, alice, bob, node } = manual;
+      const manualNonces = new NonceManager(api);
+      await assert.rejects(
+        submitAndWait(api, manualNonces, api.tx.balances.transferKeepAlive(bob.address, TAO), alice, { what: "transfer", signal: AbortSignal.abort() }),
+        (e: unknown) => e instanceof ChainError && e.code === "TX_ABANDONED" && e.message === "transfer: not sent, the process is stopping",
+      );
+      assert.equal(node.pool.size, 0);
+      const stopping = new AbortController();
+      const waiting = submitAndWait(api, manualNonces, api.tx.balances.transferKeepAlive(bob.address, TAO), alice, { what: "transfer", signal: stopping.signal });
+      while (node.pool.size === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      stopping.abort();
+      await assert.rejects(
+        waiting,
+        (e: unknown) => e instanceof ChainError && e.code === "TX_ABANDONED" && /^transfer: no longer waited for, the process is stopping; it was submitted as 0x[0-9a-f]{64} and may still be included until block \d+: check with `tensornode tx status 0x[0-9a-f]{64}`$/.test(e.message),
+      );
+      // The abandoned transaction is still in the pool: the next one takes the nonce after it, and both land.
+      const next = submitAndWait(api, manualNonces, api.tx.balances.transferKeepAlive(bob.address, 2n * TAO), alice, { what: "transfer 2" });
+      while (node.pool.size < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      await node.newBlocks(1);
+      await next;
+      assert.equal((await api.query.system.account(alice.address)).nonce.toNumber(), 2);
+    } finally {
+      await manual.close();
+    }
+  });
 });
