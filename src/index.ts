@@ -8,3 +8,6 @@ const code = await runCli(process.argv.slice(2), processContext());
 // Interrupted: exit at once, whatever the abandoned work (a wait for inclusion, a key derivation) still holds open.
 if (code === 130) process.exit(code);
 process.exitCode = code;
+// The command is done, all it had to do awaited: whatever it left behind (a daemon's part given up
+// by its stop, a library's timer) must not keep the process alive past this.
+setTimeout(() => process.exit(code), 250).unref();

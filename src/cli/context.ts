@@ -52,7 +52,23 @@ function terminalPrompt(question: string, { secret }: { secret: boolean }): Prom
   });
 }
 
-/** Calls `listener` once, on the first SIGINT or SIGTERM; the returned function stops listening. */
+/** The exit code of a process ended by `signal` (128 + its number), as shells report it. */
+const signalExitCode = (signal: string): number => (signal === "SIGINT" ? 130 : 143);
+
+/** A second SIGINT or SIGTERM, once a stop has begun: exit at once, saying so. */
+function exitOnSecondSignal(): void {
+  const now = (signal: string): never => {
+    process.stderr.write(`${signal} again: exiting now, without finishing the stop\n`);
+    process.exit(signalExitCode(signal));
+  };
+  process.once("SIGINT", now);
+  process.once("SIGTERM", now);
+}
+
+/**
+ * Calls `listener` once, on the first SIGINT or SIGTERM (a second one exits at once); the returned
+ * function stops listening.
+ */
 function onStopSignal(listener: (signal: string) => void): () => void {
   const stopListening = (): void => {
     process.off("SIGINT", once);
@@ -60,6 +76,7 @@ function onStopSignal(listener: (signal: string) => void): () => void {
   };
   const once = (signal: string): void => {
     stopListening();
+    exitOnSecondSignal();
     listener(signal);
   };
   process.on("SIGINT", once);

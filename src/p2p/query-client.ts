@@ -173,11 +173,15 @@ export class QueryClient {
     this.#closed = true;
     const sessions = await Promise.allSettled([...this.#sessions.values()]);
     this.#sessions.clear();
-    for (const s of sessions) {
-      if (s.status !== "fulfilled") continue;
-      for (const p of s.value.pending.values()) p.reject(new QueryError("CLOSED", "the query client closed"));
-      await s.value.stream.close().catch(() => s.value.stream.abort(new Error("closed")));
-    }
+    // Every stream at once, each given half a second to close cleanly before it is aborted: a miner
+    // that does not answer the close must not hold the stop of a validator asking hundreds.
+    await Promise.all(
+      sessions.map(async (s) => {
+        if (s.status !== "fulfilled") return;
+        for (const p of s.value.pending.values()) p.reject(new QueryError("CLOSED", "the query client closed"));
+        await s.value.stream.close({ signal: AbortSignal.timeout(500) }).catch(() => s.value.stream.abort(new Error("the query client closed")));
+      }),
+    );
   }
 
   /** The open session to a miner, or a new stream to it. */

@@ -13,6 +13,7 @@ import { randomInt } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainConnection } from "../chain/connection.js";
+import type { RpcCounts } from "../chain/rpc-counter.js";
 import { loadMetagraph, type Metagraph, type Neuron } from "../chain/metagraph.js";
 import { SubtensorOperations } from "../chain/operations.js";
 import { axonMultiaddr } from "../p2p/discovery.js";
@@ -81,6 +82,8 @@ export interface ValidatorStatus {
   readonly queries: Readonly<Record<string, number>>;
   readonly scored: number;
   readonly weights: WeightSetterStatus;
+  /** The chain connection's requests by method and the blocks followed. */
+  readonly chainRpc?: RpcCounts;
 }
 
 interface Scored {
@@ -138,6 +141,7 @@ export class ValidatorDaemon {
       queries: Object.fromEntries(this.#queries),
       scored: this.#o.state.book.entries().length,
       weights: this.#weights.status(),
+      chainRpc: this.#o.chain.rpc.snapshot(),
     };
   }
 
@@ -283,12 +287,15 @@ export class ValidatorDaemon {
     this.#queries.set(outcome, (this.#queries.get(outcome) ?? 0) + 1);
   }
 
-  /** Stops both loops (the step in flight is abandoned: its queries are cancelled, nothing half-saved). */
+  /**
+   * Stops both loops: the step in flight is abandoned (its queries are cancelled, nothing
+   * half-saved) and a weights transaction in flight is no longer waited for (see WeightSetter.stop);
+   * then the query client and the p2p node. The caller bounds the whole (stopInOrder).
+   */
   async stop(): Promise<void> {
     this.#stop.abort();
     clearInterval(this.#weightsTimer);
-    await this.#loop?.catch(() => undefined);
-    await this.#weights.settle(10_000);
+    await Promise.all([this.#loop?.catch(() => undefined), this.#weights.stop(1_000)]);
     await this.#client?.close();
     await this.#node?.stop();
   }

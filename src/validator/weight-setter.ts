@@ -18,7 +18,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import { ChainError } from "../chain/errors.js";
 import type { CommittedWeights, SubtensorOperations } from "../chain/operations.js";
 import { epochIndexAt } from "../chain/epoch-schedule.js";
-import { blocksLeft, type EpochSchedule } from "../chain/reads.js";
+import { blocksLeft, type EpochSchedule, type WeightCommit } from "../chain/reads.js";
 import { commitHash, randomSalt, type U16Weights } from "../chain/weights.js";
 import type { Logger } from "../util/logger.js";
 import type { PendingCommit, ValidatorState } from "./state.js";
@@ -47,6 +47,8 @@ export interface WeightSetterOptions {
   /** Backoff after a failure: first and largest wait, ms. */
   readonly backoffMs?: { readonly first: number; readonly max: number };
   readonly now?: () => number;
+  /** The latest block the daemon followed (its new-heads subscription), read instead of asking the chain; undefined: ask. */
+  readonly head?: () => bigint | undefined;
   readonly log: Logger;
 }
 
@@ -61,6 +63,9 @@ export class WeightSetter {
   /** The epoch of the last commit or set (kept in memory; after a restart the chain's LastUpdate says). */
   #lastEpoch: bigint | undefined;
   #current: Promise<void> | undefined;
+  /** The hotkey's uid at the last look (its registration block is read along with the rest). */
+  #uidHint: number | undefined;
+  readonly #stopping = new AbortController();
 
   constructor(options: WeightSetterOptions) {
     this.#o = options;
@@ -83,6 +88,7 @@ export class WeightSetter {
 
   /** One step, if one is due; never throws (failures are logged, counted and retried). */
   tick(): Promise<void> {
+    if (this.#stopping.signal.aborted) return Promise.resolve();
     if (this.#current || this.#now() < this.#retryAtMs) return this.#current ?? Promise.resolve();
     this.#current = this.#step()
       .catch((error: unknown) => {
@@ -95,8 +101,14 @@ export class WeightSetter {
     return this.#current;
   }
 
-  /** Waits for the step in flight, if any, up to `timeoutMs` (on shutdown: its state is saved first). */
-  async settle(timeoutMs: number): Promise<void> {
+  /**
+   * Stops: no new step, and a transaction in flight is no longer waited for (a commit was saved as
+   * "prepared" before it was sent, so the restarted daemon finds it on chain or sends it again; a
+   * reveal or a set is sent again if the chain lacks it). Then waits for the step to unwind, up to
+   * `timeoutMs` (a save in progress finishes; nothing else is awaited).
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#stopping.abort();
     if (!this.#current) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.#current, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
@@ -118,8 +130,12 @@ export class WeightSetter {
       this.#lastIncluded = Number(await this.#o.ops.read.blockNumber().catch(() => 0n));
       return true;
     } catch (error) {
-      this.#count(action, "failed");
       const code = error instanceof ChainError ? error.code : undefined;
+      if (code === "TX_ABANDONED") {
+        this.#o.log.info({ action, error: (error as Error).message }, `weights: ${action} left to the restarted daemon`);
+        return false;
+      }
+      this.#count(action, "failed");
       this.#o.log.warn({ action, code, error: (error as Error).message, attempt: this.#failures + 1 }, `weights: ${action} failed; retrying with backoff`);
       this.#backoff();
       return false;
@@ -129,21 +145,23 @@ export class WeightSetter {
   async #step(): Promise<void> {
     const { ops, netuid, hotkey, state } = this.#o;
     const read = ops.read;
-    const next = (await read.blockNumber()) + 1n;
-    const uid = await read.uidOf(netuid, hotkey.address);
+    // The daemon's followed head where it has one (no request), and everything else in one round trip.
+    const [head, view] = await Promise.all([this.#o.head?.() ?? read.blockNumber(), read.weightsView(netuid, hotkey.address, this.#uidHint)]);
+    const next = head + 1n;
+    const { uid, rules, schedule } = view;
+    this.#uidHint = uid;
     if (uid === undefined) return this.#wait(`weights: hotkey ${hotkey.address} is not registered on subnet ${netuid}; scores are kept, weights wait for its registration`);
-    const [rules, schedule] = await Promise.all([read.weightsRules(netuid), read.epochSchedule(netuid)]);
     const pending = state.pendingCommit;
-    if (pending) return this.#advance(pending, schedule, next, rules.commitReveal);
+    if (pending) return this.#advance(pending, schedule, next, rules.commitReveal, view.commits);
 
-    const isOwner = (await read.subnetOwnerHotkey(netuid)) === hotkey.address;
+    const isOwner = view.ownerHotkey === hotkey.address;
     if (!rules.permits[uid] && !isOwner) return this.#wait(`weights: uid ${uid} has no validator permit on subnet ${netuid} (permits go to the most staked uids at each epoch); scoring goes on, weights wait for a permit`);
 
     const epoch = epochIndexAt(schedule, next);
     const lastUpdate = rules.lastUpdate[uid] ?? 0n;
     // Once per epoch. After a restart the chain says: a LastUpdate inside this epoch is a submission
     // of ours — unless it is the registration's own (the chain sets LastUpdate when it registers).
-    const setSinceRegistration = lastUpdate !== 0n && lastUpdate !== (await read.registrationBlock(netuid, uid));
+    const setSinceRegistration = lastUpdate !== 0n && lastUpdate !== view.registrationBlock;
     const doneThisEpoch = this.#lastEpoch !== undefined ? this.#lastEpoch >= epoch : setSinceRegistration && lastUpdate >= schedule.lastEpochBlock && epoch === schedule.index;
     if (doneThisEpoch) return this.#wait(undefined);
     const left = blocksLeft(lastUpdate, rules.rateLimit, next);
@@ -170,8 +188,8 @@ export class WeightSetter {
     }
   }
 
-  #options(): { timeoutMs: number } {
-    return { timeoutMs: this.#o.inclusionTimeoutMs ?? 60_000 };
+  #options(): { timeoutMs: number; signal: AbortSignal } {
+    return { timeoutMs: this.#o.inclusionTimeoutMs ?? 60_000, signal: this.#stopping.signal };
   }
 
   async #sendCommit(commit: PendingCommit): Promise<void> {
@@ -189,9 +207,9 @@ export class WeightSetter {
     }
   }
 
-  async #advance(pending: PendingCommit, schedule: EpochSchedule, next: bigint, commitReveal: boolean): Promise<void> {
+  async #advance(pending: PendingCommit, schedule: EpochSchedule, next: bigint, commitReveal: boolean, commits: readonly WeightCommit[]): Promise<void> {
     const { ops, netuid, hotkey, state, log } = this.#o;
-    const onChain = (await ops.read.weightCommits(netuid, hotkey.address)).find((c) => c.hash === pending.hash);
+    const onChain = commits.find((c) => c.hash === pending.hash);
     if (pending.state === "prepared") {
       if (onChain) {
         await state.setPendingCommit({ ...pending, state: "committed", commitEpoch: onChain.epoch, commitBlock: onChain.block });

@@ -18,6 +18,9 @@ import { addSchemaOptions, commandConfig } from "../options.js";
 import { chainEndpoint, CHAIN_OPTIONS, type Values } from "../chain-session.js";
 import { shutdownOrParentGone } from "../parent-lifeline.js";
 import { defaultHome } from "./devnet.js";
+import { DAEMON_STOP_BUDGET_MS } from "../daemon-stop.js";
+import { whereabouts } from "../whereabouts.js";
+import { stopInOrder } from "../../util/stop-in-order.js";
 
 export const DASHBOARD_OPTIONS: OptionSchema = {
   ...CHAIN_OPTIONS,
@@ -89,12 +92,13 @@ async function runDashboard(ctx: CliContext, v: Values): Promise<void> {
     throw error;
   }
   try {
-    ctx.stdout(`dashboard at ${dashboard.url} (subnets: ${dashboard.url}/${v.netuid === undefined ? "" : `, subnet ${String(v.netuid)}: ${dashboard.url}/subnets/${String(v.netuid)}`}; chain ${endpoint}${statusUrls.length > 0 ? `; ${statusUrls.length} daemons` : ""})\n`);
+    ctx.stdout(`dashboard at ${dashboard.url} (subnets: ${dashboard.url}/${v.netuid === undefined ? "" : `, subnet ${String(v.netuid)}: ${dashboard.url}/subnets/${String(v.netuid)}`}; chain ${endpoint}${statusUrls.length > 0 ? `; ${statusUrls.length} daemons` : ""}); ${whereabouts({ data: typeof v.dataDir === "string" ? resolve(ctx.cwd, v.dataDir) : join(home, "dashboard", "<the chain's genesis>"), logFormat: format, logLevel: String(v.logLevel), status: `${dashboard.url}/api/status` })}\n`);
     const signal = await Promise.race([shutdown, dashboard.failed()]);
     log.info({ signal }, "stopping");
   } catch (error) {
     throw new UserError("DASHBOARD_FAILED", (error as Error).message);
   } finally {
-    await dashboard.stop();
+    const stopped = await stopInOrder([{ name: "the dashboard (its pages' streams, its chain follower, its store)", run: () => dashboard.stop() }], { budgetMs: DAEMON_STOP_BUDGET_MS, log });
+    log.info({ ms: Math.round(stopped.ms), abandoned: stopped.abandoned }, "stopped");
   }
 }

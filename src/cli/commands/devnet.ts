@@ -14,6 +14,8 @@ import type { OptionSchema } from "../config.js";
 import type { CliContext } from "../context.js";
 import { readJsonFile } from "../json-file.js";
 import { addSchemaOptions, commandConfig } from "../options.js";
+import { DAEMON_STOP_BUDGET_MS } from "../daemon-stop.js";
+import { stopInOrder } from "../../util/stop-in-order.js";
 
 export const DEVNET_OPTIONS: OptionSchema = {
   host: { type: "string", default: "127.0.0.1", help: "address the JSON-RPC server (WebSocket and HTTP) binds to" },
@@ -68,10 +70,11 @@ export function registerDevnetCommand(program: Command, ctx: CliContext): void {
     }
     ctx.stdout(
       `devnet "${genesis.chain}" at ${node.endpoint.wsUrl} (HTTP on the same port), genesis ${`0x${Buffer.from(node.chain.genesisHash).toString("hex")}`}, ` +
-        `head #${node.chain.headNumber}, data ${node.dataDir}\n`,
+        `head #${node.chain.headNumber}, data ${node.dataDir}; logs on stderr (${format}, ${String(values.logLevel)}); status at ${node.endpoint.wsUrl.replace(/^ws/, "http")}/health\n`,
     );
     const signal = await shutdown;
     log.info({ signal }, "stopping");
-    await node.stop();
+    const stopped = await stopInOrder([{ name: "the devnet (its block in progress, its RPC clients, its store)", run: () => node.stop() }], { budgetMs: DAEMON_STOP_BUDGET_MS, log });
+    log.info({ ms: Math.round(stopped.ms), abandoned: stopped.abandoned }, "stopped");
   });
 }

@@ -27,6 +27,12 @@ import { addSchemaOptions, commandConfig } from "../options.js";
 import { chainEndpoint, CHAIN_OPTIONS, requireNetuid, requireString, walletStore, WALLET_OPTION } from "../chain-session.js";
 import { withStateErrors } from "../daemon-errors.js";
 import { shutdownOrParentGone } from "../parent-lifeline.js";
+import { DAEMON_STOP_BUDGET_MS } from "../daemon-stop.js";
+import { whereabouts } from "../whereabouts.js";
+import { stopInOrder } from "../../util/stop-in-order.js";
+
+/** How long a stopping miner lets the queries in flight finish (within DAEMON_STOP_BUDGET_MS). */
+const MINER_DRAIN_MS = 2_000;
 import { defaultHome } from "./devnet.js";
 
 export const MINER_OPTIONS: OptionSchema = {
@@ -90,6 +96,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
     const models = new MicroBatcher(pool, { maxBatch: Number(v.maxBatch), maxWaitMs: Number(v.maxWaitMs) }, (model) => plugin.manifest.models[model]?.batchable === true);
     const daemons: MinerDaemon[] = [];
     let metrics: Server | undefined;
+    let statusUrl: string | undefined;
     let chain: ChainConnection | undefined;
     try {
       // Inside the try: an unreachable chain must still close the pool (its worker threads would keep the process alive).
@@ -97,10 +104,12 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
       for (const [name, path] of plugin.modelFiles) if (plugin.manifest.models[name]?.kind === "onnx") pool.register(name, path);
       const minerSide = await (await plugin.loadMiner()).createMiner({ manifest: plugin.manifest, models, modelFiles: plugin.modelFiles, log: log.child({ plugin: plugin.manifest.name }) });
       const publicApi = await PublicInterface.load(plugin, log.child({ plugin: plugin.manifest.name }));
+      const connected = chain;
       if (v.metricsPort !== undefined) {
-        metrics = await startMetricsServer({ statuses: () => daemons.map((d) => d.status()), inferenceQueued: () => pool.queued, inferenceWorkers: () => pool.workers }, String(v.metricsHost), Number(v.metricsPort));
+        metrics = await startMetricsServer({ statuses: () => daemons.map((d) => d.status()), inferenceQueued: () => pool.queued, inferenceWorkers: () => pool.workers, chainRpc: () => connected.rpc.snapshot() }, String(v.metricsHost), Number(v.metricsPort));
         const bound = metrics.address() as AddressInfo;
-        ctx.stdout(`metrics at http://${bound.address}:${bound.port}/metrics (health: /healthz)\n`);
+        statusUrl = `http://${bound.address}:${bound.port}/metrics`;
+        ctx.stdout(`metrics at ${statusUrl} (health: /healthz)\n`);
       }
       // One metagraph and one directory for every hotkey of the process, refreshed once per interval.
       const metagraphIntervalMs = Number(v.metagraphInterval) * 1000;
@@ -135,7 +144,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
       }
       for (const d of daemons) {
         const s = d.status();
-        ctx.stdout(`miner ${s.hotkey} (uid ${s.uid ?? "-"}) serving ${plugin.manifest.name} on subnet ${netuid} at ${s.addresses.join(", ")}\n`);
+        ctx.stdout(`miner ${s.hotkey} (uid ${s.uid ?? "-"}) serving ${plugin.manifest.name} on subnet ${netuid} at ${s.addresses.join(", ")}; ${whereabouts({ data: dataDir, logFormat: format, logLevel: String(v.logLevel), status: statusUrl })}\n`);
       }
       const signal = await shutdown;
       log.info({ signal }, "stopping: draining the work in flight");
@@ -144,10 +153,17 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
       if ((error as { code?: string }).code !== "STOPPED") throw error;
       log.info("stopped while waiting for the registration");
     } finally {
-      await Promise.all(daemons.map((d) => d.stop()));
-      await closeServer(metrics);
-      await pool.close();
-      await chain?.close();
+      // New queries are refused at once; those in flight get MINER_DRAIN_MS to be answered.
+      const stopped = await stopInOrder(
+        [
+          { name: "the miners (queries in flight drained) and their p2p nodes", run: () => Promise.all(daemons.map((d) => d.stop(MINER_DRAIN_MS))) },
+          { name: "the metrics server", run: () => closeServer(metrics) },
+          { name: "the inference workers", run: () => pool.close() },
+          { name: "the chain connection", run: async () => chain?.close() },
+        ],
+        { budgetMs: DAEMON_STOP_BUDGET_MS, log },
+      );
+      log.info({ ms: Math.round(stopped.ms), abandoned: stopped.abandoned }, "stopped");
     }
   }));
 }

@@ -37,6 +37,9 @@ import { chainEndpoint, CHAIN_OPTIONS, HOTKEY_OPTION, JSON_OPTION, requireNetuid
 import { renderTable, type Column } from "../table.js";
 import { withStateErrors } from "../daemon-errors.js";
 import { shutdownOrParentGone } from "../parent-lifeline.js";
+import { DAEMON_STOP_BUDGET_MS } from "../daemon-stop.js";
+import { whereabouts } from "../whereabouts.js";
+import { stopInOrder } from "../../util/stop-in-order.js";
 import { defaultHome } from "./devnet.js";
 import { builtWebAssetsDir } from "../../web/assets.js";
 
@@ -192,23 +195,32 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
       // reloadKeys logs what it did (a bad file keeps the keys in use).
       stopReloading = onHangup(() => void keyed.reloadKeys());
     }
+    let statusUrl: string | undefined;
     if (v.metricsPort !== undefined) {
       status = await startValidatorStatusServer({ status: () => running.status(), receipts: (uid) => opened.receipts(uid) }, String(v.metricsHost), Number(v.metricsPort));
       const bound = status.address() as AddressInfo;
-      ctx.stdout(`metrics at http://${bound.address}:${bound.port}/metrics (health: /healthz, receipts: /receipts?uid=U)\n`);
+      statusUrl = `http://${bound.address}:${bound.port}/metrics`;
+      ctx.stdout(`metrics at ${statusUrl} (health: /healthz, receipts: /receipts?uid=U)\n`);
     }
     const s = daemon.status();
-    ctx.stdout(`validator ${s.hotkey} (uid ${s.uid ?? "-"}) validating ${plugin.manifest.name} on subnet ${netuid}, state in ${dataDir}\n`);
+    ctx.stdout(`validator ${s.hotkey} (uid ${s.uid ?? "-"}) validating ${plugin.manifest.name} on subnet ${netuid}, state in ${dataDir}; ${whereabouts({ data: dataDir, logFormat: format, logLevel: String(v.logLevel), status: statusUrl })}\n`);
     const signal = await shutdown;
     log.info({ signal }, "stopping");
   } finally {
     stopReloading?.();
-    await gateway?.close();
-    await closeServer(status);
-    await daemon?.stop();
-    await ledger?.flush();
-    await state?.close();
-    await chain.close();
+    // Work stops coming first (the gateway drains its requests in flight), then the loops, then what they used.
+    const stopped = await stopInOrder(
+      [
+        { name: "the gateway", run: async () => gateway?.close() },
+        { name: "the status server", run: () => closeServer(status) },
+        { name: "the validator's loops and p2p node", run: async () => daemon?.stop() },
+        { name: "the organic ledger", run: async () => ledger?.flush() },
+        { name: "the state store", run: async () => state?.close() },
+        { name: "the chain connection", run: () => chain.close() },
+      ],
+      { budgetMs: DAEMON_STOP_BUDGET_MS, log },
+    );
+    log.info({ ms: Math.round(stopped.ms), abandoned: stopped.abandoned }, "stopped");
   }
 }
 

@@ -50,7 +50,8 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = Object.freeze({
   keepAliveTimeoutMs: 5_000,
   maxHeaderBytes: 16_384,
   maxConnections: 1_024,
-  drainTimeoutMs: 3_000,
+  // Within the daemon's stop budget (docs/operations: a stop takes under 5 s).
+  drainTimeoutMs: 2_000,
   maxArrivingBodyBytes: 256 * 1024 * 1024,
 });
 
