@@ -2,6 +2,7 @@
  * `npm run bench [-- name…]`: runs the named benchmarks (all by default) and prints one line per
  * figure, each with its same-run baseline ratio.
  */
+import { benchChainRpc } from "./chain-rpc.js";
 import { benchDashboard } from "./dashboard.js";
 import { benchDevnetTx } from "./devnet-tx.js";
 import { benchEventLoop } from "./event-loop.js";
@@ -27,18 +28,26 @@ const BENCHMARKS: Record<string, () => Promise<BenchLine[]>> = {
   "wallet-unlock": benchWalletUnlock,
   gateway: benchGateway,
   dashboard: benchDashboard,
+  "chain-rpc": benchChainRpc,
+};
+
+/** One part of a benchmark, by name only (a run of every benchmark runs each part once, in its whole). */
+const PARTS: Record<string, () => Promise<BenchLine[]>> = {
+  "dashboard-render": () => benchDashboard(["render"]),
+  "dashboard-memory": () => benchDashboard(["memory"]),
 };
 
 async function main(names: string[]): Promise<number> {
   const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
-  const unknown = selected.filter((name) => !(name in BENCHMARKS));
+  const known = { ...BENCHMARKS, ...PARTS };
+  const unknown = selected.filter((name) => !(name in known));
   if (unknown.length > 0) {
-    process.stderr.write(`error: unknown benchmark ${unknown.join(", ")} (known: ${Object.keys(BENCHMARKS).join(", ")})\n`);
+    process.stderr.write(`error: unknown benchmark ${unknown.join(", ")} (known: ${Object.keys(known).join(", ")})\n`);
     return 2;
   }
   process.stdout.write(`# node ${process.version}, ${process.arch}; medians of repeated runs; yuma on one core, devnet-tx with the devnet in its own process\n`);
   for (const name of selected) {
-    for (const line of await BENCHMARKS[name]!()) process.stdout.write(`${formatLine(line)}\n`);
+    for (const line of await known[name]!()) process.stdout.write(`${formatLine(line)}\n`);
   }
   return 0;
 }
