@@ -8,6 +8,7 @@ import { SUBTENSOR_API_OPTIONS } from "../params/chain-options.js";
 import { ChainError } from "./errors.js";
 import type { ReaderLog } from "./reads.js";
 import { NonceManager } from "./submit.js";
+import { countRequests, RpcCounter, type CountableProvider } from "./rpc-counter.js";
 
 /** `--network` presets; `local` is the devnet's default endpoint. */
 export const NETWORK_ENDPOINTS: Readonly<Record<"local" | "test" | "finney", string>> = {
@@ -20,6 +21,8 @@ export interface ChainConnection {
   readonly api: ApiPromise;
   readonly nonces: NonceManager;
   readonly endpoint: string;
+  /** The JSON-RPC requests sent on this connection, by method, and the blocks its user followed. */
+  readonly rpc: RpcCounter;
   /** Where the client says at debug level which rules of the connected runtime it follows. */
   readonly log?: ReaderLog;
   close(): Promise<void>;
@@ -49,6 +52,8 @@ export async function connectChain(endpoint: string, options: ConnectOptions = {
   const maxDelay = options.maxReconnectMs ?? 30_000;
   // Reconnection is ours (autoConnectMs 0): WsProvider's own retries have a fixed delay.
   const provider = new WsProvider(endpoint, 0, {}, timeoutMs);
+  const rpc = new RpcCounter();
+  countRequests(provider as unknown as CountableProvider, rpc);
   let timer: NodeJS.Timeout | undefined;
   let closing = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -92,6 +97,7 @@ export async function connectChain(endpoint: string, options: ConnectOptions = {
       api,
       nonces: new NonceManager(api),
       endpoint,
+      rpc,
       ...(options.log ? { log: options.log } : {}),
       close: async () => {
         closing = true;

@@ -4,12 +4,15 @@
  */
 import type { Server } from "node:http";
 import { Exposition, json, prometheus, startStatusServer, type Sample } from "../util/status-server.js";
+import { rpcMetrics, type RpcCounts } from "../chain/rpc-counter.js";
 import type { MinerStatus } from "./daemon.js";
 
 export interface MetricsSource {
   statuses(): readonly MinerStatus[];
   inferenceQueued(): number;
   inferenceWorkers(): number;
+  /** The chain connection's requests and blocks followed (no such lines without it). */
+  chainRpc?(): RpcCounts;
 }
 
 /** The Prometheus exposition of the miner's state. */
@@ -27,6 +30,7 @@ export function renderMetrics(source: MetricsSource): string {
   metric("tensornode_miner_running", "gauge", "requests running or waiting for a place", serving.map((s) => [{ hotkey: s.hotkey }, s.serving!.running + s.serving!.queued]));
   metric("tensornode_inference_queued", "gauge", "inference runs waiting or running", [[{}, source.inferenceQueued()]]);
   metric("tensornode_inference_workers", "gauge", "inference worker threads", [[{}, source.inferenceWorkers()]]);
+  rpcMetrics(out, source.chainRpc?.());
   return out.text();
 }
 

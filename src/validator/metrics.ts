@@ -4,6 +4,7 @@
  */
 import type { Server } from "node:http";
 import { encodeValue } from "../db/store.js";
+import { rpcMetrics } from "../chain/rpc-counter.js";
 import { Exposition, json, prometheus, startStatusServer, type Sample } from "../util/status-server.js";
 import type { ValidatorStatus } from "./daemon.js";
 import type { StoredReceipt } from "./state.js";
@@ -31,6 +32,7 @@ export function renderValidatorMetrics(s: ValidatorStatus): string {
   out.metric("tensornode_validator_weights_last_block", "gauge", "block at which the last weight submission was included", [[hotkey, s.weights.lastIncludedBlock ?? 0]]);
   out.metric("tensornode_validator_weights_failures", "gauge", "consecutive failed weight submissions", [[hotkey, s.weights.consecutiveFailures]]);
   out.metric("tensornode_validator_weights_waiting", "gauge", "1 while weights wait for something (a permit, the registration)", [[hotkey, s.weights.waiting === undefined ? 0 : 1]]);
+  rpcMetrics(out, s.chainRpc);
   return out.text();
 }
 
