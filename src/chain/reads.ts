@@ -40,6 +40,20 @@ export interface WeightCommit {
   readonly block: bigint;
 }
 
+export type WeightsRules = Awaited<ReturnType<ChainReader["weightsRules"]>>;
+
+/** The weight setter's reads of one moment (ChainReader.weightsView). */
+export interface WeightsView {
+  readonly uid: number | undefined;
+  readonly rules: WeightsRules;
+  readonly schedule: EpochSchedule;
+  readonly ownerHotkey: string;
+  /** The hotkey's weight commits on the subnet. */
+  readonly commits: readonly WeightCommit[];
+  /** The block the uid was registered at (undefined when not registered). */
+  readonly registrationBlock: bigint | undefined;
+}
+
 export interface SubnetSummary {
   readonly netuid: number;
   readonly ownerColdkey: string;
@@ -253,6 +267,25 @@ export class ChainReader {
       maxWeightLimit: num(maxLimit!),
       n: num(n!),
     };
+  }
+
+  /**
+   * What the weight setter needs of the chain, read in one round trip: every storage item is asked
+   * for in the same tick, which @polkadot/api sends as one `state_queryStorageAt`. `uidHint` (the
+   * uid the hotkey had last time) lets the uid's registration block ride along; when the uid has
+   * changed, that one item is read again.
+   */
+  async weightsView(netuid: number, hotkey: string, uidHint?: number): Promise<WeightsView> {
+    const [uid, rules, schedule, ownerHotkey, commits, hinted] = await Promise.all([
+      this.uidOf(netuid, hotkey),
+      this.weightsRules(netuid),
+      this.epochSchedule(netuid),
+      this.subnetOwnerHotkey(netuid),
+      this.weightCommits(netuid, hotkey),
+      uidHint === undefined ? Promise.resolve(undefined) : this.registrationBlock(netuid, uidHint),
+    ]);
+    const registrationBlock = uid === undefined ? undefined : uid === uidHint ? hinted : await this.registrationBlock(netuid, uid);
+    return { uid, rules, schedule, ownerHotkey, commits, registrationBlock };
   }
 
   /** Blocks until the hotkey may serve its axon again (0: now). */
