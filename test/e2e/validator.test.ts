@@ -187,7 +187,7 @@ describe("the validator daemon on a devnet (tiny subnet, honest, wrong and slow 
       assert.equal(r.verdict, "valid", "a wrong answer is still the miner's, signed");
       assert.equal(r.score, 0);
     }
-    assert.equal(await validator.stop(15_000), 0, `the validator did not stop on SIGTERM; the end of what it logged:\n${validator.stderr().slice(-3000)}`);
+    assert.equal(await validator.stop(10_000), 0, `the validator did not stop within 10 s of SIGTERM (as Docker allows); the end of what it logged:\n${validator.stderr().slice(-3000)}`);
     const kept = await runCliCaptured(["validator", "receipts", "--uid", String(uids.honest), "--netuid", String(netuid), "--wallet", "ops", "--hotkey", "validator", "--data-dir", dataDir], { env });
     assert.equal(kept.code, 0, kept.stderr);
     assert.match(kept.stdout, /infer\s+\d+\.\d\s+0\.\d{4}\s+valid/);
