@@ -81,19 +81,22 @@ function rows(c: Codec): [number, number][] {
 /** What the metagraph is read through: the API at the best block, or `api.at(hash)` for an earlier block. */
 export type MetagraphSource = Pick<ApiPromise, "call" | "query">;
 
-/** Loads the metagraph of `netuid`; undefined when the subnet does not exist. */
-export async function loadMetagraph(api: MetagraphSource, netuid: number, options: { withWeights?: boolean } = {}): Promise<Metagraph | undefined> {
+/**
+ * Loads the metagraph of `netuid`; undefined when the subnet does not exist. `withoutTrust`: one
+ * round trip (the runtime API alone), validator trust left at 0 — for daemons, which never use it.
+ */
+export async function loadMetagraph(api: MetagraphSource, netuid: number, options: { withWeights?: boolean; withoutTrust?: boolean } = {}): Promise<Metagraph | undefined> {
   const subnetInfo = api.call["subnetInfoRuntimeApi"] as Record<string, (...args: unknown[]) => Promise<Codec>> | undefined;
   if (!subnetInfo?.getMetagraph) throw new ChainError("TX_FAILED", "metagraph", "the chain serves no SubnetInfoRuntimeApi.get_metagraph (an older runtime?)");
   const [answer, trust, full] = await Promise.all([
     subnetInfo.getMetagraph(netuid),
-    (api.query["subtensorModule"]!["validatorTrust"] as unknown as (n: number) => Promise<Codec>)(netuid),
+    options.withoutTrust ? Promise.resolve(undefined) : (api.query["subtensorModule"]!["validatorTrust"] as unknown as (n: number) => Promise<Codec>)(netuid),
     options.withWeights ? (api.call["neuronInfoRuntimeApi"]!["getNeurons"] as unknown as (n: number) => Promise<Codec>)(netuid) : Promise.resolve(undefined),
   ]);
   const option = answer as Codec & { isSome: boolean; unwrap(): Struct };
   if (!option.isSome) return undefined;
   const m = option.unwrap();
-  const validatorTrust = (trust as Vector).toArray().map(num);
+  const validatorTrust = trust ? (trust as Vector).toArray().map(num) : [];
   const hotkeys = vector(m, "hotkeys").map(String);
   const coldkeys = vector(m, "coldkeys").map(String);
   const stake = vector(m, "alphaStake").map(big);

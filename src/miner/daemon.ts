@@ -4,12 +4,16 @@
  * publishes its axon on chain, proves its hotkey to peers, gossips heartbeats, follows the
  * metagraph every few blocks (saying so, and serving on, when it is deregistered), and stops by
  * draining the work in flight. Inference runs in the shared worker pool, never on this thread.
+ * The chain is followed by the process's one new-heads subscription: at the first head after each
+ * interval the metagraph is reloaded (one runtime API call, shared by every hotkey), and the axon
+ * on chain is the metagraph's (no read of its own).
  */
 import { join } from "node:path";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainConnection } from "../chain/connection.js";
 import type { Metagraph } from "../chain/metagraph.js";
 import type { MetagraphCache } from "../chain/metagraph-cache.js";
+import type { ChainHeads } from "../chain/heads.js";
 import { SubtensorOperations } from "../chain/operations.js";
 import { ReplayCache } from "../p2p/admission/index.js";
 import type { HotkeyDirectory } from "../p2p/directory.js";
@@ -52,7 +56,9 @@ export interface MinerDaemonOptions {
   readonly metagraph: MetagraphCache;
   /** The hotkeys of the subnet, shared likewise. */
   readonly directory: HotkeyDirectory;
-  /** How often the metagraph is reloaded, ms (default 12 s: a few blocks). */
+  /** The process's new-heads subscription, which drives the metagraph's reloads. */
+  readonly heads: ChainHeads;
+  /** How often the metagraph is reloaded, ms (default 12 s: a few blocks); at the first head after it. */
   readonly metagraphIntervalMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly bootstrap?: readonly string[];
@@ -106,7 +112,7 @@ export class MinerDaemon {
   #identity: IdentityService | undefined;
   #heartbeats: HeartbeatService | undefined;
   #replay: ReplayCache | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #stopFollowing: (() => void) | undefined;
   #uid: number | undefined;
   #binding: HotkeyBinding | undefined;
   #stopped = false;
@@ -225,24 +231,24 @@ export class MinerDaemon {
     }
     const unreachable = reachabilityWarning(o.host, o.externalIp, this.#node.addresses());
     if (unreachable) o.log.warn({ host: o.host, externalIp: o.externalIp, addresses: this.#node.addresses() }, unreachable);
-    await this.#serveAxon();
-    this.#timer = setInterval(() => {
+    await this.#serveAxon(await this.#metagraph());
+    this.#stopFollowing = o.heads.every(o.metagraphIntervalMs ?? 12_000, () =>
       this.#refresh()
-        .then(() => this.#serveAxon())
-        .catch((error: unknown) => o.log.warn({ error: (error as Error).message }, "metagraph refresh failed; retrying at the next interval"));
-    }, o.metagraphIntervalMs ?? 12_000);
+        .then((metagraph) => this.#serveAxon(metagraph))
+        .catch((error: unknown) => o.log.warn({ error: (error as Error).message }, "metagraph refresh failed; retrying at the next interval")),
+    );
     o.log.info({ hotkey: this.hotkeyAddress, uid: this.#uid, peerId: this.#node.peerId, addresses: this.#node.addresses(), synapses: [...handlers.keys()] }, "miner serving");
   }
 
-  /** Publishes the axon when the chain's differs from where this node listens (and the hotkey is registered). */
-  async #serveAxon(): Promise<void> {
+  /** Publishes the axon when the chain's (as the metagraph has it) differs from where this node listens (and the hotkey is registered). */
+  async #serveAxon(metagraph: Metagraph): Promise<void> {
     if (this.#uid === undefined || !this.#node) return;
     const o = this.#o;
     const port = Number(/\/tcp\/(\d+)/.exec(this.#node.addresses()[0] ?? "")?.[1] ?? 0);
     const ip = o.externalIp ?? o.host;
     // Said once at start (reachabilityWarning), not at every refresh.
     if (ip === "0.0.0.0") return;
-    const onChain = await this.#ops.read.axonOf(o.netuid, this.hotkeyAddress);
+    const onChain = metagraph.neurons.find((n) => n.hotkey === this.hotkeyAddress)?.axon;
     if (onChain && onChain.ip === ip && onChain.port === port) return;
     try {
       await this.#ops.serveAxon(o.hotkey.pair, o.netuid, { ip, port, protocol: 4, version: 1 });
@@ -261,7 +267,7 @@ export class MinerDaemon {
   async stop(drainMs = 5_000): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    clearInterval(this.#timer);
+    this.#stopFollowing?.();
     this.#heartbeats?.stop();
     await this.#server?.stop(drainMs);
     await this.#identity?.stop();

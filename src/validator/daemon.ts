@@ -4,8 +4,11 @@
  *   each, concurrently, with the synapse's deadline; answers are scored by the subnet plugin and
  *   folded into the score book; the round (scores and signed receipts) is saved in one atomic
  *   write. The metagraph is reloaded every few blocks, not every step.
- * - weights: `WeightSetter.tick()` every few seconds puts the scores on chain (commit-reveal,
- *   scheduled by block and epoch).
+ * - weights: `WeightSetter.tick()` at a new head, at most every few seconds, puts the scores on
+ *   chain (commit-reveal, scheduled by block and epoch).
+ * The chain is followed by one new-heads subscription (ChainHeads): the step and the weight setter
+ * take the block number from it, the weight setter reads the rest in one round trip per tick, and
+ * the metagraph (one runtime API call) is reloaded every few blocks.
  * Unregistered, it says so and waits (scores kept); the chain connection reconnects by itself and
  * a failed step is logged and retried at the next.
  */
@@ -14,6 +17,7 @@ import { setMaxListeners } from "node:events";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainConnection } from "../chain/connection.js";
 import type { RpcCounts } from "../chain/rpc-counter.js";
+import { ChainHeads } from "../chain/heads.js";
 import { loadMetagraph, type Metagraph, type Neuron } from "../chain/metagraph.js";
 import { SubtensorOperations } from "../chain/operations.js";
 import { axonMultiaddr } from "../p2p/discovery.js";
@@ -54,7 +58,7 @@ export interface ValidatorDaemonOptions {
   readonly stepIntervalMs?: number;
   /** The metagraph is reloaded when it is this many blocks old (default 5). */
   readonly resyncBlocks?: number;
-  /** How often the weight setter looks at the chain, ms (default 3 s). */
+  /** The least time between two looks of the weight setter at the chain, ms (default 3 s); it looks at a new head. */
   readonly weightsIntervalMs?: number;
   readonly versionKey?: bigint;
   /** Users' requests: the plugin's public interface and where they are recorded (no gateway without it). */
@@ -111,13 +115,16 @@ export class ValidatorDaemon {
   #cursor = 0;
   #loop: Promise<void> | undefined;
   #weightsTimer: NodeJS.Timeout | undefined;
+  #heads: ChainHeads | undefined;
+  /** When the weight setter last looked (performance.now()). */
+  #weightsAt = Number.NEGATIVE_INFINITY;
 
   private constructor(options: ValidatorDaemonOptions) {
     this.#o = options;
     // Every query of a step listens to the stop signal: hundreds at once by design.
     setMaxListeners(0, this.#stop.signal);
     this.#ops = new SubtensorOperations(options.chain);
-    this.#weights = new WeightSetter({ ops: this.#ops, netuid: options.netuid, hotkey: options.hotkey.pair, state: options.state, ...(options.versionKey === undefined ? {} : { versionKey: options.versionKey }), log: options.log });
+    this.#weights = new WeightSetter({ ops: this.#ops, netuid: options.netuid, hotkey: options.hotkey.pair, state: options.state, ...(options.versionKey === undefined ? {} : { versionKey: options.versionKey }), head: () => this.#heads?.head, log: options.log });
   }
 
   static start(options: ValidatorDaemonOptions): Promise<ValidatorDaemon> {
@@ -147,7 +154,7 @@ export class ValidatorDaemon {
 
   async #start(): Promise<void> {
     const o = this.#o;
-    const metagraph = await loadMetagraph(o.chain.api, o.netuid);
+    const metagraph = await loadMetagraph(o.chain.api, o.netuid, { withoutTrust: true });
     if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${o.netuid} does not exist on ${o.chain.endpoint}`);
     this.#adopt(metagraph);
     this.#node = await createP2PNode({ privateKey: await loadOrCreatePeerKey(o.p2pDir), listen: [`/ip4/${o.host}/tcp/${o.port}`], gossip: false, log: o.log });
@@ -166,11 +173,31 @@ export class ValidatorDaemon {
       });
     }
     if (o.autorun !== false) {
+      const heads = new ChainHeads(o.chain);
+      this.#heads = heads;
+      // The weight setter looks at a new head, at most every weightsIntervalMs (so at most once per
+      // block); the timer only covers heads that stop coming (a subscription lost with its connection).
+      const stopWeights = heads.every(o.weightsIntervalMs ?? 3_000, () => this.#weightsTick());
+      this.#stop.signal.addEventListener(
+        "abort",
+        () => {
+          stopWeights();
+          heads.stop();
+        },
+        { once: true },
+      );
+      await heads.start();
       this.#loop = this.#run();
-      this.#weightsTimer = setInterval(() => void this.#weights.tick(), o.weightsIntervalMs ?? 3_000);
-      void this.#weights.tick();
+      const watchdogMs = Math.max(30_000, 4 * (o.weightsIntervalMs ?? 3_000));
+      this.#weightsTimer = setInterval(() => void (performance.now() - this.#weightsAt >= watchdogMs && this.#weightsTick()), watchdogMs);
+      void this.#weightsTick();
     }
     o.log.info({ hotkey: this.hotkeyAddress, uid: this.#uid, netuid: o.netuid, subnet: o.plugin.manifest.name, peerId: this.#node.peerId }, "validator running");
+  }
+
+  #weightsTick(): Promise<void> {
+    this.#weightsAt = performance.now();
+    return this.#weights.tick();
   }
 
   /** The organic service behind the gateway (undefined without the `organic` option). */
@@ -228,9 +255,9 @@ export class ValidatorDaemon {
   async step(): Promise<StepReport> {
     const o = this.#o;
     const started = performance.now();
-    const block = Number(await this.#ops.read.blockNumber());
+    const block = Number(this.#heads?.head ?? (await this.#ops.read.blockNumber()));
     if (!this.#metagraph || block - this.#metagraph.block >= (o.resyncBlocks ?? 5)) {
-      const metagraph = await loadMetagraph(o.chain.api, o.netuid);
+      const metagraph = await loadMetagraph(o.chain.api, o.netuid, { withoutTrust: true });
       if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${o.netuid} no longer exists`);
       if (this.#adopt(metagraph)) await o.state.saveScores();
     }

@@ -11,6 +11,7 @@ import { connectChain, type ChainConnection } from "../../chain/connection.js";
 import { chooseDevice, probeCuda, type Device } from "../../miner/device.js";
 import { MinerDaemon } from "../../miner/daemon.js";
 import { MetagraphCache } from "../../chain/metagraph-cache.js";
+import { ChainHeads } from "../../chain/heads.js";
 import { HotkeyDirectory } from "../../p2p/directory.js";
 import { InferencePool } from "../../miner/inference/pool.js";
 import { MicroBatcher } from "../../miner/inference/batcher.js";
@@ -55,7 +56,7 @@ export const MINER_OPTIONS: OptionSchema = {
   metricsHost: { type: "string", default: "127.0.0.1", help: "address for /metrics and /healthz" },
   bootstrap: { type: "string", help: "peers to dial at start, comma-separated multiaddrs with /p2p/<id>" },
   exitIfUnregistered: { type: "boolean", default: false, help: "exit instead of waiting when a hotkey is not registered" },
-  metagraphInterval: { type: "integer", min: 1, max: 3600, default: 12, help: "seconds between metagraph reloads" },
+  metagraphInterval: { type: "integer", min: 1, max: 3600, default: 12, help: "least seconds between metagraph reloads (each at a new head)" },
   ...CHAIN_OPTIONS,
 };
 
@@ -111,9 +112,12 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
         statusUrl = `http://${bound.address}:${bound.port}/metrics`;
         ctx.stdout(`metrics at ${statusUrl} (health: /healthz)\n`);
       }
-      // One metagraph and one directory for every hotkey of the process, refreshed once per interval.
+      // One metagraph and one directory for every hotkey of the process, refreshed once per interval
+      // at a new head of the process's one subscription (closed with the connection).
       const metagraphIntervalMs = Number(v.metagraphInterval) * 1000;
-      const metagraph = new MetagraphCache(chain.api, netuid, { maxAgeMs: metagraphIntervalMs / 2 });
+      const metagraph = new MetagraphCache(chain.api, netuid, { maxAgeMs: metagraphIntervalMs / 2, withoutTrust: true });
+      const heads = new ChainHeads(chain);
+      await heads.start();
       const directory = new HotkeyDirectory();
       const dataDir = resolve(ctx.cwd, typeof v.dataDir === "string" ? v.dataDir : join(defaultHome(ctx.env), "miner"));
       const port = Number(v.port);
@@ -134,6 +138,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
             exitIfUnregistered: v.exitIfUnregistered === true,
             metagraphIntervalMs,
             metagraph,
+            heads,
             directory,
             ...(typeof v.bootstrap === "string" ? { bootstrap: v.bootstrap.split(",").filter((b) => b !== "") } : {}),
             admission: { minStake: BigInt(String(v.minStake)) },

@@ -59,7 +59,7 @@ export const VALIDATOR_OPTIONS: OptionSchema = {
   concurrency: { type: "integer", min: 1, max: 4096, default: 256, help: "queries in flight at once" },
   stepInterval: { type: "integer", min: 1, max: 3600, default: 5, help: "least seconds between the starts of two scoring steps" },
   resyncBlocks: { type: "integer", min: 1, max: 10_000, default: 5, help: "reload the metagraph when it is this many blocks old" },
-  weightsInterval: { type: "integer", min: 1, max: 600, default: 3, help: "seconds between two looks at the chain for weights to commit, reveal or set" },
+  weightsInterval: { type: "integer", min: 1, max: 600, default: 3, help: "least seconds between two looks at the chain (each at a new head: at most one per block) for weights to commit, reveal or set" },
   alpha: { type: "string", default: "0.1", help: "weight of a new score in the moving average, in (0, 1]" },
   versionKey: { type: "string", help: "weights version key (default: the subnet's)" },
   receiptsPerUid: { type: "integer", min: 0, max: 100_000, default: 64, help: "signed answers kept per uid" },
