@@ -2,11 +2,13 @@
  * One long-lived connection to a subtensor node: @polkadot/api with subtensor's transaction
  * extensions, reconnection with exponential backoff after a drop, and a first connection that gives
  * up with a one-line error (at once when refused, else after a time-out) instead of retrying forever.
+ * An endpoint that rate-limits (HTTP 429 at the handshake, JSON-RPC rate-limit errors) is backed off
+ * from exponentially, and said so once (rate-limit.ts); every request is counted (rpc-counter.ts).
  */
 import { ApiPromise, WsProvider } from "@polkadot/api";
 import { SUBTENSOR_API_OPTIONS } from "../params/chain-options.js";
 import { ChainError } from "./errors.js";
-import type { ReaderLog } from "./reads.js";
+import { isRateLimitError, RateLimitBackoff, type ConnectionLog } from "./rate-limit.js";
 import { NonceManager } from "./submit.js";
 import { countRequests, RpcCounter, type CountableProvider } from "./rpc-counter.js";
 
@@ -24,7 +26,7 @@ export interface ChainConnection {
   /** The JSON-RPC requests sent on this connection, by method, and the blocks its user followed. */
   readonly rpc: RpcCounter;
   /** Where the client says at debug level which rules of the connected runtime it follows. */
-  readonly log?: ReaderLog;
+  readonly log?: ConnectionLog;
   close(): Promise<void>;
 }
 
@@ -37,8 +39,10 @@ export interface ConnectOptions {
   readonly maxReconnectMs?: number;
   /** Told about drops and reconnections. */
   readonly onConnectionChange?: (event: { connected: boolean; attempt: number }) => void;
-  /** Debug lines about the runtime (e.g. an older runtime's epoch rule); a pino logger fits. */
-  readonly log?: ReaderLog;
+  /** Debug lines about the runtime (e.g. an older runtime's epoch rule), and a rate-limiting endpoint said once (warn); a pino logger fits. */
+  readonly log?: ConnectionLog;
+  /** The backoff from a rate-limiting endpoint: first and longest wait, ms (default 1 s, 60 s). */
+  readonly rateLimitMs?: { readonly first: number; readonly max: number };
 }
 
 /** The delay before reconnection attempt `attempt` (1-based): doubling from `first`, capped at `max`. */
@@ -53,7 +57,9 @@ export async function connectChain(endpoint: string, options: ConnectOptions = {
   // Reconnection is ours (autoConnectMs 0): WsProvider's own retries have a fixed delay.
   const provider = new WsProvider(endpoint, 0, {}, timeoutMs);
   const rpc = new RpcCounter();
-  countRequests(provider as unknown as CountableProvider, rpc);
+  const limits = new RateLimitBackoff({ endpoint, counter: rpc, ...(options.rateLimitMs ? { firstMs: options.rateLimitMs.first, maxMs: options.rateLimitMs.max } : {}), ...(options.log ? { log: options.log } : {}) });
+  countRequests(provider as unknown as CountableProvider, rpc, (method, send) => limits.around(method, send));
+  let rateLimited = false;
   let timer: NodeJS.Timeout | undefined;
   let closing = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -62,20 +68,37 @@ export async function connectChain(endpoint: string, options: ConnectOptions = {
   const unreachable = (why: string): ChainError =>
     new ChainError("CHAIN_UNREACHABLE", "connect", `cannot reach the chain at ${endpoint} ${why}; start one with \`tensornode devnet\` or choose another with --chain / --network`);
   const gaveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unreachable(`within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    provider.on("error", () => {
-      if (initial && !provider.isConnected) reject(unreachable("(connection refused or closed)"));
+    timer = setTimeout(() => reject(unreachable(`within ${Math.round(timeoutMs / 1000)} s${rateLimited ? " (it answers 429 Too Many Requests: rate-limited)" : ""}`)), timeoutMs);
+    provider.on("error", (error: unknown) => {
+      if (!initial || provider.isConnected) return;
+      // A rate-limited handshake is tried again after a backoff, until the time-out.
+      if (isRateLimitError(error)) {
+        rateLimited = true;
+        retryLimited(error);
+      } else reject(unreachable("(connection refused or closed)"));
     });
   });
   gaveUp.catch(() => undefined);
-  const reconnect = (): void => {
-    if (closing || reconnectTimer) return;
-    attempt += 1;
+  const connectAfter = (delayMs: number): void => {
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
       if (closing || provider.isConnected) return;
       provider.connect().catch(() => reconnect());
-    }, backoffDelay(attempt, firstDelay, maxDelay));
+    }, delayMs);
+  };
+  const reconnect = (): void => {
+    if (closing || reconnectTimer) return;
+    attempt += 1;
+    connectAfter(backoffDelay(attempt, firstDelay, maxDelay));
+  };
+  /** A handshake refused with 429: the next attempt waits the rate-limit backoff (said once per episode). */
+  const retryLimited = (error: unknown): void => {
+    const delay = limits.refused("connect", error);
+    if (closing) return;
+    clearTimeout(reconnectTimer);
+    if (initial) attempt = 0;
+    else attempt += 1;
+    connectAfter(Math.max(delay, attempt === 0 ? 0 : backoffDelay(attempt, firstDelay, maxDelay)));
   };
   try {
     await provider.connect();
@@ -86,8 +109,10 @@ export async function connectChain(endpoint: string, options: ConnectOptions = {
       if (attempt === 0) options.onConnectionChange?.({ connected: false, attempt });
       reconnect();
     });
-    provider.on("error", () => {
-      if (!closing && !provider.isConnected) reconnect();
+    provider.on("error", (error: unknown) => {
+      if (closing || provider.isConnected) return;
+      if (isRateLimitError(error)) retryLimited(error);
+      else reconnect();
     });
     provider.on("connected", () => {
       if (attempt > 0) options.onConnectionChange?.({ connected: true, attempt });
