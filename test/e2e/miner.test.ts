@@ -184,6 +184,11 @@ describe("the miner daemon on a devnet (tiny subnet)", { timeout: 180_000 }, () 
     assert.match(text, /^tensornode_miner_requests_total\{hotkey="\S+",outcome="answered"\} 21$/m);
     assert.match(text, /^tensornode_miner_refused_total\{hotkey="\S+",reason="BadSignature"\} 1$/m);
     assert.match(text, /^tensornode_miner_refused_total\{hotkey="\S+",reason="Replay"\} 1$/m);
+    // Light on the chain: one new-heads subscription, the blocks it followed, no rate limit met.
+    assert.match(text, /^tensornode_chain_rpc_requests_total\{method="chain_subscribeNewHeads?"\} 1$/m);
+    assert.match(text, /^tensornode_chain_rpc_requests_total\{method="state_call"\} [1-9]\d*$/m);
+    assert.match(text, /^tensornode_chain_blocks_seen_total [1-9]\d*$/m);
+    assert.match(text, /^tensornode_chain_rpc_rate_limited_total 0$/m);
   });
 
   it("serves the OCR subnet too: rendered words read back through a second miner process", async () => {
