@@ -36,6 +36,7 @@ export function pageOf(main: HTMLElement, statusLine: HTMLElement): Page {
     main,
     setState(state) {
       document.body.dataset.state = state;
+      if (state === "ready") performance.mark("tensornode:ready");
       main.setAttribute("aria-busy", state === "loading" ? "true" : "false");
     },
     setTitle(title) {

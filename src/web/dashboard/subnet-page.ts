@@ -36,7 +36,10 @@ export async function renderSubnetPage(page: Page, netuid: number): Promise<() =
   if (charted?.length === 0) charted = undefined;
 
   const historyPath = (): string => `/api/subnets/${netuid}/history${charted ? `?uids=${charted.join(",")}` : ""}`;
+  // Marks for tools that time the page (bench/dashboard): when its data arrived, when it was drawn.
+  performance.mark("tensornode:asked");
   const [subnet, history] = await Promise.all([getJson<SubnetPayload>(`/api/subnets/${netuid}`), getJson<HistoryPayload>(historyPath())]);
+  performance.mark("tensornode:data");
 
   const title = h("h1", {});
   const summary = h("p", { class: "summary" });
@@ -99,6 +102,7 @@ export async function renderSubnetPage(page: Page, netuid: number): Promise<() =
   showHistory(history);
   heatmap.update(subnet.weights, subnet.metagraph.n);
   activity.update(subnet.activity);
+  performance.mark("tensornode:drawn");
   page.setState("ready");
 
   const onBlock = (event: LiveEvents["subnet"]): void => {

@@ -113,14 +113,17 @@ export function parseTopics(text: string | null): Set<string> | string {
 }
 
 /**
- * What a page will read first, for the browser to fetch while it loads the page's script: a
- * subnet's state and its history (when the URL chooses no uids: the page then asks for exactly these).
+ * What a page loads first, for the browser to fetch from the response's headers on, before it has
+ * parsed the page: its script and stylesheet, and on a subnet's page the subnet's state and its
+ * history (when the URL chooses no uids: the page then asks for exactly these).
  */
 export function preloadHeader(path: string, query: URLSearchParams): Record<string, string> {
+  const links = ["</main.js>; rel=modulepreload", "</main.css>; rel=preload; as=style"];
   const netuid = /^\/subnets\/(\d{1,5})\/?$/.exec(path)?.[1];
-  if (netuid === undefined || Number(netuid) > 65535) return {};
-  const links = [`</api/subnets/${netuid}>; rel=preload; as=fetch; crossorigin`];
-  if (!query.has("uids")) links.push(`</api/subnets/${netuid}/history>; rel=preload; as=fetch; crossorigin`);
+  if (netuid !== undefined && Number(netuid) <= 65535) {
+    links.push(`</api/subnets/${netuid}>; rel=preload; as=fetch; crossorigin`);
+    if (!query.has("uids")) links.push(`</api/subnets/${netuid}/history>; rel=preload; as=fetch; crossorigin`);
+  }
   return { link: links.join(", ") };
 }
 

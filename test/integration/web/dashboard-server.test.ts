@@ -227,6 +227,8 @@ describe("the dashboard server", { timeout: 300_000 }, () => {
     assert.match(CONTENT_SECURITY_POLICY, /script-src 'self'; style-src 'self'/);
     assert.equal(page.headers.get("x-content-type-options"), "nosniff");
     assert.match(await page.text(), /<script type="module" src="\/main.js">/);
+    // What the page loads first is announced in the response's headers, to be fetched before the page is parsed.
+    assert.equal(page.headers.get("link"), `</main.js>; rel=modulepreload, </main.css>; rel=preload; as=style, </api/subnets/${netuid}>; rel=preload; as=fetch; crossorigin, </api/subnets/${netuid}/history>; rel=preload; as=fetch; crossorigin`);
     assert.equal((await fetch(`${dashboard!.url}/main.js`)).headers.get("content-type"), "text/javascript; charset=utf-8");
     assert.equal((await fetch(`${dashboard!.url}/no/such/page`)).status, 404);
     assert.equal(await raw(dashboard!.url, "/%2e%2e/%2e%2e/package.json"), 404, "nothing outside the page's folder");
