@@ -24,6 +24,8 @@ export interface StatusPayload {
   readonly recording: readonly number[] | null;
   readonly historyEpochs: number;
   readonly daemons: number;
+  /** The dashboard's own memory, MiB: resident set, the JavaScript heap (in use, reserved), memory outside it (of which ArrayBuffers). */
+  readonly memory: { readonly rssMiB: number; readonly heapUsedMiB: number; readonly heapTotalMiB: number; readonly externalMiB: number; readonly arrayBuffersMiB: number };
 }
 
 export interface SubnetListRow {
