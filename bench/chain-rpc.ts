@@ -8,7 +8,7 @@
  * once the validator's first commit is in, no weights transaction falls in the window) whose owner
  * hotkey is the validator's (weights need no permit then), one tiny miner, and the validator — both
  * with their default intervals and `--metrics-port 0`. After the warm-up (the miner's axon on chain,
- * the validator's first commit included, then 8 blocks), each daemon's
+ * the validator's first commit included, then CHAIN_RPC_WARM_UP_BLOCKS, default 8), each daemon's
  * `tensornode_chain_rpc_requests_total` is read at the start and the end of a window of
  * CHAIN_RPC_BLOCKS blocks (default 120); round trips per block = requests in the window ÷ blocks
  * the chain made in it (its head, read by the bench's own connection). The requests by method are
@@ -31,6 +31,9 @@ import type { BenchLine } from "./harness.js";
 const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
 const BLOCK_MS = Number(process.env.CHAIN_RPC_BLOCK_MS ?? 250);
 const WINDOW_BLOCKS = Number(process.env.CHAIN_RPC_BLOCKS ?? 120);
+const WARM_UP_BLOCKS = Number(process.env.CHAIN_RPC_WARM_UP_BLOCKS ?? 8);
+/** Waits for set-up steps: a minute, or 30 blocks on a slow chain. */
+const SETUP_MS = Math.max(60_000, 30 * BLOCK_MS);
 const TEMPO = 360;
 
 type Untyped = (...args: unknown[]) => never;
@@ -119,15 +122,15 @@ export async function benchChainRpc(): Promise<BenchLine[]> {
     const common = ["--netuid", String(netuid), "--wallet", "ops", "--chain", url, "--metrics-port", "0", "--log-level", "warn"];
     const miner = start(["miner", ...common, "--subnet", "tiny", "--hotkey", "miner", "--host", "127.0.0.2", "--port", "0", "--workers", "1"], env);
     procs.push(miner);
-    const minerMetrics = (await waitFor("the miner's metrics", 60_000, () => /metrics at (http:\/\/\S+\/metrics)/.exec(miner.out())?.[1], procs));
-    await waitFor("the miner's axon", 60_000, async () => ((await ops.read.axonOf(netuid, minerHotkey)) ? true : undefined), procs);
+    const minerMetrics = (await waitFor("the miner's metrics", SETUP_MS, () => /metrics at (http:\/\/\S+\/metrics)/.exec(miner.out())?.[1], procs));
+    await waitFor("the miner's axon", SETUP_MS, async () => ((await ops.read.axonOf(netuid, minerHotkey)) ? true : undefined), procs);
     const validator = start(["validator", ...common, "--subnet", "tiny", "--hotkey", "validator", "--host", "127.0.0.1", "--data-dir", join(home, "validator")], env);
     procs.push(validator);
-    const validatorMetrics = (await waitFor("the validator's metrics", 60_000, () => /metrics at (http:\/\/\S+\/metrics)/.exec(validator.out())?.[1], procs));
-    await waitFor("the validator's first commit", 120_000, async () => ((await metricValue(validatorMetrics, /tensornode_validator_weights_total\{[^}]*action="commit",outcome="ok"\} (\d+)/)) >= 1 ? true : undefined), procs);
+    const validatorMetrics = (await waitFor("the validator's metrics", SETUP_MS, () => /metrics at (http:\/\/\S+\/metrics)/.exec(validator.out())?.[1], procs));
+    await waitFor("the validator's first commit", 2 * SETUP_MS, async () => ((await metricValue(validatorMetrics, /tensornode_validator_weights_total\{[^}]*action="commit",outcome="ok"\} (\d+)/)) >= 1 ? true : undefined), procs);
     const head = async (): Promise<number> => Number(await ops.read.blockNumber());
-    const warm = (await head()) + 8;
-    await waitFor("the warm-up", 60_000, async () => ((await head()) >= warm ? true : undefined), procs);
+    const warm = (await head()) + WARM_UP_BLOCKS;
+    await waitFor("the warm-up", SETUP_MS + WARM_UP_BLOCKS * BLOCK_MS * 2, async () => ((await head()) >= warm ? true : undefined), procs);
 
     const [b0, v0, m0] = await Promise.all([head(), requests(validatorMetrics), requests(minerMetrics)]);
     const weights0 = await metricValue(validatorMetrics, /tensornode_validator_weights_last_block\{[^}]*\} (\d+)/);
