@@ -1,6 +1,8 @@
 /**
  * Puts the validator's scores on chain, on time, and never silently. Driven by `tick()` (the daemon
- * calls it every block or so); each tick reads the chain and takes at most one step:
+ * calls it at a new head, every few seconds at most); each tick reads the chain in one round trip
+ * (ChainReader.weightsView, the block number from the daemon's followed head) and takes at most one
+ * step:
  *
  * - commit-reveal on (HEAD's default):
  *   1. once per epoch, when the weights rate limit allows: choose a salt, **save** the commit
@@ -127,7 +129,8 @@ export class WeightSetter {
       this.#count(action, "ok");
       this.#failures = 0;
       this.#retryAtMs = 0;
-      this.#lastIncluded = Number(await this.#o.ops.read.blockNumber().catch(() => 0n));
+      // The daemon's followed head where it has one (no request), as the inclusion is reported.
+      this.#lastIncluded = Number(this.#o.head?.() ?? (await this.#o.ops.read.blockNumber().catch(() => 0n)));
       return true;
     } catch (error) {
       const code = error instanceof ChainError ? error.code : undefined;
