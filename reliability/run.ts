@@ -8,6 +8,7 @@ import { daemonCrashes, devnetCrashes } from "./crash-checks.js";
 import { fuzzGateway } from "./gateway-checks.js";
 import { securityChecks } from "./security-checks.js";
 import { gossipSoak, querySoak } from "./soak-checks.js";
+import { stopTimes } from "./stop-checks.js";
 
 const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
   "fuzz-frames": () => fuzzFrames(100_000),
@@ -19,6 +20,7 @@ const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
   "crash-daemons": () => daemonCrashes(6, 4),
   "soak-queries": async () => [await querySoak(60)],
   "soak-gossip": async () => [await gossipSoak(50, 6)],
+  "stop-times": () => stopTimes(5, 255),
 };
 
 const format = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 0));
