@@ -53,7 +53,7 @@ describe("the validator gateway on a tiny localnet", { timeout: 900_000 }, () =>
     keys.bulk = await addKey("bulk", "--rate", "1000", "--burst", "1000");
     keys.tight = await addKey("tight", "--rate", "0.2", "--burst", "2");
     keys.ocrOnly = await addKey("ocr-only", "--synapses", "recognize");
-    net = await startGatewayNet(join(root, "net"), ["--seed", "3", "--api-keys", keysFile], env);
+    net = await startGatewayNet(join(root, "net"), ["--seed", "3", "--api-keys", keysFile], env, { authorization: keys.bulk });
   });
 
   after(async () => {
@@ -209,7 +209,7 @@ describe("the validator gateway on an OCR localnet", { timeout: 900_000 }, () =>
   let net: GatewayNet;
 
   before(async () => {
-    net = await startGatewayNet(join(root, "net"), ["--subnet", "ocr", "--miners", "2", "--validators", "1", "--seed", "5"], env);
+    net = await startGatewayNet(join(root, "net"), ["--subnet", "ocr", "--miners", "2", "--validators", "1", "--seed", "5"], env, { servingMiners: 2 });
   });
 
   after(async () => {

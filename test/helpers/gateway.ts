@@ -18,10 +18,25 @@ export interface GatewayNet {
   pidOf(name: string): number;
 }
 
-/** `tensornode localnet … --data-dir DIR` until its gateway listens (it runs until stopped). */
-export async function startGatewayNet(dataDir: string, args: readonly string[], env: Record<string, string>): Promise<GatewayNet> {
+/**
+ * `tensornode localnet … --data-dir DIR` until its gateway listens and its `GET /v1/miners` lists
+ * `servingMiners` miners (default 1; the validator learns the miners' axons from the chain, as a
+ * user's client would wait for after a 503 NO_MINER). It runs until stopped.
+ */
+export async function startGatewayNet(dataDir: string, args: readonly string[], env: Record<string, string>, options: { servingMiners?: number; authorization?: string } = {}): Promise<GatewayNet> {
   const proc = startProcess(["localnet", "--epochs", "100000", "--data-dir", dataDir, ...args], env);
   const [, url] = await waitForStderr(proc, /gateway at (http:\/\/\S+?) /, 240_000);
+  const wanted = options.servingMiners ?? 1;
+  const headers: Record<string, string> = options.authorization ? { authorization: `Bearer ${options.authorization}` } : {};
+  const deadline = Date.now() + 120_000;
+  for (let serving = 0; serving < wanted; ) {
+    serving = await fetch(`${url}/v1/miners`, { headers })
+      .then(async (r) => ((await r.json()) as { miners?: unknown[] }).miners?.length ?? 0)
+      .catch(() => 0);
+    if (serving >= wanted) break;
+    if (Date.now() > deadline || proc.child.exitCode !== null) throw new Error(`the gateway at ${url} lists ${serving} serving miners, not ${wanted}; the local network said:\n${proc.stderr().slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   const devnet = processesMentioning(dataDir, "--chain\0");
   const cmdline = devnet.length > 0 ? readCmdline(devnet[0]!) : [];
   const chain = cmdline[cmdline.indexOf("--chain") + 1] ?? "";
