@@ -84,7 +84,8 @@ export function mayStillLand(tx: SignedTransaction): string {
  */
 export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: SubmittableExtrinsic<"promise">, signer: Signer, options: SubmitOptions): Promise<Included> {
   const callHex = tx.method.toHex();
-  if (options.signal?.aborted) throw new ChainError("TX_ABANDONED", "stopping", `${options.what}: not sent, the process is stopping`);
+  const notSent = (): ChainError => new ChainError("TX_ABANDONED", "stopping", `${options.what}: not sent, the process is stopping`);
+  if (options.signal?.aborted) throw notSent();
   await options.beforeSign?.({ signer: signer.address, callHex, what: options.what });
   const pair = await openSigner(signer);
   const nonce = await nonces.next(pair.address);
@@ -134,7 +135,7 @@ export async function submitAndWait(api: ApiPromise, nonces: NonceManager, tx: S
     // (a pool that lost the transaction, a node restarted, must not leave the next one in the future).
     const timer = setTimeout(() => finish(() => reject(new ChainError("TX_TIMEOUT", "timeout", `${options.what}: not included within ${limit}; ${mayStillLand(signed)}: ${howToCheck}`)), true), timeoutMs);
     const abandon = (): void => finish(() => reject(new ChainError("TX_ABANDONED", "stopping", `${options.what}: no longer waited for, the process is stopping; ${mayStillLand(signed)}: ${howToCheck}`)), true);
-    if (options.signal?.aborted) return finish(() => reject(new ChainError("TX_ABANDONED", "stopping", `${options.what}: not sent, the process is stopping`)), true);
+    if (options.signal?.aborted) return finish(() => reject(notSent()), true);
     options.signal?.addEventListener("abort", abandon, { once: true });
     options.onProgress?.(`${options.what}: submitted ${signed.hash} (nonce ${nonce}, valid until block ${signed.deathBlock - 1})`);
     tx.send((result) => {

@@ -14,6 +14,6 @@ export interface Whereabouts {
 }
 
 export function whereabouts(w: Whereabouts): string {
-  const status = w.status ?? `no status port (${w.statusOption ?? "--metrics-port P"} serves one)`;
-  return `data in ${w.data}; logs on stderr (${w.logFormat}, ${w.logLevel}); ${w.status ? `status at ${status}` : status}`;
+  const status = w.status ? `status at ${w.status}` : `no status port (${w.statusOption ?? "--metrics-port P"} serves one)`;
+  return `data in ${w.data}; logs on stderr (${w.logFormat}, ${w.logLevel}); ${status}`;
 }
