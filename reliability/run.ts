@@ -9,6 +9,7 @@ import { fuzzGateway } from "./gateway-checks.js";
 import { securityChecks } from "./security-checks.js";
 import { gossipSoak, querySoak } from "./soak-checks.js";
 import { stopTimes } from "./stop-checks.js";
+import { e2eUnderLoad } from "./suite-checks.js";
 
 const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
   "fuzz-frames": () => fuzzFrames(100_000),
@@ -21,6 +22,7 @@ const CHECKS: Record<string, () => Promise<CheckLine[]>> = {
   "soak-queries": async () => [await querySoak(60)],
   "soak-gossip": async () => [await gossipSoak(50, 6)],
   "stop-times": () => stopTimes(5, 255),
+  "e2e-under-load": async () => [await e2eUnderLoad(Number(process.env.TENSORNODE_E2E_RUNS ?? 3))],
 };
 
 const format = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 0));

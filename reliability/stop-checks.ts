@@ -29,6 +29,7 @@ import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { createLogger } from "../src/util/logger.js";
 import { prng } from "../src/util/prng.js";
 import { WalletStore } from "../src/wallet/wallet.js";
+import { cpuHog } from "./cpu-hog.js";
 import type { CheckLine } from "./fuzz-checks.js";
 
 const BIN = fileURLToPath(new URL("../bin/tensornode.js", import.meta.url));
@@ -70,14 +71,6 @@ async function timedStop(proc: Proc): Promise<{ ms: number; exit: number | strin
   const exit = await proc.exited;
   clearTimeout(killer);
   return { ms: performance.now() - t0, exit };
-}
-
-/** Busy loops on every core, until stopped. */
-function cpuHog(): () => Promise<void> {
-  const children = Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
-  return async () => {
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once("exit", () => resolve()), c.kill("SIGKILL"))))));
-  };
 }
 
 async function freePort(host: string): Promise<number> {
