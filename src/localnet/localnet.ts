@@ -244,15 +244,27 @@ export class Localnet {
       const subnet = behaviour.kind === "honest" ? plugin.dir : writeMinerVariant(join(o.dataDir, "plugins", m.behaviour), plugin, behaviour);
       this.#spawn(m.name, ["miner", ...common, "--subnet", subnet, "--hotkey", m.name, "--host", m.host, "--port", "0", "--workers", "1", "--metagraph-interval", "2", "--data-dir", join(o.dataDir, "miners"), "--metrics-port", "0"]);
     }
+    // Each daemon's status port, from the line it prints (the dashboard shows them), watched for from its start.
+    const statusUrl = (name: string): Promise<string> => {
+      const url = this.#urlPrinted(this.#daemons.get(name)!, /metrics at (http:\/\/[^/\s]+)\/metrics/, "its status port listened");
+      url.catch(() => undefined); // awaited (and reported) only if the dashboard starts
+      return url;
+    };
+    const statusUrls = this.plan.miners.map((m) => statusUrl(m.name));
+    // Offline miners of epoch 0 serve their axon and stop before any validator starts: never
+    // answered, they are scored as unreachable from the first query, however busy the machine.
+    if (this.plan.offlineAtEpoch === 0) {
+      await this.#waitForAxons(ops);
+      await this.#stopOffline();
+    }
     let gateway: Promise<string> | undefined;
     for (const [i, v] of this.plan.validators.entries()) {
       const api = i === 0 ? ["--api-port", String(o.apiPort ?? 0), "--api-host", "127.0.0.1", ...(o.apiKeys === undefined ? [] : ["--api-keys", o.apiKeys])] : [];
       this.#spawn(v.name, ["validator", ...common, "--subnet", plugin.dir, "--hotkey", v.name, "--host", "127.0.0.1", "--port", "0", "--step-interval", "1", "--weights-interval", "1", "--resync-blocks", "4", "--data-dir", join(o.dataDir, v.name), "--metrics-port", "0", ...api]);
+      statusUrls.push(statusUrl(v.name));
       if (i === 0) gateway = this.#urlPrinted(this.#daemons.get(v.name)!, /gateway at (http:\/\/\S+?)[\s,]/, "its gateway listened");
     }
-    // Each daemon's status port, from the line it prints (the dashboard shows them).
-    const statusUrls = [...this.#daemons.values()].map((d) => this.#urlPrinted(d, /metrics at (http:\/\/[^/\s]+)\/metrics/, "its status port listened"));
-    for (const url of [gateway, ...statusUrls]) url?.catch(() => undefined);
+    gateway?.catch(() => undefined);
     await this.#waitForAxons(ops);
     this.#gatewayUrl = await gateway;
     this.#startEpoch = (await ops.read.epochSchedule(netuid)).index;
@@ -359,7 +371,7 @@ export class Localnet {
       const address = [...this.#roles].find(([, r]) => r.name === m.name)![0];
       while (!(await ops.read.axonOf(this.#netuid, address))) {
         const daemon = this.#daemons.get(m.name)!;
-        if (daemon.child.exitCode !== null) throw new LocalnetError(`${m.name} exited before serving; see ${daemon.logFile}`);
+        if (daemon.child.exitCode !== null && !this.#offline.has(m.name)) throw new LocalnetError(`${m.name} exited before serving; see ${daemon.logFile}`);
         if (Date.now() > deadline) throw new LocalnetError(`${m.name} did not publish its axon within 90 s; see ${daemon.logFile}`);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }

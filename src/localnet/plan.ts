@@ -42,8 +42,10 @@ export const NOISY_EVERY = 5;
 /** The slow miner holds its answers back this share of the synapse's time-out: scored about 0.65, below the noisy one, with room before the time-out. */
 export const SLOW_SHARE = 0.7;
 /**
- * Offline miners stop once every daemon is up (epoch 0): by the weights of epoch 2 — the incentive
- * of epoch 4, commit-reveal delaying weights by two epochs — their score has decayed below the slow one's.
+ * Offline miners serve their axon and stop before the validators start (epoch 0): never answered,
+ * their score is 0 from every validator's first query, so the order honest > noisy > slow > offline
+ * holds from the first weights on, however busy the machine (a miner stopped later scores well at
+ * first and decays at the pace of the validators' steps, which a busy machine slows).
  */
 export const OFFLINE_AT_EPOCH = 0;
 /** Dev accounts that fund the validators (Alice owns the subnet and funds the miners' coldkey). */
