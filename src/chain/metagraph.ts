@@ -4,8 +4,9 @@
  * from NeuronInfoRuntimeApi.get_neurons. Validator trust comes from storage (not in the struct).
  */
 import type { ApiPromise } from "@polkadot/api";
-import type { Codec } from "@polkadot/types/types";
+import type { Codec, Registry } from "@polkadot/types/types";
 import { ChainError } from "./errors.js";
+import { decodePlain, runtimeApiOutput, type Plain } from "./plain-decoder.js";
 import { ipText } from "./reads.js";
 
 export interface Axon {
@@ -51,25 +52,9 @@ export interface Metagraph {
 
 type Struct = Codec & { get(name: string): Codec | undefined };
 type Vector = Codec & { toArray(): Codec[] };
+type PlainStruct = { readonly [field: string]: Plain };
 
-function field(s: Struct, name: string): Codec {
-  const value = s.get(name);
-  if (!value) throw new ChainError("TX_FAILED", "metagraph", `the chain's Metagraph has no field ${name}`);
-  return value;
-}
-const vector = (s: Struct, name: string): Codec[] => (field(s, name) as Vector).toArray();
-const num = (c: Codec): number => Number(c.toString());
-const big = (c: Codec): bigint => BigInt(c.toString());
-
-
-function axonOf(c: Codec): Axon | null {
-  const a = c as Struct;
-  const ip = big(field(a, "ip"));
-  const port = num(field(a, "port"));
-  if (ip === 0n && port === 0) return null;
-  const ipType = num(field(a, "ipType"));
-  return { ip: ipText(ip, ipType), port, ipType, protocol: num(field(a, "protocol")), version: num(field(a, "version")), block: num(field(a, "block")) };
-}
+const num = (c: Codec | Plain | undefined): number => Number(typeof c === "object" && c !== null && "toString" in c && !(c instanceof Uint8Array) ? c.toString() : c);
 
 function rows(c: Codec): [number, number][] {
   return (c as Vector).toArray().map((pair) => {
@@ -78,41 +63,77 @@ function rows(c: Codec): [number, number][] {
   });
 }
 
-/** What the metagraph is read through: the API at the best block, or `api.at(hash)` for an earlier block. */
-export type MetagraphSource = Pick<ApiPromise, "call" | "query">;
+/** A field of the chain's Metagraph, checked to be there. */
+function field(m: PlainStruct, name: string): Plain {
+  const value = m[name];
+  if (value === undefined) throw new ChainError("TX_FAILED", "metagraph", `the chain's Metagraph has no field ${name}`);
+  return value;
+}
+const column = (m: PlainStruct, name: string): readonly Plain[] => {
+  const value = field(m, name);
+  if (!Array.isArray(value)) throw new ChainError("TX_FAILED", "metagraph", `the chain's Metagraph field ${name} is not a list`);
+  return value as readonly Plain[];
+};
+
+function axonOf(value: Plain): Axon | null {
+  const a = value as PlainStruct;
+  const ip = BigInt(a["ip"] as bigint);
+  const port = Number(a["port"]);
+  if (ip === 0n && port === 0) return null;
+  const ipType = Number(a["ipType"]);
+  return { ip: ipText(ip, ipType), port, ipType, protocol: Number(a["protocol"]), version: Number(a["version"]), block: Number(a["block"]) };
+}
+
+/** An earlier block to read the metagraph at: its hash, and the registry of its runtime (`api.getBlockRegistry(hash)`). */
+export interface MetagraphAt {
+  readonly hash: string;
+  readonly registry: Registry;
+}
 
 /**
  * Loads the metagraph of `netuid`; undefined when the subnet does not exist. `withoutTrust`: one
  * round trip (the runtime API alone), validator trust left at 0 — for daemons, which never use it.
+ * The runtime API's answer is decoded into plain values (plain-decoder.ts), not @polkadot/types
+ * codecs: it is read at every block by the daemons and the dashboard.
  */
-export async function loadMetagraph(api: MetagraphSource, netuid: number, options: { withWeights?: boolean; withoutTrust?: boolean } = {}): Promise<Metagraph | undefined> {
-  const subnetInfo = api.call["subnetInfoRuntimeApi"] as Record<string, (...args: unknown[]) => Promise<Codec>> | undefined;
-  if (!subnetInfo?.getMetagraph) throw new ChainError("TX_FAILED", "metagraph", "the chain serves no SubnetInfoRuntimeApi.get_metagraph (an older runtime?)");
+export async function loadMetagraph(
+  api: Pick<ApiPromise, "rpc" | "registry" | "query" | "call">,
+  netuid: number,
+  options: { withWeights?: boolean; withoutTrust?: boolean; at?: MetagraphAt } = {},
+): Promise<Metagraph | undefined> {
+  const registry = options.at?.registry ?? api.registry;
+  const trustEntry = api.query["subtensorModule"]!["validatorTrust"] as unknown as ((n: number) => Promise<Codec>) & { at(hash: string, n: number): Promise<Codec> };
+  const output = runtimeApiOutput(registry, "SubnetInfoRuntimeApi", "get_metagraph");
+  if (output === undefined) throw new ChainError("TX_FAILED", "metagraph", "the chain serves no SubnetInfoRuntimeApi.get_metagraph (an older runtime?)");
+  // Hex: a Uint8Array handed to Bytes is read as length-prefixed.
+  const netuidBytes = `0x${(netuid & 0xff).toString(16).padStart(2, "0")}${(netuid >> 8).toString(16).padStart(2, "0")}`;
+  const stateCall = options.at
+    ? api.rpc.state.call("SubnetInfoRuntimeApi_get_metagraph", netuidBytes, options.at.hash)
+    : api.rpc.state.call("SubnetInfoRuntimeApi_get_metagraph", netuidBytes);
   const [answer, trust, full] = await Promise.all([
-    subnetInfo.getMetagraph(netuid),
-    options.withoutTrust ? Promise.resolve(undefined) : (api.query["subtensorModule"]!["validatorTrust"] as unknown as (n: number) => Promise<Codec>)(netuid),
-    options.withWeights ? (api.call["neuronInfoRuntimeApi"]!["getNeurons"] as unknown as (n: number) => Promise<Codec>)(netuid) : Promise.resolve(undefined),
+    stateCall,
+    options.withoutTrust ? Promise.resolve(undefined) : options.at ? trustEntry.at(options.at.hash, netuid) : trustEntry(netuid),
+    options.withWeights && !options.at ? (api.call["neuronInfoRuntimeApi"]!["getNeurons"] as unknown as (n: number) => Promise<Codec>)(netuid) : Promise.resolve(undefined),
   ]);
-  const option = answer as Codec & { isSome: boolean; unwrap(): Struct };
-  if (!option.isSome) return undefined;
-  const m = option.unwrap();
+  const m = decodePlain(registry, output, answer.toU8a(true)) as PlainStruct | null;
+  if (m === null) return undefined;
   const validatorTrust = trust ? (trust as Vector).toArray().map(num) : [];
-  const hotkeys = vector(m, "hotkeys").map(String);
-  const coldkeys = vector(m, "coldkeys").map(String);
-  const stake = vector(m, "alphaStake").map(big);
-  const active = vector(m, "active").map((c) => c.toJSON() === true);
-  const permit = vector(m, "validatorPermit").map((c) => c.toJSON() === true);
-  const consensus = vector(m, "consensus").map(num);
-  const incentive = vector(m, "incentives").map(num);
-  const dividends = vector(m, "dividends").map(num);
-  const emission = vector(m, "emission").map(big);
-  const lastUpdate = vector(m, "lastUpdate").map(num);
-  const registered = vector(m, "blockAtRegistration").map(num);
-  const axons = vector(m, "axons").map(axonOf);
+  const hotkeys = column(m, "hotkeys").map(String);
+  const coldkeys = column(m, "coldkeys").map(String);
+  const stake = column(m, "alphaStake").map((v) => BigInt(v as bigint));
+  const active = column(m, "active").map((v) => v === true);
+  const permit = column(m, "validatorPermit").map((v) => v === true);
+  const consensus = column(m, "consensus").map(Number);
+  const incentive = column(m, "incentives").map(Number);
+  const dividends = column(m, "dividends").map(Number);
+  const emission = column(m, "emission").map((v) => BigInt(v as bigint));
+  const lastUpdate = column(m, "lastUpdate").map(Number);
+  const registered = column(m, "blockAtRegistration").map(Number);
+  const axons = column(m, "axons").map(axonOf);
   const weightsByUid = new Map<number, { weights: [number, number][]; bonds: [number, number][] }>();
   for (const neuron of full ? (full as Vector).toArray() : []) {
     const n = neuron as Struct;
-    weightsByUid.set(num(field(n, "uid")), { weights: rows(field(n, "weights")), bonds: rows(field(n, "bonds")) });
+    weightsByUid.set(num(n.get("uid")), { weights: rows(n.get("weights")!), bonds: rows(n.get("bonds")!) });
   }
   const neurons = hotkeys.map((hotkey, uid): Neuron => ({
     uid,
@@ -133,8 +154,8 @@ export async function loadMetagraph(api: MetagraphSource, netuid: number, option
   }));
   return {
     netuid,
-    block: num(field(m, "block")),
-    tempo: num(field(m, "tempo")),
+    block: Number(field(m, "block")),
+    tempo: Number(field(m, "tempo")),
     ownerHotkey: String(field(m, "ownerHotkey")),
     ownerColdkey: String(field(m, "ownerColdkey")),
     neurons,

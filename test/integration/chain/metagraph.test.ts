@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Keyring } from "@polkadot/api";
+import { u8aToHex } from "@polkadot/util";
+import { encodeAddress } from "@polkadot/util-crypto";
 import { loadMetagraph } from "../../../src/chain/metagraph.js";
 import { MetagraphCache } from "../../../src/chain/metagraph-cache.js";
+import { decodePlain, runtimeApiOutput } from "../../../src/chain/plain-decoder.js";
 import { includeManually, startDevnet, subtensorCalls, type TestDevnet } from "../../helpers/devnet.js";
 
 const TAO = 1_000_000_000n;
@@ -49,6 +52,25 @@ describe("the metagraph of a subnet, in one runtime-API round trip", { timeout: 
     assert.ok(m.neurons[2]!.incentive > 0 && m.neurons[2]!.emission > 0n, "the weighted miner earned");
     assert.deepEqual(m.neurons.map((n) => n.validatorTrust), ((await query("validatorTrust")(netuid)).toJSON() as number[]));
     assert.deepEqual(m.neurons.map((n) => n.incentive), ((await query("incentive")(netuid)).toJSON() as number[]));
+  });
+
+  it("decodes the runtime API's answer as @polkadot/types does, value for value", async () => {
+    const answer = await net.api.rpc.state.call("SubnetInfoRuntimeApi_get_metagraph", u8aToHex(Uint8Array.of(netuid, 0)));
+    const output = runtimeApiOutput(net.api.registry, "SubnetInfoRuntimeApi", "get_metagraph");
+    assert.ok(output !== undefined);
+    const plain = decodePlain(net.api.registry, output, answer.toU8a(true));
+    const codec = net.api.registry.createType(net.api.registry.lookup.getTypeDef(output).type, answer.toU8a(true));
+    // Both as JSON alike: account ids as addresses, wide numbers (hex in toJSON) as decimal text.
+    const wide = (x: bigint): number | string => (x <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(x) : x.toString());
+    const same = (v: unknown): unknown => {
+      if (v instanceof Uint8Array) return v.length === 32 ? encodeAddress(v, 42) : same(u8aToHex(v));
+      if (typeof v === "bigint") return wide(v);
+      if (typeof v === "string" && /^0x[0-9a-f]+$/.test(v) && v.length !== 66) return wide(BigInt(v));
+      if (Array.isArray(v)) return v.map(same);
+      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, same(x)]));
+      return v;
+    };
+    assert.deepEqual(same(plain), same(codec.toJSON()));
   });
 
   it("answers undefined for a subnet that does not exist", async () => {
