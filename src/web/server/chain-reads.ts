@@ -7,7 +7,7 @@
  */
 import type { ApiPromise } from "@polkadot/api";
 import type { Codec } from "@polkadot/types/types";
-import { loadMetagraph, type Metagraph, type MetagraphSource } from "../../chain/metagraph.js";
+import { loadMetagraph, type Metagraph, type MetagraphAt } from "../../chain/metagraph.js";
 import { ChainReader } from "../../chain/reads.js";
 import { reservePrice } from "../../chain/stake-math.js";
 import type { EpochClock, MetagraphColumns, PendingCommit, SubnetListRow, WeightsMatrix } from "../model/api.js";
@@ -21,8 +21,9 @@ type Struct = Codec & { get(name: string): Codec | undefined };
 type Vector = Codec & { toArray(): Codec[] };
 type OptionCodec = Codec & { isSome: boolean; unwrap(): Codec };
 
-/** What a read goes through: the API at the best block, or `api.at(hash)`. */
-export type ChainView = MetagraphSource & { readonly queryMulti: QueryMulti };
+/** What a storage read goes through: the API at the best block, or `api.at(hash)`. */
+type StorageView = Pick<ApiPromise, "query">;
+export type ChainView = StorageView & { readonly queryMulti: QueryMulti };
 
 const num = (c: Codec): number => Number(c.toString());
 const big = (c: Codec): bigint => BigInt(c.toString());
@@ -39,7 +40,7 @@ const text = (c: Codec | undefined): string => {
   return new TextDecoder().decode(bytes);
 };
 
-function query(api: MetagraphSource, name: string): Query | undefined {
+function query(api: StorageView, name: string): Query | undefined {
   return api.query["subtensorModule"]?.[name] as unknown as Query | undefined;
 }
 
@@ -49,7 +50,7 @@ async function multi(api: ChainView, keys: readonly (readonly [Query, ...unknown
   return (await api.queryMulti(keys as unknown as Parameters<QueryMulti>[0])) as Codec[];
 }
 
-function requireQuery(api: MetagraphSource, name: string): Query {
+function requireQuery(api: StorageView, name: string): Query {
   const q = query(api, name);
   if (!q) throw new Error(`the chain has no SubtensorModule.${name} storage (not subtensor?)`);
   return q;
@@ -80,9 +81,9 @@ export function metagraphColumns(m: Metagraph): MetagraphColumns {
   };
 }
 
-/** A subnet's metagraph as columns; undefined when there is no such subnet. */
-export async function readMetagraph(api: MetagraphSource, netuid: number): Promise<MetagraphColumns | undefined> {
-  const m = await loadMetagraph(api, netuid);
+/** A subnet's metagraph as columns (at the best block, or `at` an earlier one); undefined when there is no such subnet. */
+export async function readMetagraph(api: ApiPromise, netuid: number, at?: MetagraphAt): Promise<MetagraphColumns | undefined> {
+  const m = await loadMetagraph(api, netuid, at ? { at } : {});
   return m ? metagraphColumns(m) : undefined;
 }
 
@@ -136,7 +137,7 @@ export async function readClock(api: ChainView, netuid: number, block: number): 
 }
 
 /** Weight commits pending on the subnet (WeightCommits), oldest first. */
-export async function readCommits(api: MetagraphSource, netuid: number, uidOf: (hotkey: string) => number | undefined): Promise<PendingCommit[]> {
+export async function readCommits(api: StorageView, netuid: number, uidOf: (hotkey: string) => number | undefined): Promise<PendingCommit[]> {
   const entries = await requireQuery(api, "weightCommits").entries(netuid);
   const out: PendingCommit[] = [];
   for (const [key, value] of entries) {
@@ -151,7 +152,7 @@ export async function readCommits(api: MetagraphSource, netuid: number, uidOf: (
 }
 
 /** The weights every uid of the subnet has on chain (Weights, one prefix listing), with the consensus. */
-export async function readWeights(api: MetagraphSource, netuid: number, metagraph: MetagraphColumns): Promise<WeightsMatrix> {
+export async function readWeights(api: StorageView, netuid: number, metagraph: MetagraphColumns): Promise<WeightsMatrix> {
   const entries = await requireQuery(api, "weights").entries(netuid);
   const rows = entries
     .map(([key, value]) => ({
@@ -195,11 +196,17 @@ export async function readEpochRecord(api: ApiPromise, netuid: number, epochBloc
   const hash = await api.rpc.chain.getBlockHash(epochBlock);
   if (hash.isEmpty || /^0x0+$/.test(hash.toHex())) throw new Error(`block ${epochBlock} not found`);
   const header = await api.rpc.chain.getHeader(hash);
-  const [at, before] = await Promise.all([api.at(hash), api.at(header.parentHash)]);
+  // Reads at a block hash decode with that block's runtime (@polkadot/api swaps the registry); the
+  // runtime API's answer is decoded here, with the registry asked for. No api.at: it decorates the
+  // whole runtime again for every block it is given, the most of a following dashboard's garbage.
+  const { registry } = await api.getBlockRegistry(hash.toU8a());
+  const at = (hashOf: { toHex(): string }, names: readonly string[]): Promise<Codec[]> =>
+    // Keys as api.queryMulti builds them: [the entry's creator, its arguments] (one hasher: a list).
+    api.rpc.state.queryStorageAt(names.map((n) => [(requireQuery(api, n) as unknown as { creator: unknown }).creator, [netuid]]) as never, hashOf.toHex()) as unknown as Promise<Codec[]>;
   const [metagraph, indexes, pots] = await Promise.all([
-    readMetagraph(at, netuid),
-    multi(at, [[requireQuery(at, "subnetEpochIndex"), netuid]]),
-    multi(before, ["pendingServerEmission", "pendingValidatorEmission", "pendingOwnerCut", "lastEpochBlock"].map((n) => [requireQuery(before, n), netuid] as const)),
+    readMetagraph(api, netuid, { hash: hash.toHex(), registry }),
+    at(hash, ["subnetEpochIndex"]),
+    at(header.parentHash, ["pendingServerEmission", "pendingValidatorEmission", "pendingOwnerCut", "lastEpochBlock"]),
   ]);
   if (!metagraph) return undefined;
   const [server, validator, ownerCut, previous] = pots;
