@@ -45,6 +45,14 @@ export interface ConnectOptions {
   readonly rateLimitMs?: { readonly first: number; readonly max: number };
 }
 
+/**
+ * WsProvider keeps every answer to a read at a block hash for 30 s, 1,024 of them by default: on a
+ * fast chain a dashboard recording epochs (a metagraph at each epoch's block, 1.5 MB at 4,096 uids)
+ * held hundreds of them, its memory growing with the block rate. The cache only needs to spare
+ * @polkadot/api's repeated header and runtime-version reads of the same few blocks.
+ */
+const ANSWER_CACHE_ENTRIES = 64;
+
 /** The delay before reconnection attempt `attempt` (1-based): doubling from `first`, capped at `max`. */
 export function backoffDelay(attempt: number, first: number, max: number): number {
   return Math.min(max, first * 2 ** Math.min(attempt - 1, 30));
@@ -55,7 +63,7 @@ export async function connectChain(endpoint: string, options: ConnectOptions = {
   const firstDelay = options.reconnectMs ?? 500;
   const maxDelay = options.maxReconnectMs ?? 30_000;
   // Reconnection is ours (autoConnectMs 0): WsProvider's own retries have a fixed delay.
-  const provider = new WsProvider(endpoint, 0, {}, timeoutMs);
+  const provider = new WsProvider(endpoint, 0, {}, timeoutMs, ANSWER_CACHE_ENTRIES);
   const rpc = new RpcCounter();
   const limits = new RateLimitBackoff({ endpoint, counter: rpc, ...(options.rateLimitMs ? { firstMs: options.rateLimitMs.first, maxMs: options.rateLimitMs.max } : {}), ...(options.log ? { log: options.log } : {}) });
   countRequests(provider as unknown as CountableProvider, rpc, (method, send) => limits.around(method, send));
