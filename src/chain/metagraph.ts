@@ -8,6 +8,7 @@ import type { Codec, Registry } from "@polkadot/types/types";
 import { ChainError } from "./errors.js";
 import { decodePlain, runtimeApiOutput, type Plain } from "./plain-decoder.js";
 import { ipText } from "./reads.js";
+import { storageAt } from "./storage-at.js";
 
 export interface Axon {
   readonly ip: string;
@@ -102,7 +103,7 @@ export async function loadMetagraph(
   options: { withWeights?: boolean; withoutTrust?: boolean; at?: MetagraphAt } = {},
 ): Promise<Metagraph | undefined> {
   const registry = options.at?.registry ?? api.registry;
-  const trustEntry = api.query["subtensorModule"]!["validatorTrust"] as unknown as ((n: number) => Promise<Codec>) & { at(hash: string, n: number): Promise<Codec> };
+  const trustEntry = api.query["subtensorModule"]!["validatorTrust"] as unknown as (n: number) => Promise<Codec>;
   const output = runtimeApiOutput(registry, "SubnetInfoRuntimeApi", "get_metagraph");
   if (output === undefined) throw new ChainError("TX_FAILED", "metagraph", "the chain serves no SubnetInfoRuntimeApi.get_metagraph (an older runtime?)");
   // Hex: a Uint8Array handed to Bytes is read as length-prefixed.
@@ -112,7 +113,7 @@ export async function loadMetagraph(
     : api.rpc.state.call("SubnetInfoRuntimeApi_get_metagraph", netuidBytes);
   const [answer, trust, full] = await Promise.all([
     stateCall,
-    options.withoutTrust ? Promise.resolve(undefined) : options.at ? trustEntry.at(options.at.hash, netuid) : trustEntry(netuid),
+    options.withoutTrust ? Promise.resolve(undefined) : options.at ? storageAt(api, options.at.hash, [[trustEntry, netuid]]).then(([trust]) => trust) : trustEntry(netuid),
     options.withWeights && !options.at ? (api.call["neuronInfoRuntimeApi"]!["getNeurons"] as unknown as (n: number) => Promise<Codec>)(netuid) : Promise.resolve(undefined),
   ]);
   const m = decodePlain(registry, output, answer.toU8a(true)) as PlainStruct | null;

@@ -9,6 +9,7 @@ import type { ApiPromise } from "@polkadot/api";
 import type { Codec } from "@polkadot/types/types";
 import { loadMetagraph, type Metagraph, type MetagraphAt } from "../../chain/metagraph.js";
 import { ChainReader } from "../../chain/reads.js";
+import { storageAt } from "../../chain/storage-at.js";
 import { reservePrice } from "../../chain/stake-math.js";
 import type { EpochClock, MetagraphColumns, PendingCommit, SubnetListRow, WeightsMatrix } from "../model/api.js";
 import { epochRecordOf, type EpochRecord } from "../model/history.js";
@@ -196,13 +197,10 @@ export async function readEpochRecord(api: ApiPromise, netuid: number, epochBloc
   const hash = await api.rpc.chain.getBlockHash(epochBlock);
   if (hash.isEmpty || /^0x0+$/.test(hash.toHex())) throw new Error(`block ${epochBlock} not found`);
   const header = await api.rpc.chain.getHeader(hash);
-  // Reads at a block hash decode with that block's runtime (@polkadot/api swaps the registry); the
-  // runtime API's answer is decoded here, with the registry asked for. No api.at: it decorates the
-  // whole runtime again for every block it is given, the most of a following dashboard's garbage.
+  // Storage at a hash is decoded with that block's runtime (storage-at.ts); the runtime API's
+  // answer with the registry asked for here. No api.at: it decorates the whole runtime again.
   const { registry } = await api.getBlockRegistry(hash.toU8a());
-  const at = (hashOf: { toHex(): string }, names: readonly string[]): Promise<Codec[]> =>
-    // Keys as api.queryMulti builds them: [the entry's creator, its arguments] (one hasher: a list).
-    api.rpc.state.queryStorageAt(names.map((n) => [(requireQuery(api, n) as unknown as { creator: unknown }).creator, [netuid]]) as never, hashOf.toHex()) as unknown as Promise<Codec[]>;
+  const at = (block: { toHex(): string }, names: readonly string[]): Promise<Codec[]> => storageAt(api, block.toHex(), names.map((n) => [requireQuery(api, n), netuid] as const));
   const [metagraph, indexes, pots] = await Promise.all([
     readMetagraph(api, netuid, { hash: hash.toHex(), registry }),
     at(hash, ["subnetEpochIndex"]),

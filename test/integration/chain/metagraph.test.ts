@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Keyring } from "@polkadot/api";
-import { u8aToHex } from "@polkadot/util";
+import { hexToU8a, u8aToHex } from "@polkadot/util";
 import { encodeAddress } from "@polkadot/util-crypto";
 import { loadMetagraph } from "../../../src/chain/metagraph.js";
 import { MetagraphCache } from "../../../src/chain/metagraph-cache.js";
@@ -71,6 +71,17 @@ describe("the metagraph of a subnet, in one runtime-API round trip", { timeout: 
       return v;
     };
     assert.deepEqual(same(plain), same(codec.toJSON()));
+  });
+
+  it("reads the metagraph at an earlier block as it was then, trust included", async () => {
+    const hash = (await net.api.rpc.chain.getBlockHash()).toHex();
+    const then = await loadMetagraph(net.api, netuid);
+    await ok(tx("addStake")(validator.address, netuid, 5n * TAO), net.bob);
+    await net.node.newBlocks(12); // an epoch: trust, incentive and stake move on
+    const { registry } = await net.api.getBlockRegistry(hexToU8a(hash));
+    const at = await loadMetagraph(net.api, netuid, { at: { hash, registry } });
+    assert.deepEqual(at, then);
+    assert.notDeepEqual(await loadMetagraph(net.api, netuid), then, "the chain moved on meanwhile");
   });
 
   it("answers undefined for a subnet that does not exist", async () => {
