@@ -117,6 +117,23 @@ async function servesPage(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Whether the gateway at `url` lists a serving miner within `timeoutMs` (its validator learns the
+ * miners' axons from the chain at its first metagraph read): the try-it line is printed once a
+ * request can be answered rather than refused with 503 NO_MINER.
+ */
+async function gatewayKnowsMiner(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const listed = await fetch(`${url}/v1/miners`, { signal: AbortSignal.timeout(5000) })
+      .then(async (r) => (r.ok ? (((await r.json()) as { miners?: unknown[] }).miners?.length ?? 0) : 0))
+      .catch(() => 0);
+    if (listed > 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** The `tensornode` binary (it runs dist/ when built, else the sources). */
 function binPath(): string {
   return join(projectRoot(), "bin", "tensornode.js");
@@ -278,7 +295,9 @@ export class Localnet {
     }
     o.say(`every daemon is up; logs in ${this.logsDir}`);
     if (this.#gatewayUrl) {
-      o.say(await this.#gatewayLine(plugin, this.#gatewayUrl, log));
+      // A keyed gateway lists its miners only to a key holder: its line comes at once.
+      const ready = o.apiKeys !== undefined || (await gatewayKnowsMiner(this.#gatewayUrl, 60_000));
+      o.say(`${await this.#gatewayLine(plugin, this.#gatewayUrl, log)}${ready ? "" : " — it knows no serving miner yet: until it does, requests get 503 NO_MINER"}`);
       if (await servesPage(this.#gatewayUrl)) {
         this.#playgroundUrl = `${this.#gatewayUrl}/`;
         o.say(`playground at ${this.#playgroundUrl} (try the subnet in a browser: its synapses, the miner that answered, the receipt checked)`);
