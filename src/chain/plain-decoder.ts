@@ -25,7 +25,11 @@ class DecodeFailure extends Error {}
 
 class Reader {
   offset = 0;
-  constructor(readonly bytes: Uint8Array) {}
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    // A plain Uint8Array over a Node Buffer: a Buffer's slice is a view of its pool, not a copy.
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
 
   take(n: number): number {
     const at = this.offset;
@@ -180,10 +184,7 @@ class DecoderBuilder {
     }
     if (def.isComposite && type.path.length > 0 && type.path[type.path.length - 1]!.toString() === "AccountId32" && this.#isBytes(id, 32)) {
       const address = addressBookOf(this.registry);
-      return (r) => {
-        const at = r.take(32);
-        return address(r.bytes.subarray(at, at + 32));
-      };
+      return (r) => address(r.bytes, r.take(32));
     }
     if (def.isComposite) return this.#fields(def.asComposite.fields);
     if (def.isVariant) {

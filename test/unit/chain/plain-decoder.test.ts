@@ -43,7 +43,7 @@ describe("SCALE answers decoded to plain values from the chain's own registry (r
   });
 
   it("copies bytes out of the answer, so a pooled buffer reused later changes nothing", () => {
-    const input = Uint8Array.from(encoded);
+    const input = Buffer.from(encoded); // a Buffer's own slice would be a view
     const m = decodePlain(registry, output, input) as { identity: { subnetName: Uint8Array } };
     input.fill(0);
     assert.deepEqual(m.identity.subnetName, new TextEncoder().encode("ocr"));
@@ -79,5 +79,9 @@ describe("an address book", () => {
     assert.equal(book(alice), ALICE);
     assert.equal(book(alice.slice()), ALICE);
     assert.notEqual(addressBook(0)(alice), ALICE, "Polkadot's prefix gives another text");
+    const inside = new Uint8Array(40);
+    inside.set(alice, 5);
+    assert.equal(book(inside, 5), ALICE, "an id inside a larger buffer, at its offset");
+    assert.throws(() => book(inside, 9), RangeError, "fewer than 32 bytes left");
   });
 });
