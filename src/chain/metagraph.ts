@@ -85,6 +85,9 @@ function axonOf(value: Plain): Axon | null {
   return { ip: ipText(ip, ipType), port, ipType, protocol: Number(a["protocol"]), version: Number(a["version"]), block: Number(a["block"]) };
 }
 
+/** The fields of the chain's Metagraph read here; the others (some fifty) are read past. */
+const METAGRAPH_FIELDS = ["block", "tempo", "ownerHotkey", "ownerColdkey", "hotkeys", "coldkeys", "alphaStake", "active", "validatorPermit", "consensus", "incentives", "dividends", "emission", "lastUpdate", "blockAtRegistration", "axons"];
+
 /** An earlier block to read the metagraph at: its hash, and the registry of its runtime (`api.getBlockRegistry(hash)`). */
 export interface MetagraphAt {
   readonly hash: string;
@@ -116,7 +119,7 @@ export async function loadMetagraph(
     options.withoutTrust ? Promise.resolve(undefined) : options.at ? storageAt(api, options.at.hash, [[trustEntry, netuid]]).then(([trust]) => trust) : trustEntry(netuid),
     options.withWeights && !options.at ? (api.call["neuronInfoRuntimeApi"]!["getNeurons"] as unknown as (n: number) => Promise<Codec>)(netuid) : Promise.resolve(undefined),
   ]);
-  const m = decodePlain(registry, output, answer.toU8a(true)) as PlainStruct | null;
+  const m = decodePlain(registry, output, answer.toU8a(true), { fields: METAGRAPH_FIELDS }) as PlainStruct | null;
   if (m === null) return undefined;
   const validatorTrust = trust ? (trust as Vector).toArray().map(num) : [];
   const hotkeys = column(m, "hotkeys").map(String);

@@ -78,6 +78,14 @@ class Reader {
     return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   }
 
+  /** Past a compact number, without making it. */
+  skipCompact(): void {
+    const first = this.bytes[this.offset];
+    if (first === undefined) this.take(1);
+    const mode = first! & 3;
+    this.take(mode === 0 ? 1 : mode === 1 ? 2 : mode === 2 ? 4 : 1 + (first! >>> 2) + 4);
+  }
+
   length(): number {
     const n = this.compact();
     if (typeof n === "bigint" || n > this.bytes.length - this.offset) throw new DecodeFailure(`it holds a length (${n}) longer than what is left of it`);
@@ -86,6 +94,9 @@ class Reader {
 }
 
 type Decode = (r: Reader) => Plain;
+type Skip = (r: Reader) => void;
+
+const PRIMITIVE_SIZES: Record<string, number> = { Bool: 1, U8: 1, U16: 2, U32: 4, U64: 8, U128: 16, U256: 32, I8: 1, I16: 2, I32: 4, I64: 8, I128: 16, Char: 4 };
 
 const camel = (name: string): string => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -124,6 +135,123 @@ class DecoderBuilder {
     resolved = this.#make(id);
     this.#built.set(id, resolved);
     return resolved;
+  }
+
+  readonly #skippers = new Map<number, Skip>();
+  readonly #selections = new Map<string, Decode>();
+
+  /** A reader past a value of type `id`, allocating nothing for it (the fields a caller does not use). */
+  skipper(id: number): Skip {
+    const known = this.#skippers.get(id);
+    if (known) return known;
+    let resolved: Skip | undefined;
+    this.#skippers.set(id, (r) => resolved!(r));
+    resolved = this.#makeSkipper(id);
+    this.#skippers.set(id, resolved);
+    return resolved;
+  }
+
+  /**
+   * A decoder of type `id` that decodes only the named fields of its struct (reached through an
+   * Option if it is one) and reads past the others: a metagraph has some sixty columns, and a
+   * reader of a dozen need not build the rest.
+   */
+  selecting(id: number, fields: readonly string[]): Decode {
+    const key = `${id}:${fields.join(",")}`;
+    let decode = this.#selections.get(key);
+    if (!decode) this.#selections.set(key, (decode = this.#makeSelecting(id, new Set(fields))));
+    return decode;
+  }
+
+  #makeSelecting(id: number, keep: ReadonlySet<string>): Decode {
+    const type = this.registry.lookup.getSiType(id);
+    const def = type.def;
+    if (def.isVariant && type.path.length === 1 && type.path[0]!.toString() === "Option") {
+      const some = def.asVariant.variants.find((v) => v.fields.length === 1);
+      if (!some) return this.build(id);
+      const inner = this.#makeSelecting(some.fields[0]!.type.toNumber(), keep);
+      const someIndex = some.index.toNumber();
+      return (r) => {
+        const index = r.uint(1);
+        if (index === someIndex) return inner(r);
+        if (index === 1 - someIndex) return null;
+        throw new DecodeFailure(`it holds variant ${index} of Option, which the metadata does not list`);
+      };
+    }
+    if (!def.isComposite || def.asComposite.fields.some((f) => f.name.isNone)) return this.build(id);
+    const parts = def.asComposite.fields.map((f) => {
+      const name = camel(f.name.unwrap().toString());
+      return keep.has(name) ? { name, decode: this.build(f.type.toNumber()), skip: undefined } : { name, decode: undefined, skip: this.skipper(f.type.toNumber()) };
+    });
+    return (r) => {
+      const out: Record<string, Plain> = {};
+      for (const part of parts) {
+        if (part.decode) out[part.name] = part.decode(r);
+        else part.skip!(r);
+      }
+      return out;
+    };
+  }
+
+  /** The fixed size in bytes of a type, when every value of it has the same size. */
+  #fixedSize(id: number): number | undefined {
+    const def = this.registry.lookup.getSiType(id).def;
+    if (def.isPrimitive) return PRIMITIVE_SIZES[def.asPrimitive.type];
+    if (def.isArray) {
+      const item = this.#fixedSize(def.asArray.type.toNumber());
+      return item === undefined ? undefined : item * def.asArray.len.toNumber();
+    }
+    const parts = def.isTuple ? def.asTuple.map((t) => t.toNumber()) : def.isComposite ? def.asComposite.fields.map((f) => f.type.toNumber()) : undefined;
+    if (!parts) return undefined;
+    let total = 0;
+    for (const part of parts) {
+      const size = this.#fixedSize(part);
+      if (size === undefined) return undefined;
+      total += size;
+    }
+    return total;
+  }
+
+  #makeSkipper(id: number): Skip {
+    const fixed = this.#fixedSize(id);
+    if (fixed !== undefined) return (r) => void r.take(fixed);
+    const def = this.registry.lookup.getSiType(id).def;
+    if (def.isCompact) return (r) => void r.skipCompact();
+    if (def.isPrimitive) return (r) => void r.take(r.length()); // Str, the one primitive of no fixed size
+    if (def.isSequence) {
+      const item = def.asSequence.type.toNumber();
+      const size = this.#fixedSize(item);
+      if (size !== undefined) return (r) => void r.take(r.length() * size);
+      const skipItem = this.skipper(item);
+      return (r) => {
+        for (let n = r.length(); n > 0; n -= 1) skipItem(r);
+      };
+    }
+    if (def.isArray) {
+      const skipItem = this.skipper(def.asArray.type.toNumber());
+      const n = def.asArray.len.toNumber();
+      return (r) => {
+        for (let i = 0; i < n; i += 1) skipItem(r);
+      };
+    }
+    const parts = def.isTuple ? def.asTuple.map((t) => this.skipper(t.toNumber())) : def.isComposite ? def.asComposite.fields.map((f) => this.skipper(f.type.toNumber())) : undefined;
+    if (parts) {
+      return (r) => {
+        for (const skip of parts) skip(r);
+      };
+    }
+    if (def.isVariant) {
+      const variants = new Map(def.asVariant.variants.map((v) => [v.index.toNumber(), v.fields.map((f) => this.skipper(f.type.toNumber()))]));
+      return (r) => {
+        const index = r.uint(1);
+        const fields = variants.get(index);
+        if (!fields) throw new DecodeFailure(`it holds variant ${index}, which the metadata does not list`);
+        for (const skip of fields) skip(r);
+      };
+    }
+    // Anything else (a bit sequence) is decoded and dropped.
+    const decode = this.build(id);
+    return (r) => void decode(r);
   }
 
   /** The primitive a type is, through newtypes (a compact AlphaCurrency is a compact u64). */
@@ -216,13 +344,14 @@ class DecoderBuilder {
 const builders = new WeakMap<Registry, DecoderBuilder>();
 
 /**
- * Decodes `bytes` as type `typeId` of `registry`'s metadata. Bytes that do not fit the type are a
+ * Decodes `bytes` as type `typeId` of `registry`'s metadata; with `fields`, only those fields of
+ * its struct (through an Option), the others read past. Bytes that do not fit the type are a
  * ChainError CHAIN_UNDECODABLE naming the type and what did not fit.
  */
-export function decodePlain(registry: Registry, typeId: number, bytes: Uint8Array): Plain {
+export function decodePlain(registry: Registry, typeId: number, bytes: Uint8Array, options: { readonly fields?: readonly string[] } = {}): Plain {
   let builder = builders.get(registry);
   if (!builder) builders.set(registry, (builder = new DecoderBuilder(registry)));
-  const decode = builder.build(typeId);
+  const decode = options.fields ? builder.selecting(typeId, options.fields) : builder.build(typeId);
   const reader = new Reader(bytes);
   try {
     const value = decode(reader);

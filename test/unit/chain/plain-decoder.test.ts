@@ -42,6 +42,15 @@ describe("SCALE answers decoded to plain values from the chain's own registry (r
     assert.equal(decodePlain(registry, output, Uint8Array.of(0)), null, "None");
   });
 
+  it("decodes only the fields asked for, reading past the others (identity, tuples, bytes, compacts)", () => {
+    const full = decodePlain(registry, output, encoded) as Record<string, unknown>;
+    const fields = ["netuid", "hotkeys", "axons", "maxDifficulty", "alphaStake"];
+    const some = decodePlain(registry, output, encoded, { fields }) as Record<string, unknown>;
+    assert.deepEqual(some, Object.fromEntries(fields.map((f) => [f, full[f]])));
+    assert.equal(decodePlain(registry, output, Uint8Array.of(0), { fields }), null, "None");
+    assert.throws(() => decodePlain(registry, output, encoded.subarray(0, encoded.length - 1), { fields }), /ended early/, "a skipped field cut short is still refused");
+  });
+
   it("copies bytes out of the answer, so a pooled buffer reused later changes nothing", () => {
     const input = Buffer.from(encoded); // a Buffer's own slice would be a view
     const m = decodePlain(registry, output, input) as { identity: { subnetName: Uint8Array } };
