@@ -85,7 +85,7 @@ function axonOf(value: Plain): Axon | null {
   return { ip: ipText(ip, ipType), port, ipType, protocol: Number(a["protocol"]), version: Number(a["version"]), block: Number(a["block"]) };
 }
 
-/** The fields of the chain's Metagraph read here; the others (some fifty) are read past. */
+/** The fields of the chain's Metagraph read here; the others (over fifty) are read past. */
 const METAGRAPH_FIELDS = ["block", "tempo", "ownerHotkey", "ownerColdkey", "hotkeys", "coldkeys", "alphaStake", "active", "validatorPermit", "consensus", "incentives", "dividends", "emission", "lastUpdate", "blockAtRegistration", "axons"];
 
 /** An earlier block to read the metagraph at: its hash, and the registry of its runtime (`api.getBlockRegistry(hash)`). */

@@ -153,7 +153,7 @@ class DecoderBuilder {
 
   /**
    * A decoder of type `id` that decodes only the named fields of its struct (reached through an
-   * Option if it is one) and reads past the others: a metagraph has some sixty columns, and a
+   * Option if it is one) and reads past the others: a metagraph has some seventy fields, and a
    * reader of a dozen need not build the rest.
    */
   selecting(id: number, fields: readonly string[]): Decode {
