@@ -78,14 +78,6 @@ class Reader {
     return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   }
 
-  /** Past a compact number, without making it. */
-  skipCompact(): void {
-    const first = this.bytes[this.offset];
-    if (first === undefined) this.take(1);
-    const mode = first! & 3;
-    this.take(mode === 0 ? 1 : mode === 1 ? 2 : mode === 2 ? 4 : 1 + (first! >>> 2) + 4);
-  }
-
   length(): number {
     const n = this.compact();
     if (typeof n === "bigint" || n > this.bytes.length - this.offset) throw new DecodeFailure(`it holds a length (${n}) longer than what is left of it`);
@@ -122,33 +114,35 @@ function bytesOf(r: Reader, n: number): Uint8Array {
   return r.bytes.slice(at, at + n);
 }
 
+/**
+ * The function cached for type `id`, made once. A recursive type asks for itself while being made:
+ * it gets a stand-in that calls the finished function.
+ */
+function builtOnce<F extends (r: Reader) => unknown>(cache: Map<number, F>, id: number, make: () => F): F {
+  const known = cache.get(id);
+  if (known) return known;
+  let made: F | undefined;
+  cache.set(id, ((r: Reader) => made!(r)) as F);
+  made = make();
+  cache.set(id, made);
+  return made;
+}
+
 /** Builds decoders per type id of one registry; recursive types resolve through a late binding. */
 class DecoderBuilder {
   readonly #built = new Map<number, Decode>();
   constructor(readonly registry: Registry) {}
 
-  build(id: number): Decode {
-    const known = this.#built.get(id);
-    if (known) return known;
-    let resolved: Decode | undefined;
-    this.#built.set(id, (r) => resolved!(r));
-    resolved = this.#make(id);
-    this.#built.set(id, resolved);
-    return resolved;
-  }
-
   readonly #skippers = new Map<number, Skip>();
   readonly #selections = new Map<string, Decode>();
 
+  build(id: number): Decode {
+    return builtOnce(this.#built, id, () => this.#make(id));
+  }
+
   /** A reader past a value of type `id`, allocating nothing for it (the fields a caller does not use). */
   skipper(id: number): Skip {
-    const known = this.#skippers.get(id);
-    if (known) return known;
-    let resolved: Skip | undefined;
-    this.#skippers.set(id, (r) => resolved!(r));
-    resolved = this.#makeSkipper(id);
-    this.#skippers.set(id, resolved);
-    return resolved;
+    return builtOnce(this.#skippers, id, () => this.#makeSkipper(id));
   }
 
   /**
@@ -168,13 +162,15 @@ class DecoderBuilder {
     const def = type.def;
     if (def.isVariant && type.path.length === 1 && type.path[0]!.toString() === "Option") {
       const some = def.asVariant.variants.find((v) => v.fields.length === 1);
-      if (!some) return this.build(id);
+      const none = def.asVariant.variants.find((v) => v.fields.length === 0);
+      if (!some || !none) return this.build(id);
       const inner = this.#makeSelecting(some.fields[0]!.type.toNumber(), keep);
       const someIndex = some.index.toNumber();
+      const noneIndex = none.index.toNumber();
       return (r) => {
         const index = r.uint(1);
         if (index === someIndex) return inner(r);
-        if (index === 1 - someIndex) return null;
+        if (index === noneIndex) return null;
         throw new DecodeFailure(`it holds variant ${index} of Option, which the metadata does not list`);
       };
     }
@@ -216,7 +212,7 @@ class DecoderBuilder {
     const fixed = this.#fixedSize(id);
     if (fixed !== undefined) return (r) => void r.take(fixed);
     const def = this.registry.lookup.getSiType(id).def;
-    if (def.isCompact) return (r) => void r.skipCompact();
+    if (def.isCompact) return (r) => void r.compact(); // a number: nothing allocated below 2^53
     if (def.isPrimitive) return (r) => void r.take(r.length()); // Str, the one primitive of no fixed size
     if (def.isSequence) {
       const item = def.asSequence.type.toNumber();
