@@ -268,12 +268,10 @@ export class Localnet {
       return url;
     };
     const statusUrls = this.plan.miners.map((m) => statusUrl(m.name));
-    // Offline miners of epoch 0 serve their axon and stop before any validator starts: never
-    // answered, they are scored as unreachable from the first query, however busy the machine.
-    if (this.plan.offlineAtEpoch === 0) {
-      await this.#waitForAxons(ops);
-      await this.#stopOffline();
-    }
+    // Validators start once every miner's axon is on chain. Offline miners of epoch 0 stop then:
+    // never answered, they are scored as unreachable from the first query, however busy the machine.
+    await this.#waitForAxons(ops);
+    if (this.plan.offlineAtEpoch === 0) await this.#stopOffline();
     let gateway: Promise<string> | undefined;
     for (const [i, v] of this.plan.validators.entries()) {
       const api = i === 0 ? ["--api-port", String(o.apiPort ?? 0), "--api-host", "127.0.0.1", ...(o.apiKeys === undefined ? [] : ["--api-keys", o.apiKeys])] : [];
@@ -282,7 +280,6 @@ export class Localnet {
       if (i === 0) gateway = this.#urlPrinted(this.#daemons.get(v.name)!, /gateway at (http:\/\/\S+?)[\s,]/, "its gateway listened");
     }
     gateway?.catch(() => undefined);
-    await this.#waitForAxons(ops);
     this.#gatewayUrl = await gateway;
     this.#startEpoch = (await ops.read.epochSchedule(netuid)).index;
     // The dashboard starts beside the network, which does not wait for it: the demo's miners are
