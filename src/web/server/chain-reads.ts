@@ -22,7 +22,7 @@ type Struct = Codec & { get(name: string): Codec | undefined };
 type Vector = Codec & { toArray(): Codec[] };
 type OptionCodec = Codec & { isSome: boolean; unwrap(): Codec };
 
-/** What a storage read goes through: the API at the best block, or `api.at(hash)`. */
+/** What a storage read goes through: the API, at the best block (reads at a block hash: storage-at.ts). */
 type StorageView = Pick<ApiPromise, "query">;
 export type ChainView = StorageView & { readonly queryMulti: QueryMulti };
 
@@ -195,19 +195,20 @@ export function isStateGone(error: unknown): boolean {
  */
 export async function readEpochRecord(api: ApiPromise, netuid: number, epochBlock: number): Promise<{ record: EpochRecord; previousEpochBlock: number; blockHash: string } | undefined> {
   const hash = await api.rpc.chain.getBlockHash(epochBlock);
-  if (hash.isEmpty || /^0x0+$/.test(hash.toHex())) throw new Error(`block ${epochBlock} not found`);
+  const blockHash = hash.toHex();
+  if (hash.isEmpty || /^0x0+$/.test(blockHash)) throw new Error(`block ${epochBlock} not found`);
   const header = await api.rpc.chain.getHeader(hash);
   // Storage at a hash is decoded with that block's runtime (storage-at.ts); the runtime API's
   // answer with the registry asked for here. No api.at: it decorates the whole runtime again.
   const { registry } = await api.getBlockRegistry(hash.toU8a());
   const at = (block: { toHex(): string }, names: readonly string[]): Promise<Codec[]> => storageAt(api, block.toHex(), names.map((n) => [requireQuery(api, n), netuid] as const));
   const [metagraph, indexes, pots] = await Promise.all([
-    readMetagraph(api, netuid, { hash: hash.toHex(), registry }),
+    readMetagraph(api, netuid, { hash: blockHash, registry }),
     at(hash, ["subnetEpochIndex"]),
     at(header.parentHash, ["pendingServerEmission", "pendingValidatorEmission", "pendingOwnerCut", "lastEpochBlock"]),
   ]);
   if (!metagraph) return undefined;
   const [server, validator, ownerCut, previous] = pots;
   const record = epochRecordOf({ ...metagraph, block: epochBlock }, num(indexes[0]!), { server: big(server!), validator: big(validator!), ownerCut: big(ownerCut!) });
-  return { record, previousEpochBlock: num(previous!), blockHash: hash.toHex() };
+  return { record, previousEpochBlock: num(previous!), blockHash };
 }
