@@ -18,14 +18,14 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainConnection } from "../chain/connection.js";
 import type { RpcCounts } from "../chain/rpc-counter.js";
 import { ChainHeads } from "../chain/heads.js";
-import { loadMetagraph, type Metagraph, type Neuron } from "../chain/metagraph.js";
+import { loadMetagraph, type Metagraph } from "../chain/metagraph.js";
 import { SubtensorOperations } from "../chain/operations.js";
 import { axonMultiaddr } from "../p2p/discovery.js";
 import { createP2PNode, type P2PNode } from "../p2p/node.js";
 import { loadOrCreatePeerKey } from "../p2p/peer-key.js";
 import { QueryClient, QueryError, type QueryAnswer } from "../p2p/query-client.js";
 import type { LoadedPlugin } from "../subnet/loader.js";
-import type { ValidatorSide } from "../subnet/plugin.js";
+import type { Challenge, ValidatorSide } from "../subnet/plugin.js";
 import { UserError } from "../util/errors.js";
 import { sleep, startOrStop } from "../util/lifecycle.js";
 import type { Logger } from "../util/logger.js";
@@ -90,10 +90,16 @@ export interface ValidatorStatus {
   readonly chainRpc?: RpcCounts;
 }
 
-interface Scored {
-  readonly neuron: Neuron;
-  readonly score: number;
-  readonly receipt?: Omit<StoredReceipt, "bodyOmitted">;
+/** One query of a step, its challenge made ahead. */
+interface Planned {
+  readonly miner: ServingMiner;
+  readonly challenge: Challenge;
+  readonly timeoutMs: number;
+}
+
+interface Outcome {
+  readonly planned: Planned;
+  readonly answer?: QueryAnswer;
 }
 
 export class ValidatorDaemon {
@@ -113,6 +119,8 @@ export class ValidatorDaemon {
   #steps = 0;
   #lastStep: StepReport | undefined;
   #cursor = 0;
+  /** The next step's challenges, made after the previous step. */
+  #plan: Promise<Planned[]> | undefined;
   #loop: Promise<void> | undefined;
   #weightsTimer: NodeJS.Timeout | undefined;
   #heads: ChainHeads | undefined;
@@ -240,74 +248,102 @@ export class ValidatorDaemon {
     });
   }
 
-  /** The miners to query this step: every serving one, or the next `sampleSize` of them in turn. */
-  #targets(): Neuron[] {
-    const serving = this.#serving.map((m) => this.#metagraph!.neurons[m.uid]!);
+  /** The miners to query next: every serving one, or the next `sampleSize` of them in turn. */
+  #targets(): ServingMiner[] {
+    const serving = this.#serving;
     const size = this.#o.sampleSize;
     if (size === undefined || size >= serving.length) return serving;
-    const picked: Neuron[] = [];
+    const picked: ServingMiner[] = [];
     for (let i = 0; i < size; i++) picked.push(serving[(this.#cursor + i) % serving.length]!);
     this.#cursor = (this.#cursor + size) % serving.length;
     return picked;
   }
 
-  /** One scoring round (public for tests and the step benchmark). */
+  /** The next step's queries, challenges made (off the step's critical path). */
+  async #makePlan(): Promise<Planned[]> {
+    const o = this.#o;
+    const targets = this.#targets();
+    const plan: Planned[] = [];
+    for (const miner of targets) {
+      const challenge = await o.validatorSide.challenge(prng(randomInt(2 ** 31)));
+      plan.push({ miner, challenge, timeoutMs: o.plugin.manifest.synapses[challenge.synapse]?.timeoutMs ?? 12_000 });
+    }
+    return plan;
+  }
+
+  /**
+   * One scoring round (public for tests and the step benchmark). Its critical path is the queries
+   * alone: the challenges were made after the previous step, the block is read alongside, and the
+   * scores, the receipts, the metagraph's refresh and the next challenges come after the last answer
+   * (`ms` is the time to that answer).
+   */
   async step(): Promise<StepReport> {
     const o = this.#o;
     const started = performance.now();
-    const block = Number(this.#heads?.head ?? (await this.#ops.read.blockNumber()));
+    const head = this.#heads?.head;
+    const blockRead = head === undefined ? this.#ops.read.blockNumber().then(Number) : Promise.resolve(Number(head));
+    blockRead.catch(() => undefined);
+    const pending = this.#plan;
+    this.#plan = undefined;
+    const registered = this.#uid !== undefined;
+    const plan = registered ? await (pending ?? this.#makePlan()) : [];
+    const outcomes: Outcome[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < plan.length && !this.#stop.signal.aborted) outcomes.push(await this.#queryOne(plan[next++]!));
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 256, plan.length) }, worker));
+    const ms = performance.now() - started;
+    // A step cut short by stop() is dropped whole: its cancelled queries say nothing of the miners.
+    if (this.#stop.signal.aborted) return { block: 0, queried: 0, answered: 0, ms };
+    const receipts = this.#score(outcomes);
+    if (registered) await o.state.saveRound(receipts);
+    const block = await blockRead;
     if (!this.#metagraph || block - this.#metagraph.block >= (o.resyncBlocks ?? 5)) {
       const metagraph = await loadMetagraph(o.chain.api, o.netuid, { withoutTrust: true });
       if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${o.netuid} no longer exists`);
       if (this.#adopt(metagraph)) await o.state.saveScores();
     }
-    if (this.#uid === undefined) {
-      this.#lastStep = { block, queried: 0, answered: 0, ms: performance.now() - started };
-      return this.#lastStep;
+    if (this.#uid !== undefined) {
+      this.#plan = this.#makePlan();
+      this.#plan.catch(() => undefined);
     }
-    const targets = this.#targets();
-    const scored: Scored[] = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < targets.length && !this.#stop.signal.aborted) scored.push(await this.#queryOne(targets[next++]!));
-    };
-    await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 256, targets.length) }, worker));
-    // A step cut short by stop() is dropped whole: its cancelled queries say nothing of the miners.
-    if (this.#stop.signal.aborted) return { block, queried: 0, answered: 0, ms: performance.now() - started };
-    const now = Date.now();
-    for (const s of scored) o.state.book.record(s.neuron.uid, s.neuron.hotkey, s.score, now);
-    const receipts = scored.flatMap((s) => (s.receipt ? [s.receipt] : []));
-    const answered = receipts.length;
-    await o.state.saveRound(receipts);
-    this.#steps += 1;
-    this.#lastStep = { block, queried: targets.length, answered, ms: performance.now() - started };
+    if (registered) this.#steps += 1;
+    this.#lastStep = { block, queried: plan.length, answered: receipts.length, ms };
     o.log.debug(this.#lastStep, "validator step");
     return this.#lastStep;
   }
 
-  async #queryOne(neuron: Neuron): Promise<Scored> {
-    const o = this.#o;
-    const side = o.validatorSide;
-    const challenge = await side.challenge(prng(randomInt(2 ** 31)));
-    const timeoutMs = o.plugin.manifest.synapses[challenge.synapse]?.timeoutMs ?? 12_000;
-    const target = { peer: axonMultiaddr(neuron.axon!)!, hotkey: decodeAddress(neuron.hotkey) };
-    let score: number;
-    let answer: QueryAnswer | undefined;
+  async #queryOne(planned: Planned): Promise<Outcome> {
+    const { miner, challenge, timeoutMs } = planned;
     try {
-      answer = await this.#client!.query(target, challenge.synapse, challenge.body, { timeoutMs, signal: this.#stop.signal });
-      score = side.score(challenge, answer.body, answer.latencyMs);
+      const answer = await this.#client!.query(miner.target, challenge.synapse, challenge.body, { timeoutMs, signal: this.#stop.signal });
       this.#bump("answered");
+      return { planned, answer };
     } catch (error) {
       this.#bump(error instanceof QueryError ? error.code : "ERROR");
-      o.log.debug({ uid: neuron.uid, error: (error as Error).message }, "no answer");
-      score = side.score(challenge, undefined, timeoutMs);
+      this.#o.log.debug({ uid: miner.uid, error: (error as Error).message }, "no answer");
+      return { planned };
     }
-    if (!(score >= 0 && score <= 1)) {
-      o.log.warn({ uid: neuron.uid, score }, `the ${o.plugin.manifest.name} plugin scored outside [0, 1]; counted as 0`);
-      score = 0;
+  }
+
+  /** Scores a step's outcomes into the book; the receipts of the answers, to save. */
+  #score(outcomes: readonly Outcome[]): Omit<StoredReceipt, "bodyOmitted">[] {
+    const o = this.#o;
+    const side = o.validatorSide;
+    const now = Date.now();
+    const receipts: Omit<StoredReceipt, "bodyOmitted">[] = [];
+    for (const { planned, answer } of outcomes) {
+      const { miner, challenge, timeoutMs } = planned;
+      let score = answer ? side.score(challenge, answer.body, answer.latencyMs) : side.score(challenge, undefined, timeoutMs);
+      if (!(score >= 0 && score <= 1)) {
+        o.log.warn({ uid: miner.uid, score }, `the ${o.plugin.manifest.name} plugin scored outside [0, 1]; counted as 0`);
+        score = 0;
+      }
+      o.state.book.record(miner.uid, miner.hotkey, score, now);
+      if (answer) receipts.push({ uid: miner.uid, hotkey: miner.hotkey, synapse: challenge.synapse, score, latencyMs: answer.latencyMs, atMs: now, receipt: answer.receipt });
     }
-    if (!answer) return { neuron, score };
-    return { neuron, score, receipt: { uid: neuron.uid, hotkey: neuron.hotkey, synapse: challenge.synapse, score, latencyMs: answer.latencyMs, atMs: Date.now(), receipt: answer.receipt } };
+    return receipts;
   }
 
   #bump(outcome: string): void {
