@@ -190,21 +190,22 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  */
 export const sparseRow: ValueCodec<SparseRow> = {
   encode: (row) => {
-    const length = row.cols.length;
+    const { cols, vals } = row;
+    const length = cols.length;
     const prefixLength = compactLength(length);
     const out = new Uint8Array(prefixLength + length * 4);
     writeCompact(out, length);
     if (LITTLE_ENDIAN && prefixLength % 2 === 0) {
       const words = new Uint16Array(out.buffer, prefixLength, length * 2);
       for (let k = 0; k < length; k++) {
-        words[2 * k] = row.cols[k]!;
-        words[2 * k + 1] = row.vals[k]!;
+        words[2 * k] = cols[k]!;
+        words[2 * k + 1] = vals[k]!;
       }
       return out;
     }
     for (let k = 0, at = prefixLength; k < length; k++, at += 4) {
-      const col = row.cols[k]!;
-      const value = row.vals[k]!;
+      const col = cols[k]!;
+      const value = vals[k]!;
       out[at] = col & 0xff;
       out[at + 1] = (col >>> 8) & 0xff;
       out[at + 2] = value & 0xff;
@@ -323,6 +324,24 @@ export const safeFloat: ValueCodec<SafeFloat> = {
     return { mantissa: r.u128(), exponent: r.i64() };
   },
 };
+
+/**
+ * A stored SafeFloat (absent: none) as an exact share count, `safeFloatToShares(safeFloat.decode(b))`
+ * without the object between: read for every uid an epoch pays.
+ */
+export function storedShares(b: Uint8Array | undefined): bigint {
+  if (!b) return 0n;
+  const small = b.length >= 24 && zeroFrom(b, 8, 16) ? smallU64(b, 0) : undefined;
+  return small !== undefined ? BigInt(small) : safeFloatToShares(safeFloat.decode(b));
+}
+
+/** `safeFloat.encode({ mantissa: shares, exponent: 0n })`: whole shares, as the devnet writes them. */
+export function wholeShares(shares: bigint): Uint8Array {
+  if (shares < 0n || shares > SAFE) return new ScaleWriter(24).u128(shares).i64(0n).finish();
+  const out = new Uint8Array(24);
+  writeSmallU64(out, 0, Number(shares));
+  return out;
+}
 
 /** A SafeFloat as an exact share count (mantissa × 10^exponent, truncated below one share). */
 export function safeFloatToShares(v: SafeFloat): bigint {

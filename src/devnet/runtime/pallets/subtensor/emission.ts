@@ -78,13 +78,15 @@ const bondRowBuffer = new RowBuffer();
 /**
  * The Weights or Bonds rows at `keys` (an absent key: an empty row): each in new arrays, or with
  * `buffer` all in one buffer pair reused from epoch to epoch, for an input that lives only while
- * its epoch runs (the block's own epoch: the epoch keeps nothing of its input).
+ * its epoch runs (the block's own epoch: the epoch keeps nothing of its input). `present`, if
+ * given, is set to 1 at each uid whose key holds an entry.
  */
-function readRows(state: StateRead, keys: readonly (string | undefined)[], buffer: RowBuffer | undefined): SparseRow[] {
+function readRows(state: StateRead, keys: readonly (string | undefined)[], buffer: RowBuffer | undefined, present?: Uint8Array): SparseRow[] {
   const rows: SparseRow[] = new Array(keys.length);
   if (!buffer) {
     for (let uid = 0; uid < keys.length; uid++) {
       const bytes = keys[uid] === undefined ? undefined : state.get(keys[uid]!);
+      if (bytes && present) present[uid] = 1;
       rows[uid] = bytes ? c.sparseRow.decode(bytes) : EMPTY_ROW;
     }
     return rows;
@@ -96,6 +98,7 @@ function readRows(state: StateRead, keys: readonly (string | undefined)[], buffe
   for (let uid = 0; uid < keys.length; uid++) {
     const bytes = keys[uid] === undefined ? undefined : state.get(keys[uid]!);
     if (!bytes) continue;
+    if (present) present[uid] = 1;
     const r = new ScaleReader(bytes);
     const length = r.compactNumber();
     if (r.remaining < length * 4) throw new ScaleDecodeError(`a row of ${length} pairs needs ${length * 4} bytes, ${r.remaining} left`);
@@ -122,8 +125,10 @@ function readRows(state: StateRead, keys: readonly (string | undefined)[], buffe
 /**
  * The epoch's input, read from the storage HEAD's epoch reads. With `reuseRows`, its Weights and
  * Bonds rows live in buffers the next epoch overwrites (for an input used once, at once).
+ * `storedBonds` (n bytes of 0), if given, gets a 1 at each uid that holds a Bonds entry, for
+ * writeEpochOutputs.
  */
-export function epochInput(state: StateRead, netuid: number, currentBlock: bigint, raoEmission: bigint, uids: readonly UidKeys[] = subnetUidKeys(state, netuid, S.SubnetworkN.get(state, netuid)), reuseRows = false): EpochInput {
+export function epochInput(state: StateRead, netuid: number, currentBlock: bigint, raoEmission: bigint, uids: readonly UidKeys[] = subnetUidKeys(state, netuid, S.SubnetworkN.get(state, netuid)), reuseRows = false, storedBonds?: Uint8Array): EpochInput {
   const n = uids.length;
   const ownerHotkey = S.SubnetOwnerHotkey.get(state, netuid);
   const ownerUid = S.Uids.get(state, netuid, ownerHotkey);
@@ -141,7 +146,7 @@ export function epochInput(state: StateRead, netuid: number, currentBlock: bigin
   }
   // The epoch masks away the rows of uids without a validator permit (the owner always has one): those are not read.
   const weights = readRows(state, uids.map((keys, uid) => (validatorPermit[uid] === true || uid === ownerUid ? keys.weightsKey : undefined)), reuseRows ? weightRowBuffer : undefined);
-  const bonds = readRows(state, uids.map((keys) => keys.bondsKey), reuseRows ? bondRowBuffer : undefined);
+  const bonds = readRows(state, uids.map((keys) => keys.bondsKey), reuseRows ? bondRowBuffer : undefined, storedBonds);
   return {
     hyperparams: {
       kappa: S.Kappa.get(state, netuid),
@@ -182,8 +187,11 @@ export function epochInput(state: StateRead, netuid: number, currentBlock: bigin
   };
 }
 
-/** Writes the epoch's outputs where HEAD writes them. */
-export function writeEpochOutputs(ctx: BlockContext, netuid: number, out: EpochOutput, uids: readonly UidKeys[] = subnetUidKeys(ctx, netuid, out.bonds.length)): void {
+/**
+ * Writes the epoch's outputs where HEAD writes them. `storedBonds`: which uids held a Bonds entry
+ * when the epoch's input was read (epochInput's), else each uid's entry is looked up.
+ */
+export function writeEpochOutputs(ctx: BlockContext, netuid: number, out: EpochOutput, uids: readonly UidKeys[] = subnetUidKeys(ctx, netuid, out.bonds.length), storedBonds?: Uint8Array): void {
   S.Active.set(ctx, netuid, out.active);
   S.Consensus.set(ctx, netuid, out.consensus);
   S.Incentive.set(ctx, netuid, out.incentive);
@@ -192,10 +200,16 @@ export function writeEpochOutputs(ctx: BlockContext, netuid: number, out: EpochO
   S.ValidatorPermit.set(ctx, netuid, out.newValidatorPermit);
   S.StakeWeight.set(ctx, netuid, out.stakeWeight);
   S.Emission.set(ctx, netuid, out.emission);
-  out.bonds.forEach((row, uid) => {
-    if (row.cols.length === 0) ctx.delete(uids[uid]!.bondsKey);
-    else BondRows.setAt(ctx, uids[uid]!.bondsKey, row);
-  });
+  // An empty row is no entry: removed where one is stored, and nothing written where none is
+  // (most uids hold no bonds; removing an absent key changed nothing but cost a change to commit,
+  // and looking it up again costs a miss in a large map: the input's read already told).
+  const bonds = out.bonds;
+  for (let uid = 0; uid < bonds.length; uid++) {
+    const row = bonds[uid]!;
+    const key = uids[uid]!.bondsKey;
+    if (row.cols.length !== 0) BondRows.setAt(ctx, key, row);
+    else if (storedBonds ? storedBonds[uid] === 1 : ctx.get(key) !== undefined) ctx.delete(key);
+  }
 }
 
 /** distribute_emission: take the pots, run the epoch, pay the owner, miners and validators as stake. */
@@ -208,8 +222,9 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
   const n = S.SubnetworkN.get(ctx, netuid);
   if (n === 0) return;
   const uids = subnetUidKeys(ctx, netuid, n);
-  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator, uids, true));
-  writeEpochOutputs(ctx, netuid, out, uids);
+  const storedBonds = new Uint8Array(n);
+  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator, uids, true, storedBonds));
+  writeEpochOutputs(ctx, netuid, out, uids, storedBonds);
   env.event(ctx, "IncentiveAlphaEmittedToMiners", (w) => w.u16(netuid).vec(out.serverEmission, (w, x) => w.u64(x)));
 
   const ownerHotkey = S.SubnetOwnerHotkey.get(ctx, netuid);
@@ -217,17 +232,20 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
   if (ownerCut > 0n) changeStake(ctx, ownerHotkey, ownerColdkey, netuid, ownerCut);
 
   const ownerSet = [ownerHotkey, ...S.OwnedHotkeys.get(ctx, ownerColdkey)];
-  const incentiveTotal = out.serverEmission.reduce((a, b) => a + b, 0n);
-  uids.forEach((keys, uid) => {
-    const incentive = out.serverEmission[uid] ?? 0n;
-    if (incentive === 0n) return;
-    if (ownerSet.some((o) => bytesEqual(o, keys.hotkey))) {
+  const serverEmission = out.serverEmission;
+  let incentiveTotal = 0n;
+  for (let uid = 0; uid < uids.length; uid++) {
+    const incentive = serverEmission[uid] ?? 0n;
+    if (incentive === 0n) continue;
+    incentiveTotal += incentive;
+    const keys = uids[uid]!;
+    if (ownedBy(ownerSet, keys.hotkey)) {
       // The owner's own miners' incentive is burned (RecycleOrBurn defaults to Burn).
       S.SubnetAlphaOut.set(ctx, netuid, S.SubnetAlphaOut.get(ctx, netuid) - incentive);
-      return;
+      continue;
     }
     changeStakeAt(ctx, keys.stakeKey, keys.sharesKey, ownerAlphaKey(ctx, keys, netuid), incentive);
-  });
+  }
 
   const dividends = new Map<number, bigint>();
   const stake = new Map<number, readonly [bigint, bigint]>();
@@ -247,6 +265,11 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
     addToHotkeyPool(ctx, keys.hotkey, netuid, amount - take, keys.stakeKey);
     S.AlphaDividendsPerSubnet.setAt(ctx, dividendKeys.dividends, amount);
   }
+}
+
+function ownedBy(ownerSet: readonly Uint8Array[], hotkey: Uint8Array): boolean {
+  for (let i = 0; i < ownerSet.length; i++) if (bytesEqual(ownerSet[i]!, hotkey)) return true;
+  return false;
 }
 
 /** The AlphaV2 key of the uid's hotkey for its owner's coldkey (Owner, read now), where its stake changes land. */

@@ -8,7 +8,7 @@
  * remove_stake_limit), are in pool.ts.
  */
 import type { BlockContext } from "../../context.js";
-import { safeFloatToShares } from "./codecs.js";
+import { safeFloatToShares, storedShares, wholeShares } from "./codecs.js";
 import type { SubtensorEnv } from "./env.js";
 import { subnetAccount } from "./env.js";
 import { AlphaV2, S } from "./storage.js";
@@ -39,15 +39,18 @@ export function changeStake(state: StateWrite, hotkey: Uint8Array, coldkey: Uint
 export function changeStakeAt(state: StateWrite, totalKey: string, denominatorKey: string, shareKey: string, delta: bigint): void {
   if (delta === 0n) return;
   const total = S.TotalHotkeyAlpha.getAt(state, totalKey);
-  const denominator = safeFloatToShares(S.TotalHotkeySharesV2.getAt(state, denominatorKey));
-  const share = safeFloatToShares(AlphaV2.getAt(state, shareKey));
+  // The share counts read and written as bare numbers (storedShares, wholeShares): the SafeFloat
+  // objects between cost more than the arithmetic when an epoch pays thousands of uids.
+  const denominator = storedShares(state.get(denominatorKey));
+  const share = storedShares(state.get(shareKey));
   const magnitude = delta < 0n ? -delta : delta;
   // Shares in proportion to the pool; the first deposit sets one share per rao.
   const shares = denominator === 0n || total === 0n ? magnitude : (magnitude * denominator) / total;
   const nextDenominator = delta > 0n ? denominator + shares : denominator - shares;
   const nextShare = delta > 0n ? share + shares : share - (shares > share ? share : shares);
-  S.TotalHotkeySharesV2.setAt(state, denominatorKey, { mantissa: nextDenominator < 0n ? 0n : nextDenominator, exponent: 0n });
-  AlphaV2.setAt(state, shareKey, { mantissa: nextShare, exponent: 0n });
+  state.set(denominatorKey, wholeShares(nextDenominator < 0n ? 0n : nextDenominator));
+  if (nextShare === 0n) state.delete(shareKey); // AlphaV2.setAt's rule: no entry for no shares
+  else state.set(shareKey, wholeShares(nextShare));
   const nextTotal = total + delta;
   if (nextTotal <= 0n) state.delete(totalKey);
   else S.TotalHotkeyAlpha.setAt(state, totalKey, nextTotal);
