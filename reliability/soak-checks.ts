@@ -14,6 +14,7 @@ import { heartbeatTopic, type PubSubLike } from "../src/p2p/heartbeat.js";
 import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { QueryClient } from "../src/p2p/query-client.js";
 import { QueryServer, type QueryHandler } from "../src/p2p/query-server.js";
+import { favourSteadyMemory } from "../src/util/heap-sizing.js";
 import { createLogger } from "../src/util/logger.js";
 import { prng } from "../src/util/prng.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
@@ -38,6 +39,9 @@ const rssMb = (): number => {
 };
 
 export async function querySoak(seconds: number): Promise<CheckLine> {
+  // The query server stands for a miner's, so its heap is sized as `tensornode miner` sizes it (for
+  // the rest of this process: the checks after this one spawn their daemons or need no such bound).
+  favourSteadyMemory();
   await sr25519Ready();
   const dir = mkdtempSync(join(tmpdir(), "tn-soak-"));
   const validator = sr25519SignerFromSeed(new Uint8Array(32).fill(1));

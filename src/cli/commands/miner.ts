@@ -19,6 +19,7 @@ import { startMetricsServer } from "../../miner/metrics.js";
 import { closeServer } from "../../util/status-server.js";
 import { PublicInterface } from "../../subnet/public-api.js";
 import { loadPlugin, pluginRoots } from "../../subnet/loader.js";
+import { favourSteadyMemory } from "../../util/heap-sizing.js";
 import { UserError } from "../../util/errors.js";
 import { createLogger, type LogFormat, type LogLevel } from "../../util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../../util/sr25519.js";
@@ -69,6 +70,7 @@ export function registerMinerCommand(program: Command, ctx: CliContext): void {
     const subnetName = requireString(v, "subnet", "--subnet", "the subnet plugin to serve, e.g. tiny or ocr");
     if (!/^\d+$/.test(String(v.minStake))) throw new UserError("BAD_STAKE", `--min-stake: "${String(v.minStake)}" is not an amount in rao`);
     const hotkeyNames = String(v.hotkey).split(",").map((h) => h.trim()).filter((h) => h !== "");
+    favourSteadyMemory(); // a daemon serving for days: src/util/heap-sizing.ts
     const format = (v.logFormat as LogFormat | undefined) ?? (ctx.isTTY ? "human" : "json");
     const log = createLogger({ level: v.logLevel as LogLevel, format, write: (line) => ctx.stderr(line) }).child({ module: "miner" });
     const shutdown = shutdownOrParentGone(ctx.waitForShutdown(), ctx.env, process.stdin);

@@ -15,6 +15,7 @@ import { encodeAddress } from "@polkadot/util-crypto";
 import { connectChain } from "../../chain/connection.js";
 import { decodeValue, StoreError } from "../../db/store.js";
 import { loadPlugin, pluginRoots } from "../../subnet/loader.js";
+import { favourSteadyMemory } from "../../util/heap-sizing.js";
 import { UserError } from "../../util/errors.js";
 import { createLogger, type LogFormat, type LogLevel } from "../../util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../../util/sr25519.js";
@@ -134,6 +135,7 @@ async function runValidator(ctx: CliContext, v: Values): Promise<void> {
   const netuid = requireNetuid(v);
   const alpha = parseAlpha(String(v.alpha));
   if (v.versionKey !== undefined && !/^\d+$/.test(String(v.versionKey))) throw new UserError("BAD_VERSION_KEY", `--version-key: "${String(v.versionKey)}" is not a non-negative integer`);
+  favourSteadyMemory(); // a daemon serving for days: src/util/heap-sizing.ts
   const format = (v.logFormat as LogFormat | undefined) ?? (ctx.isTTY ? "human" : "json");
   const log = createLogger({ level: v.logLevel as LogLevel, format, write: (line) => ctx.stderr(line) }).child({ module: "validator" });
   const shutdown = shutdownOrParentGone(ctx.waitForShutdown(), ctx.env, process.stdin);
