@@ -223,7 +223,8 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
   if (n === 0) return;
   const uids = subnetUidKeys(ctx, netuid, n);
   const storedBonds = new Uint8Array(n);
-  const out = runEpoch(epochInput(ctx, netuid, BigInt(ctx.number), server + validator, uids, true, storedBonds));
+  const input = epochInput(ctx, netuid, BigInt(ctx.number), server + validator, uids, true, storedBonds);
+  const out = runEpoch(input);
   writeEpochOutputs(ctx, netuid, out, uids, storedBonds);
   env.event(ctx, "IncentiveAlphaEmittedToMiners", (w) => w.u16(netuid).vec(out.serverEmission, (w, x) => w.u64(x)));
 
@@ -233,6 +234,10 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
 
   const ownerSet = [ownerHotkey, ...S.OwnedHotkeys.get(ctx, ownerColdkey)];
   const serverEmission = out.serverEmission;
+  // Each paid uid's TotalHotkeyAlpha as the epoch's input read it: unchanged since, as the only
+  // stake written in between is the owner hotkey's (its cut above; its uid is burned below, never
+  // paid) and each uid's own payout (a hotkey holds one uid of a subnet: Keys is one-to-one).
+  const stakeRead = input.state.alphaStake;
   let incentiveTotal = 0n;
   for (let uid = 0; uid < uids.length; uid++) {
     const incentive = serverEmission[uid] ?? 0n;
@@ -244,7 +249,7 @@ export function runSubnetEpoch(env: SubtensorEnv, ctx: BlockContext, netuid: num
       S.SubnetAlphaOut.set(ctx, netuid, S.SubnetAlphaOut.get(ctx, netuid) - incentive);
       continue;
     }
-    changeStakeAt(ctx, keys.stakeKey, keys.sharesKey, ownerAlphaKey(ctx, keys, netuid), incentive);
+    changeStakeAt(ctx, keys.stakeKey, keys.sharesKey, ownerAlphaKey(ctx, keys, netuid), incentive, stakeRead[uid]);
   }
 
   const dividends = new Map<number, bigint>();

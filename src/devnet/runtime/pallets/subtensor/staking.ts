@@ -34,11 +34,12 @@ export function changeStake(state: StateWrite, hotkey: Uint8Array, coldkey: Uint
 
 /**
  * changeStake with its keys already built, each read and then written under the same string: the
- * hotkey's TotalHotkeyAlpha and TotalHotkeySharesV2, and the coldkey's AlphaV2.
+ * hotkey's TotalHotkeyAlpha and TotalHotkeySharesV2, and the coldkey's AlphaV2. `storedTotal`, if
+ * given, is what `totalKey` holds now (read already by the caller), and it is not read again.
  */
-export function changeStakeAt(state: StateWrite, totalKey: string, denominatorKey: string, shareKey: string, delta: bigint): void {
+export function changeStakeAt(state: StateWrite, totalKey: string, denominatorKey: string, shareKey: string, delta: bigint, storedTotal?: bigint): void {
   if (delta === 0n) return;
-  const total = S.TotalHotkeyAlpha.getAt(state, totalKey);
+  const total = storedTotal ?? S.TotalHotkeyAlpha.getAt(state, totalKey);
   // The share counts read and written as bare numbers (storedShares, wholeShares): the SafeFloat
   // objects between cost more than the arithmetic when an epoch pays thousands of uids.
   const denominator = storedShares(state.get(denominatorKey));
