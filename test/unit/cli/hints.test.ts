@@ -12,7 +12,7 @@ import { buildProgram } from "../../../src/cli/program.js";
 
 const SRC = new URL("../../../src/", import.meta.url).pathname;
 /** Flags of other programs that the sources mention (node's, in child-process command lines). */
-const NOT_OURS = new Set(["--import", "--expose-gc", "--test", "--no-warnings", "--enable-source-maps", "--max-old-space-size"]);
+const NOT_OURS = new Set(["--import", "--expose-gc", "--test", "--no-warnings", "--enable-source-maps", "--max-old-space-size", "--heap-growing-percent", "--optimize-for-size"]);
 
 function sources(dir: string): { path: string; text: string }[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
