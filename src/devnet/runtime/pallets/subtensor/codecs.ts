@@ -311,19 +311,19 @@ export interface SafeFloat {
 }
 
 export const safeFloat: ValueCodec<SafeFloat> = {
-  encode: (v) => {
-    if (v.exponent !== 0n || v.mantissa < 0n || v.mantissa > SAFE) return new ScaleWriter(24).u128(v.mantissa).i64(v.exponent).finish();
-    const out = new Uint8Array(24);
-    writeSmallU64(out, 0, Number(v.mantissa));
-    return out;
-  },
+  encode: (v) => (v.exponent === 0n ? wholeShares(v.mantissa) : new ScaleWriter(24).u128(v.mantissa).i64(v.exponent).finish()),
   decode: (b) => {
-    const small = b.length >= 24 && zeroFrom(b, 8, 16) ? smallU64(b, 0) : undefined;
+    const small = smallWhole(b);
     if (small !== undefined) return { mantissa: BigInt(small), exponent: 0n };
     const r = new ScaleReader(b);
     return { mantissa: r.u128(), exponent: r.i64() };
   },
 };
+
+/** A stored SafeFloat's mantissa when it is a small whole number (exponent 0, mantissa ≤ 2^53 − 1). */
+function smallWhole(b: Uint8Array): number | undefined {
+  return b.length >= 24 && zeroFrom(b, 8, 16) ? smallU64(b, 0) : undefined;
+}
 
 /**
  * A stored SafeFloat (absent: none) as an exact share count, `safeFloatToShares(safeFloat.decode(b))`
@@ -331,7 +331,7 @@ export const safeFloat: ValueCodec<SafeFloat> = {
  */
 export function storedShares(b: Uint8Array | undefined): bigint {
   if (!b) return 0n;
-  const small = b.length >= 24 && zeroFrom(b, 8, 16) ? smallU64(b, 0) : undefined;
+  const small = smallWhole(b);
   return small !== undefined ? BigInt(small) : safeFloatToShares(safeFloat.decode(b));
 }
 
