@@ -11,7 +11,7 @@
  *
  * The miner and validator daemons serve without pause too, and set it as well: the query soak in
  * `npm run reliability` (a miner's query server under the p2p-query benchmark's load for 60 s after
- * a 30 s warm-up) went from 385 → 413 MiB (+7.4 %) to 249 → 237 MiB, with no measurable change in
+ * a 30 s warm-up) went from 385 → 413 MiB (+7.4 %) to 259 → 234 MiB, with no measurable change in
  * the p2p-query benchmark's throughput.
  *
  * Why this flag and not `--optimize-for-size`: that one also held memory flat, but it slows the
