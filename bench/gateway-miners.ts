@@ -6,7 +6,7 @@
  * One process serves `hotkeys` miners of one plugin, as `tensornode miner --hotkey a,b` does: one
  * plugin miner side and one `InferencePool` (W workers × 1 onnxruntime thread, batching off as
  * the miner's default) shared by every hotkey, and per hotkey its own libp2p node (TCP, noise,
- * yamux; no gossipsub), durable replay cache and `QueryServer` whose handlers are the daemon's own
+ * yamux; no gossipsub), and `QueryServer` whose handlers are the daemon's own
  * (`synapseHandler`: plain and organic requests, converted by the plugin's public interface). No
  * chain: the directory is synthetic (the validator staked with a permit, the miner), and the
  * admission limits are far above what the bench sends (p2p-fixtures.ts `generousPolicy`).
@@ -20,7 +20,6 @@ import { fileURLToPath } from "node:url";
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import { InferencePool } from "../src/miner/inference/pool.js";
 import { synapseHandler } from "../src/miner/organic-handler.js";
-import { ReplayCache } from "../src/p2p/admission/index.js";
 import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { QueryServer, type QueryHandler } from "../src/p2p/query-server.js";
 import { loadPlugin, pluginRoots, projectRoot } from "../src/subnet/loader.js";
@@ -69,7 +68,6 @@ async function minersProcess(config: MinersConfig): Promise<void> {
   let pool: InferencePool | undefined;
   let minerSide: MinerSide | undefined;
   const nodes: P2PNode[] = [];
-  const replays: ReplayCache[] = [];
   const servers: QueryServer[] = [];
   let closing: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
@@ -77,7 +75,6 @@ async function minersProcess(config: MinersConfig): Promise<void> {
       for (const server of servers) await server.stop(100);
       await minerSide?.close?.();
       for (const node of nodes) await node.stop();
-      for (const replay of replays) await replay.close();
       await pool?.close();
       rmSync(dir, { recursive: true, force: true });
     })());
@@ -92,19 +89,16 @@ async function minersProcess(config: MinersConfig): Promise<void> {
     const publicApi = await PublicInterface.load(plugin, log);
     const handlers = new Map<string, QueryHandler>(Object.keys(plugin.manifest.synapses).map((synapse) => [synapse, synapseHandler(synapse, side, publicApi)]));
     const addresses: string[] = [];
-    for (const [i, seed] of config.minerSeeds.entries()) {
+    for (const seed of config.minerSeeds) {
       const minerKey = sr25519SignerFromSeed(Buffer.from(seed, "hex"));
       const node = await createP2PNode({ privateKey: await generateKeyPair("Ed25519"), listen: ["/ip4/127.0.0.1/tcp/0"], gossip: false, log });
       nodes.push(node);
-      const replay = await ReplayCache.open(join(dir, `replay-${i}`), { windowMs: 30_000, maxEntries: 1_000_000, now: Date.now });
-      replays.push(replay);
       const server = new QueryServer({
         libp2p: node.libp2p,
         hotkey: minerKey,
         netuid: config.netuid,
         genesisHash: Buffer.from(config.genesisHash, "hex"),
         directory: benchDirectory(validatorKey.publicKey, minerKey.publicKey),
-        replayCache: replay,
         handlers,
         policy: generousPolicy(config.concurrency),
         log,

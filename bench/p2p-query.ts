@@ -1,9 +1,10 @@
 /**
  * `p2p-query`: the overhead of the signed query protocol (src/p2p/query-client.ts and
- * query-server.ts), the p2p part of ../shared/design/PERFORMANCE.md's `serve-tiny` row. There is
- * no miner or model yet, so the miner's handler is an echo: these lines are named `p2p-query`, not
- * serve-tiny, and measure the protocol alone — signing, verification, admission (with its durable
- * replay cache), framing, tensors — with no inference behind it.
+ * query-server.ts, protocol 3), the p2p part of ../shared/design/PERFORMANCE.md's `serve-tiny`
+ * row. The miner's handler is an echo: these lines are named `p2p-query`, not serve-tiny, and
+ * measure the protocol alone — HELLO/WELCOME once per stream, then per query admission, the
+ * miner's session signature and the validator's check of it, framing, hashes, tensors — with no
+ * inference behind it.
  *
  * Two libp2p nodes (TCP, noise, yamux; no gossipsub) on 127.0.0.1, **both in this process**, so
  * client and server share one event loop: every network figure is the cost of both ends on one
@@ -11,43 +12,39 @@
  * back.
  *
  * - Ours: `QueryClient.query` → `QueryServer` (an echo handler) with a generous admission policy
- *   (token buckets, concurrency bound and queue far above what the bench sends; the replay cache
- *   in a temp dir), so it measures the protocol, not the limits. Sequential: queries one after
- *   another (p50/p99 round trip, req/s). Concurrency 16: 16 workers, all over the client's one
- *   multiplexed stream, as the client does.
+ *   (token buckets, concurrency bound and queue far above what the bench sends), so it measures
+ *   the protocol, not the limits. Sequential: queries one after another (p50/p99 round trip,
+ *   req/s). Concurrency 16: 16 workers, all over the client's one multiplexed stream, as the
+ *   client does. Every answer's signature is verified before `query` returns, as always.
  * - Baseline: bare libp2p echo of the same 1038 body bytes, length-prefixed with lpStream from
  *   @libp2p/utils, over reused streams: one stream for sequential, 16 streams (one per worker)
  *   for concurrency 16, as ../shared/reference/js-stack.md §1 measured it.
  * - 3 rounds after a warm-up, ours and bare back to back in each: 3×700 sequential and 3×3400
  *   concurrent requests per side. p50/p99 are over all sequential round trips; req/s the median
  *   of the rounds; ratio_to_bare (goal ≥ 0.60) the median of the rounds' ours/bare ratios.
- *   cpu_us_per_req: the process's CPU time (user + system, all threads: libuv's pool writing the
- *   replay cache, GC) per request during the concurrent runs.
+ *   cpu_us_per_req: the process's CPU time (user + system, all threads, GC included) per request
+ *   during the concurrent runs.
  * - CPU per request by stage, measured apart in-process (many iterations, median of 5 rounds,
- *   µs per call): request sign, request verify, response sign, response verify (Ed25519 session keys in node:crypto, the sessions' bindings verified once),
- *   tensor encode+decode of the body, blake2-256 of the body; also, for reading the totals, the
- *   request hash (blake2 of the signed header), a request frame's encode+decode, and one awaited
- *   replay-cache check (a level write). `path_sum_us` adds what one query costs both ends: the four
- *   signatures, tensor codec ×2, body hash ×4, request hash ×2, frame codec ×2 and a replay check.
+ *   µs per call): response sign and verify (Ed25519 session key in node:crypto; its binding
+ *   verified once per stream), tensor encode+decode of the body, blake2-256 of the body, the
+ *   request hash (blake2 of the request's header in full) and a request frame's encode+decode.
+ *   `path_sum_us` adds what one query costs both ends: one signature and its check, tensor codec
+ *   ×2, body hash ×4, request hash ×2 and frame codec ×2.
  *
- * Every node is stopped and the temp dir removed at the end. About 40 s here.
+ * Every node is stopped at the end. About 30 s here.
  */
 import "../src/util/polyfill.js";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import type { Stream } from "@libp2p/interface";
 import { lpStream, type LengthPrefixedStream } from "@libp2p/utils";
 import { multiaddr } from "@multiformats/multiaddr";
-import { ReplayCache } from "../src/p2p/admission/index.js";
 import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { QueryClient, type QueryTarget } from "../src/p2p/query-client.js";
 import { QueryServer, type QueryHandler } from "../src/p2p/query-server.js";
-import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, type RequestHeader, type ResponseHeader } from "../src/p2p/protocol/frames.js";
-import { hash256, requestHash, signRequest, signResponse, verifyRequestSignature, verifyResponseSignature } from "../src/p2p/protocol/signing.js";
+import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, requestNonce, type RequestHeader, type ResponseHeader } from "../src/p2p/protocol/frames.js";
+import { hash256, requestHash, signResponse, verifyResponseSignature } from "../src/p2p/protocol/signing.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "../src/p2p/protocol/tensors.js";
 import { createLogger } from "../src/util/logger.js";
 import { sr25519Ready, sr25519SignerFromSeed } from "../src/util/sr25519.js";
@@ -120,17 +117,6 @@ function perCallUs(fn: () => unknown, iterations: number, rounds = 5): number {
   return median(samples);
 }
 
-async function perAwaitedCallUs(fn: () => Promise<unknown>, iterations: number, rounds = 5): Promise<number> {
-  for (let i = 0; i < Math.max(50, iterations >> 2); i++) await fn();
-  const samples: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < iterations; i++) await fn();
-    samples.push(((performance.now() - t0) * 1000) / iterations);
-  }
-  return median(samples);
-}
-
 /** A bare length-prefixed echo: every frame read is written back as is. */
 function echoHandler(stream: Stream): void {
   const lp = lpStream(stream);
@@ -146,11 +132,8 @@ function echoHandler(stream: Stream): void {
 
 export async function benchP2PQuery(): Promise<BenchLine[]> {
   await sr25519Ready();
-  const dir = mkdtempSync(join(tmpdir(), "tn-bench-p2p-query-"));
   const nodes: P2PNode[] = [];
   const echoStreams: Stream[] = [];
-  let replay: ReplayCache | undefined;
-  let stageReplay: ReplayCache | undefined;
   let server: QueryServer | undefined;
   let client: QueryClient | undefined;
   try {
@@ -165,9 +148,8 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
     nodes.push(validatorNode);
     const minerAddress = multiaddr(minerNode.addresses().find((a) => a.includes("/127.0.0.1/"))!);
 
-    replay = await ReplayCache.open(join(dir, "replay"), { windowMs: 120_000, maxEntries: 1_000_000, now: Date.now });
     const handlers = new Map<string, QueryHandler>([[SYNAPSE, async ({ body }) => body]]);
-    server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: minerKey, netuid: NETUID, genesisHash, directory, replayCache: replay, handlers, policy: generousPolicy(CONCURRENCY), log });
+    server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: minerKey, netuid: NETUID, genesisHash, directory, handlers, policy: generousPolicy(CONCURRENCY), log });
     await server.start();
     await minerNode.libp2p.handle(ECHO_PROTOCOL, (stream) => echoHandler(stream), { maxInboundStreams: 64 });
     client = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid: NETUID, genesisHash, log });
@@ -230,36 +212,28 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
       genesisHash,
       validator: validatorKey.publicKey,
       miner: minerKey.publicKey,
-      nonce: new Uint8Array(randomBytes(16)),
+      nonce: requestNonce(new Uint8Array(randomBytes(12)), 1),
       timestampMs: BigInt(Date.now()),
       deadlineMs: BigInt(Date.now() + 12_000),
       synapse: SYNAPSE,
       bodyHash: hash256(bodyBytes),
     };
-    // As the hot paths sign and verify: session keys, bindings verified once and remembered.
-    const validatorSession = sessionSignerOf(validatorKey);
+    // As the hot paths sign and verify: the miner's session key; its binding verified once, at WELCOME.
     const minerSession = sessionSignerOf(minerKey);
     const verifier = new CachingSessionVerifier();
-    const request = signRequest(header, validatorSession);
-    const forRequest = requestHash(request);
+    const forRequest = requestHash(header);
     const responseHeader: ResponseHeader = { version: PROTOCOL_VERSION, status: 0, streamed: false, miner: minerKey.publicKey, requestHash: forRequest, timestampMs: BigInt(Date.now()), bodyHash: hash256(bodyBytes) };
     const response = signResponse(responseHeader, minerSession);
-    if (!verifyRequestSignature(request, verifier) || !verifyResponseSignature(response, verifier)) throw new Error("a signature does not verify");
+    if (!verifyResponseSignature(response, verifier)) throw new Error("a signature does not verify");
     const stage = {
-      req_sign_us: perCallUs(() => signRequest(header, validatorSession), 1000),
-      req_verify_us: perCallUs(() => verifyRequestSignature(request, verifier), 1000),
       resp_sign_us: perCallUs(() => signResponse(responseHeader, minerSession), 1000),
       resp_verify_us: perCallUs(() => verifyResponseSignature(response, verifier), 1000),
       tensor_codec_us: perCallUs(() => decodeTensors(encodeTensors(body)), 20_000),
       blake2_body_us: perCallUs(() => hash256(bodyBytes), 20_000),
-      request_hash_us: perCallUs(() => requestHash(request), 20_000),
-      frame_codec_us: perCallUs(() => decodeFrame(encodeFrame({ kind: FrameKind.Request, requestId: 1, request, body: bodyBytes })), 20_000),
+      request_hash_us: perCallUs(() => requestHash(header), 20_000),
+      frame_codec_us: perCallUs(() => decodeFrame(encodeFrame({ kind: FrameKind.Request, requestId: 1, timestampMs: header.timestampMs, deadlineMs: header.deadlineMs, synapse: SYNAPSE, body: bodyBytes })), 20_000),
     };
-    stageReplay = await ReplayCache.open(join(dir, "stage-replay"), { windowMs: 120_000, maxEntries: 1_000_000, now: Date.now });
-    const cache = stageReplay;
-    const replayUs = await perAwaitedCallUs(() => cache.checkAndRemember(randomBytes(16), Date.now()), 2000);
-    const pathSum =
-      stage.req_sign_us + stage.req_verify_us + stage.resp_sign_us + stage.resp_verify_us + 2 * stage.tensor_codec_us + 4 * stage.blake2_body_us + 2 * stage.request_hash_us + 2 * stage.frame_codec_us + replayUs;
+    const pathSum = stage.resp_sign_us + stage.resp_verify_us + 2 * stage.tensor_codec_us + 4 * stage.blake2_body_us + 2 * stage.request_hash_us + 2 * stage.frame_codec_us;
 
     const what = `payload=${bodyBytes.length}B echo handler, 2 nodes in 1 process on 127.0.0.1`;
     return [
@@ -289,16 +263,13 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
       },
       {
         name: `p2p-query cpu per request by stage (µs per call, in-process, median of 5 rounds)`,
-        figures: { ...stage, replay_check_us: replayUs, path_sum_us: pathSum },
+        figures: { ...stage, path_sum_us: pathSum },
       },
     ];
   } finally {
     for (const stream of echoStreams) await stream.close().catch(() => stream.abort(new Error("closed")));
     await client?.close();
     await server?.stop(100);
-    await replay?.close();
-    await stageReplay?.close();
     for (const node of nodes) await node.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

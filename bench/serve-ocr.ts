@@ -5,8 +5,7 @@
  *
  * Served side — the miner stack in a **child process** (this file, started again with
  * TN_BENCH_SERVE_OCR_MINER set), so miner and validator each have their own event loop as in
- * production: a libp2p node (TCP, noise, yamux; no gossipsub), `QueryServer` with a durable replay
- * cache, the ocr plugin's miner side (`loadPlugin("ocr")`, its `createMiner`) answering
+ * production: a libp2p node (TCP, noise, yamux; no gossipsub), `QueryServer`, the ocr plugin's miner side (`loadPlugin("ocr")`, its `createMiner`) answering
  * `recognize` exactly as src/miner/daemon.ts wires its handlers, and an `InferencePool` of W
  * workers × 1 onnxruntime thread (W = the pool's default, all cores but one). What the real daemon
  * adds — the chain, the metagraph refresh, identity, heartbeats — is not on the query path, so
@@ -66,7 +65,6 @@ import { generateKeyPair } from "@libp2p/crypto/keys";
 import { multiaddr } from "@multiformats/multiaddr";
 import * as ort from "onnxruntime-node";
 import { InferencePool } from "../src/miner/inference/pool.js";
-import { ReplayCache } from "../src/p2p/admission/index.js";
 import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { QueryClient, type QueryTarget } from "../src/p2p/query-client.js";
 import { QueryServer, type QueryHandler, type QueryServerStats } from "../src/p2p/query-server.js";
@@ -121,7 +119,6 @@ async function minerProcess(config: ChildConfig): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "tn-bench-serve-ocr-miner-"));
   let pool: InferencePool | undefined;
   let node: P2PNode | undefined;
-  let replay: ReplayCache | undefined;
   let server: QueryServer | undefined;
   let minerSide: MinerSide | undefined;
   let closing: Promise<void> | undefined;
@@ -130,7 +127,6 @@ async function minerProcess(config: ChildConfig): Promise<void> {
       await server?.stop(100);
       await minerSide?.close?.();
       await node?.stop();
-      await replay?.close();
       await pool?.close();
       rmSync(dir, { recursive: true, force: true });
     })());
@@ -144,10 +140,9 @@ async function minerProcess(config: ChildConfig): Promise<void> {
     const side = await (await plugin.loadMiner()).createMiner({ manifest: plugin.manifest, models: pool, modelFiles: plugin.modelFiles, log });
     minerSide = side;
     node = await createP2PNode({ privateKey: await generateKeyPair("Ed25519"), listen: ["/ip4/127.0.0.1/tcp/0"], gossip: false, log });
-    replay = await ReplayCache.open(join(dir, "replay"), { windowMs: 30_000, maxEntries: 1_000_000, now: Date.now });
     // As src/miner/daemon.ts: one handler per synapse, straight to the plugin's miner side.
     const handlers = new Map<string, QueryHandler>(Object.keys(plugin.manifest.synapses).map((synapse) => [synapse, async ({ body, signal, emit }) => side.answer({ synapse, body, signal, emit })]));
-    server = new QueryServer({ libp2p: node.libp2p, hotkey: minerKey, netuid: NETUID, genesisHash: Buffer.from(config.genesisHash, "hex"), directory: benchDirectory(validatorKey.publicKey, minerKey.publicKey), replayCache: replay, handlers, policy: generousPolicy(CONCURRENCY), log });
+    server = new QueryServer({ libp2p: node.libp2p, hotkey: minerKey, netuid: NETUID, genesisHash: Buffer.from(config.genesisHash, "hex"), directory: benchDirectory(validatorKey.publicKey, minerKey.publicKey), handlers, policy: generousPolicy(CONCURRENCY), log });
     await server.start();
     const running = server;
     process.on("message", (message: ToChild) => {

@@ -14,7 +14,6 @@ import { encodeAddress } from "@polkadot/util-crypto";
 import { Store } from "../src/db/store.js";
 import { InferencePool } from "../src/miner/inference/pool.js";
 import { synapseHandler } from "../src/miner/organic-handler.js";
-import { ReplayCache } from "../src/p2p/admission/index.js";
 import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { QueryClient } from "../src/p2p/query-client.js";
 import { QueryServer, type QueryHandler } from "../src/p2p/query-server.js";
@@ -103,9 +102,7 @@ export async function startGatewayFixture(options: GatewayFixtureOptions): Promi
     };
     const minerNode = await node();
     const validatorNode = await node();
-    const replay = await ReplayCache.open(join(dir, "replay"), { windowMs: 30_000, maxEntries: 1_000_000, now: Date.now });
-    closers.push(() => replay.close());
-    const server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: miner, netuid, genesisHash, directory: benchDirectory(validator.publicKey, miner.publicKey), replayCache: replay, handlers, policy: generousPolicy(64), log });
+    const server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: miner, netuid, genesisHash, directory: benchDirectory(validator.publicKey, miner.publicKey), handlers, policy: generousPolicy(64), log });
     await server.start();
     closers.push(() => server.stop(1_000));
     const client = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validator, netuid, genesisHash, log });

@@ -14,7 +14,6 @@ import { performance } from "node:perf_hooks";
 import { encodeAddress } from "@polkadot/util-crypto";
 import { lpStream } from "@libp2p/utils";
 import { multiaddr } from "@multiformats/multiaddr";
-import { ReplayCache } from "../src/p2p/admission/index.js";
 import { HotkeyDirectory } from "../src/p2p/directory.js";
 import { signBinding } from "../src/p2p/identity.js";
 import { IdentityService } from "../src/p2p/identity-service.js";
@@ -54,9 +53,8 @@ export async function securityChecks(attempts: number): Promise<CheckLine[]> {
     return n;
   };
   const minerNode = await node();
-  const replay = await ReplayCache.open(join(dir, "replay"), { windowMs: 30_000, maxEntries: 1_000_000, now: Date.now });
   // The miner's defaults, with a stake floor so that a hotkey without stake is refused.
-  const server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: miner, netuid, genesisHash, directory, replayCache: replay, handlers, policy: { minStake: TAO }, log });
+  const server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: miner, netuid, genesisHash, directory, handlers, policy: { minStake: TAO }, log });
   await server.start();
   const minerIdentity = new IdentityService({ libp2p: minerNode.libp2p, genesisHash, netuid, directory, binding: () => signBinding({ peerId: minerNode.peerId, hotkey: miner.publicKey, netuid, genesisHash, addresses: minerNode.addresses(), expiresAtMs: BigInt(Date.now() + 3_600_000) }, miner), log });
   await minerIdentity.start();

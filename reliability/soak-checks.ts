@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateKeyPair } from "@libp2p/crypto/keys";
-import { ReplayCache } from "../src/p2p/admission/index.js";
 import { heartbeatTopic, type PubSubLike } from "../src/p2p/heartbeat.js";
 import { createP2PNode, type P2PNode } from "../src/p2p/node.js";
 import { QueryClient } from "../src/p2p/query-client.js";
@@ -23,13 +22,8 @@ import type { CheckLine } from "./fuzz-checks.js";
 
 const log = createLogger({ level: "silent", format: "json" });
 const CONCURRENCY = 16;
-/** The replay cache's window, s: it holds the nonces of this long a time, so its memory grows until then. */
-const REPLAY_WINDOW_S = 30;
-/**
- * Seconds of the soak's own load before the RSS baseline: one replay window, so that the cache holds
- * a full window (its steady state) and JIT, buffers and level's memtable have settled.
- */
-const WARMUP_S = REPLAY_WINDOW_S;
+/** Seconds of the soak's own load before the RSS baseline, so that JIT, buffers and the heap have settled. */
+const WARMUP_S = 30;
 /** Resident memory may grow by this fraction of the warmed-up baseline over the soak. */
 const MAX_RSS_GROWTH = 0.1;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,7 +44,6 @@ export async function querySoak(seconds: number): Promise<CheckLine> {
   const directory = benchDirectory(validator.publicKey, miner.publicKey);
   const minerNode = await createP2PNode({ privateKey: await generateKeyPair("Ed25519"), listen: ["/ip4/127.0.0.1/tcp/0"], gossip: false, log });
   const validatorNode = await createP2PNode({ privateKey: await generateKeyPair("Ed25519"), listen: ["/ip4/127.0.0.1/tcp/0"], gossip: false, log });
-  const replay = await ReplayCache.open(join(dir, "replay"), { windowMs: REPLAY_WINDOW_S * 1000, maxEntries: 1_000_000, now: Date.now });
   // The handler yields once, so that requests overlap in it as they would in inference.
   let inHandler = 0;
   let maxInHandler = 0;
@@ -66,7 +59,7 @@ export async function querySoak(seconds: number): Promise<CheckLine> {
     ],
   ]);
   const policy = generousPolicy(CONCURRENCY);
-  const server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: miner, netuid: 1, genesisHash, directory, replayCache: replay, handlers, policy, log });
+  const server = new QueryServer({ libp2p: minerNode.libp2p, hotkey: miner, netuid: 1, genesisHash, directory, handlers, policy, log });
   await server.start();
   const client = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validator, netuid: 1, genesisHash, log });
   const target = { peer: minerNode.libp2p.getMultiaddrs()[0]!, hotkey: miner.publicKey };
@@ -117,7 +110,6 @@ export async function querySoak(seconds: number): Promise<CheckLine> {
     await client.close();
     await server.stop(1_000);
     await Promise.all([minerNode.stop(), validatorNode.stop()]);
-    await replay.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -15,7 +15,7 @@ import type { Metagraph } from "../chain/metagraph.js";
 import type { MetagraphCache } from "../chain/metagraph-cache.js";
 import type { ChainHeads } from "../chain/heads.js";
 import { SubtensorOperations } from "../chain/operations.js";
-import { ReplayCache } from "../p2p/admission/index.js";
+import { lockDataDir, type DataDirLock } from "../db/data-dir-lock.js";
 import type { HotkeyDirectory } from "../p2p/directory.js";
 import { HeartbeatService, signHeartbeat, type PubSubLike } from "../p2p/heartbeat.js";
 import { signBinding, type HotkeyBinding } from "../p2p/identity.js";
@@ -111,7 +111,7 @@ export class MinerDaemon {
   #server: QueryServer | undefined;
   #identity: IdentityService | undefined;
   #heartbeats: HeartbeatService | undefined;
-  #replay: ReplayCache | undefined;
+  #lock: DataDirLock | undefined;
   #stopFollowing: (() => void) | undefined;
   #uid: number | undefined;
   #binding: HotkeyBinding | undefined;
@@ -194,6 +194,7 @@ export class MinerDaemon {
     await this.#waitForRegistration();
     const genesisHash = o.chain.api.genesisHash.toU8a();
     const p2pDir = join(o.dataDir, o.hotkey.name);
+    this.#lock = await lockDataDir(join(p2pDir, "lock"));
     this.#node = await createP2PNode({
       privateKey: await loadOrCreatePeerKey(p2pDir),
       listen: [`/ip4/${o.host}/tcp/${o.port}`],
@@ -201,9 +202,8 @@ export class MinerDaemon {
       ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}),
       log: o.log,
     });
-    this.#replay = await ReplayCache.open(join(p2pDir, "replay"), { windowMs: o.admission?.timestampWindowMs ?? 30_000, maxEntries: 1_000_000, now: Date.now });
     const handlers = new Map<string, QueryHandler>(Object.keys(o.plugin.manifest.synapses).map((synapse) => [synapse, synapseHandler(synapse, o.minerSide, o.publicApi)]));
-    this.#server = new QueryServer({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash, directory: this.#o.directory, replayCache: this.#replay, handlers, policy: o.admission ?? {}, log: o.log });
+    this.#server = new QueryServer({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash, directory: this.#o.directory, handlers, policy: o.admission ?? {}, log: o.log });
     await this.#server.start();
     this.#identity = new IdentityService({ libp2p: this.#node.libp2p, genesisHash, netuid: o.netuid, directory: this.#o.directory, binding: () => this.#makeBinding(), log: o.log });
     await this.#identity.start();
@@ -272,6 +272,6 @@ export class MinerDaemon {
     await this.#server?.stop(drainMs);
     await this.#identity?.stop();
     await this.#node?.stop();
-    await this.#replay?.close();
+    await this.#lock?.release();
   }
 }

@@ -1,20 +1,35 @@
 /**
- * The validator's side of the query protocol: one long-lived stream per miner carries every query
- * to it, multiplexed by request id (no stream per request on the hot path). Each query is signed by
- * the validator's hotkey and bound to its target, body, time and deadline; each answer is checked —
- * signature, the request it names, its body hash — before it is returned, as a receipt.
+ * The validator's side of the query protocol (docs/protocol.md §5): one long-lived stream per miner
+ * carries every query to it, multiplexed by request id. The stream opens with HELLO (the
+ * validator's hotkey binding of its libp2p peer, checked once by the miner) and the miner's WELCOME
+ * (its session key's binding, checked once here, and the salt of the stream's nonces). A request
+ * then carries only its id, times, synapse and body; each answer is checked — the miner's session
+ * signature over a header naming this request in full and the answer's body — before it is
+ * returned, with its receipt.
  */
-import { randomBytes } from "node:crypto";
-import type { Libp2p, PeerId, Stream } from "@libp2p/interface";
-import { lpStream, type LengthPrefixedStream } from "@libp2p/utils";
+import type { Libp2p, PeerId } from "@libp2p/interface";
 import type { Multiaddr } from "@multiformats/multiaddr";
 import { CodedError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
-import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, REFUSAL_NAMES, type Frame, type SignedRequest, type SignedResponse } from "./protocol/frames.js";
-import type { SessionSigner } from "./protocol/session.js";
-import { bytesEqual, hash256, requestHash, signRequest, StreamDigest, verifyResponseSignature, type Receipt } from "./protocol/signing.js";
-import { CachingSessionVerifier, sessionSignerOf } from "./session-key.js";
+import { FrameChannel } from "./frame-channel.js";
+import { encodeBinding, signBinding } from "./identity.js";
+import {
+  decodeFrame,
+  encodeFrame,
+  FrameKind,
+  MAX_HELLO_BYTES,
+  PROTOCOL_VERSION,
+  QUERY_PROTOCOL,
+  REFUSAL_NAMES,
+  requestNonce,
+  type Frame,
+  type RequestHeader,
+  type ResponseHeader,
+  type Welcome,
+} from "./protocol/frames.js";
+import { bytesEqual, hash256, requestHash, responseSigningBytes, StreamDigest, type Receipt } from "./protocol/signing.js";
+import { CachingSessionVerifier } from "./session-key.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "./protocol/tensors.js";
 
 /** The longest deadline a query may have (miners refuse longer ones; timers cap at 2^31 − 1 ms anyway). */
@@ -70,7 +85,8 @@ export interface QueryClientOptions {
 }
 
 interface Pending {
-  readonly request: SignedRequest;
+  readonly request: RequestHeader;
+  readonly requestHash: Uint8Array;
   readonly chunks: Uint8Array[];
   readonly decoded: TensorMap[];
   readonly onChunk: ((chunk: TensorMap) => void) | undefined;
@@ -79,19 +95,29 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** One miner's stream and its queries in flight. */
+/** The largest request id; a stream that used them all is retired and the next query opens another. */
+const LAST_REQUEST_ID = 0xffffffff;
+/** How long a miner has to answer HELLO. */
+const WELCOME_TIMEOUT_MS = 10_000;
+/** How long the HELLO binding is signed for, and how long before its end a new one is signed. */
+const HELLO_BINDING_LIFETIME_MS = 24 * 3_600_000;
+const HELLO_BINDING_RENEW_MS = 3_600_000;
+
+/** One miner's stream, once WELCOME has come, and its queries in flight. */
 class Session {
   readonly pending = new Map<number, Pending>();
-  #nextId = 1;
+  #lastId = 0;
+  retired = false;
   constructor(
-    readonly stream: Stream,
-    readonly lp: LengthPrefixedStream<Stream>,
+    readonly channel: FrameChannel,
+    readonly miner: Uint8Array,
+    readonly welcome: Welcome,
   ) {}
 
-  nextId(): number {
-    const id = this.#nextId;
-    this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
-    return id;
+  /** The next request id (strictly increasing on a stream); undefined once they are used up. */
+  nextId(): number | undefined {
+    if (this.#lastId >= LAST_REQUEST_ID) return undefined;
+    return ++this.#lastId;
   }
 }
 
@@ -99,14 +125,13 @@ export class QueryClient {
   readonly #o: QueryClientOptions;
   readonly #now: () => number;
   readonly #sessions = new Map<string, Promise<Session>>();
-  readonly #signer: SessionSigner;
   readonly #verifier = new CachingSessionVerifier();
+  #hello: { readonly bytes: Uint8Array; readonly expiresAtMs: number } | undefined;
   #closed = false;
 
   constructor(options: QueryClientOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#signer = sessionSignerOf(options.hotkey, this.#now);
   }
 
   async query(target: QueryTarget, synapse: string, body: TensorMap, options: QueryOptions = {}): Promise<QueryAnswer> {
@@ -115,41 +140,44 @@ export class QueryClient {
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) throw new RangeError(`timeoutMs must be an integer in 1..${MAX_TIMEOUT_MS}, got ${timeoutMs}`);
     const started = this.#now();
     const bytes = encodeTensors(body);
-    const request = signRequest(
-      {
-        version: PROTOCOL_VERSION,
-        netuid: this.#o.netuid,
-        genesisHash: this.#o.genesisHash,
-        validator: this.#o.hotkey.publicKey,
-        miner: target.hotkey,
-        nonce: new Uint8Array(randomBytes(16)),
-        timestampMs: BigInt(started),
-        deadlineMs: BigInt(started + timeoutMs),
-        synapse,
-        bodyHash: hash256(bytes),
-      },
-      this.#signer,
-    );
-    const session = await this.#session(target.peer, options.signal);
-    const requestId = session.nextId();
+    let session = await this.#session(target, options.signal);
+    let requestId = session.nextId();
+    if (requestId === undefined) {
+      this.#retire(target, session);
+      session = await this.#session(target, options.signal);
+      requestId = session.nextId()!;
+    }
+    const id = requestId;
+    const request: RequestHeader = {
+      version: PROTOCOL_VERSION,
+      netuid: this.#o.netuid,
+      genesisHash: this.#o.genesisHash,
+      validator: this.#o.hotkey.publicKey,
+      miner: target.hotkey,
+      nonce: requestNonce(session.welcome.salt, id),
+      timestampMs: BigInt(started),
+      deadlineMs: BigInt(started + timeoutMs),
+      synapse,
+      bodyHash: hash256(bytes),
+    };
     return new Promise<QueryAnswer>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
       const finish = (): void => {
         clearTimeout(timer);
         options.signal?.removeEventListener("abort", onAbort);
-        session.pending.delete(requestId);
+        session.pending.delete(id);
       };
       const cancel = (error: QueryError): void => {
-        if (!session.pending.has(requestId)) return;
+        if (!session.pending.has(id)) return;
         finish();
-        void session.lp.write(encodeFrame({ kind: FrameKind.Cancel, requestId })).catch(() => undefined);
+        session.channel.send(encodeFrame({ kind: FrameKind.Cancel, requestId: id }));
         reject(error);
       };
       const onAbort = (): void => cancel(new QueryError("TIMEOUT", "the query was aborted"));
-      timer = setTimeout(() => cancel(new QueryError("TIMEOUT", `no answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => cancel(new QueryError("TIMEOUT", `no answer within ${timeoutMs} ms`)), timeoutMs);
       options.signal?.addEventListener("abort", onAbort, { once: true });
-      session.pending.set(requestId, {
+      session.pending.set(id, {
         request,
+        requestHash: requestHash(request),
         chunks: [],
         decoded: [],
         onChunk: options.onChunk,
@@ -163,9 +191,7 @@ export class QueryClient {
           reject(error);
         },
       });
-      session.lp.write(encodeFrame({ kind: FrameKind.Request, requestId, request, body: bytes })).catch((error: unknown) => {
-        session.pending.get(requestId)?.reject(new QueryError("UNREACHABLE", `sending failed: ${(error as Error).message}`));
-      });
+      session.channel.send(encodeFrame({ kind: FrameKind.Request, requestId: id, timestampMs: request.timestampMs, deadlineMs: request.deadlineMs, synapse, body: bytes }));
     });
   }
 
@@ -178,52 +204,111 @@ export class QueryClient {
     await Promise.all(
       sessions.map(async (s) => {
         if (s.status !== "fulfilled") return;
-        for (const p of s.value.pending.values()) p.reject(new QueryError("CLOSED", "the query client closed"));
-        await s.value.stream.close({ signal: AbortSignal.timeout(500) }).catch(() => s.value.stream.abort(new Error("the query client closed")));
+        for (const p of [...s.value.pending.values()]) p.reject(new QueryError("CLOSED", "the query client closed"));
+        await s.value.channel.close(500);
       }),
     );
   }
 
-  /** The open session to a miner, or a new stream to it. */
-  #session(peer: PeerId | Multiaddr, signal?: AbortSignal): Promise<Session> {
-    const key = peer.toString();
+  /** The HELLO binding: this node's libp2p peer, bound by the hotkey; signed once a day. */
+  #helloBinding(): Uint8Array {
+    const now = this.#now();
+    if (!this.#hello || this.#hello.expiresAtMs - now < HELLO_BINDING_RENEW_MS) {
+      const expiresAtMs = now + HELLO_BINDING_LIFETIME_MS;
+      const claim = { peerId: this.#o.libp2p.peerId.toString(), hotkey: this.#o.hotkey.publicKey, netuid: this.#o.netuid, genesisHash: this.#o.genesisHash, addresses: [], expiresAtMs: BigInt(expiresAtMs) };
+      this.#hello = { bytes: encodeBinding(signBinding(claim, this.#o.hotkey)), expiresAtMs };
+    }
+    return this.#hello.bytes;
+  }
+
+  #retire(target: QueryTarget, session: Session): void {
+    const key = sessionKey(target);
+    session.retired = true;
+    void this.#sessions.get(key)?.then((current) => {
+      if (current === session) this.#sessions.delete(key);
+    });
+    // Its queries in flight finish; then it closes.
+    void Promise.allSettled([...session.pending.values()].map((p) => new Promise((resolve) => setTimeout(resolve, Number(p.request.deadlineMs) - this.#now())))).then(() => session.channel.close());
+  }
+
+  /** The open session to a miner, or a new stream to it, once the miner has said WELCOME. */
+  #session(target: QueryTarget, signal?: AbortSignal): Promise<Session> {
+    const key = sessionKey(target);
     const existing = this.#sessions.get(key);
     if (existing) return existing;
-    const opening = (async () => {
-      let stream: Stream;
-      try {
-        stream = await this.#o.libp2p.dialProtocol(peer, QUERY_PROTOCOL, signal ? { signal } : {});
-      } catch (error) {
-        throw new QueryError("UNREACHABLE", `cannot open a query stream to ${key}: ${(error as Error).message}`);
-      }
-      const max = this.#o.maxFrameBytes ?? 8 * 1024 * 1024;
-      const session = new Session(stream, lpStream(stream, { maxDataLength: max, maxBufferSize: max + 1024 * 1024 }));
-      void this.#readLoop(key, session);
-      return session;
-    })();
+    const opening = this.#open(key, target, signal);
     this.#sessions.set(key, opening);
-    opening.catch(() => this.#sessions.delete(key));
+    opening.catch(() => {
+      if (this.#sessions.get(key) === opening) this.#sessions.delete(key);
+    });
     return opening;
   }
 
-  async #readLoop(key: string, session: Session): Promise<void> {
+  async #open(key: string, target: QueryTarget, signal?: AbortSignal): Promise<Session> {
+    let stream;
     try {
-      for (;;) {
-        const bytes = (await session.lp.read()).subarray();
+      stream = await this.#o.libp2p.dialProtocol(target.peer, QUERY_PROTOCOL, signal ? { signal } : {});
+    } catch (error) {
+      throw new QueryError("UNREACHABLE", `cannot open a query stream to ${key}: ${(error as Error).message}`);
+    }
+    const max = this.#o.maxFrameBytes ?? 8 * 1024 * 1024;
+    let session: Session | undefined;
+    let greeted!: (welcome: Welcome) => void;
+    let refused!: (error: QueryError) => void;
+    const welcomed = new Promise<Welcome>((resolve, reject) => {
+      greeted = resolve;
+      refused = reject;
+    });
+    const channel = new FrameChannel(stream, {
+      maxFrameBytes: Math.max(max, MAX_HELLO_BYTES),
+      onFrame: (bytes) => {
         let frame: Frame;
         try {
           frame = decodeFrame(bytes);
         } catch (error) {
           this.#o.log.debug({ peer: key, error: (error as Error).message }, "a bad frame from a miner");
-          continue;
+          return;
         }
-        this.#onFrame(session, frame);
-      }
-    } catch {
-      // The stream ended: every query on it fails, and the next query opens a new one.
+        if (session) this.#onFrame(session, frame);
+        else if (frame.kind === FrameKind.Welcome) greeted(frame.welcome);
+        else if (frame.kind === FrameKind.Refused && frame.requestId === 0)
+          refused(new QueryError("REFUSED", `the miner refused the stream: ${REFUSAL_NAMES[frame.code]}: ${frame.message}`, { refusal: REFUSAL_NAMES[frame.code]!, retryAfterMs: frame.retryAfterMs }));
+      },
+      onTooLarge: (length) => {
+        this.#o.log.debug({ peer: key, length }, "a frame from a miner over the limit");
+        channel.abort(new Error("a frame over the limit"));
+      },
+      onEnd: () => {
+        refused(new QueryError("UNREACHABLE", "the miner closed the stream"));
+        if (!session) return;
+        void this.#sessions.get(key)?.then(
+          (current) => {
+            if (current === session) this.#sessions.delete(key);
+          },
+          () => undefined,
+        );
+        for (const p of [...session.pending.values()]) p.reject(new QueryError("UNREACHABLE", "the miner closed the stream"));
+      },
+    });
+    channel.send(encodeFrame({ kind: FrameKind.Hello, requestId: 0, hello: { version: PROTOCOL_VERSION, netuid: this.#o.netuid, genesisHash: this.#o.genesisHash, miner: target.hotkey, binding: this.#helloBinding() } }));
+    const timeout = AbortSignal.timeout(WELCOME_TIMEOUT_MS);
+    const giveUp = (): void => refused(new QueryError("UNREACHABLE", signal?.aborted ? "the query was aborted" : `no WELCOME from the miner within ${WELCOME_TIMEOUT_MS} ms`));
+    timeout.addEventListener("abort", giveUp, { once: true });
+    signal?.addEventListener("abort", giveUp, { once: true });
+    try {
+      const welcome = await welcomed;
+      const binding = welcome.binding;
+      if (!bytesEqual(binding.hotkey, target.hotkey)) throw new QueryError("BAD_RESPONSE", "the miner's session key is bound by another hotkey than the one asked");
+      if (binding.expiresAtMs <= BigInt(this.#now())) throw new QueryError("BAD_RESPONSE", "the miner's session binding has expired");
+      if (!this.#verifier.binding(binding)) throw new QueryError("BAD_RESPONSE", "the miner's session binding does not verify");
+      session = new Session(channel, target.hotkey, welcome);
+      return session;
+    } catch (error) {
+      void channel.close();
+      throw error;
     } finally {
-      if ((await this.#sessions.get(key)?.catch(() => undefined)) === session) this.#sessions.delete(key);
-      for (const p of [...session.pending.values()]) p.reject(new QueryError("UNREACHABLE", "the miner closed the stream"));
+      timeout.removeEventListener("abort", giveUp);
+      signal?.removeEventListener("abort", giveUp);
     }
   }
 
@@ -257,23 +342,26 @@ export class QueryClient {
       }
       case FrameKind.Response:
       case FrameKind.End: {
-        const problem = this.#checkResponse(pending.request, frame.response);
-        if (problem) {
-          pending.reject(new QueryError("BAD_RESPONSE", problem));
-          return;
+        const bodyBytes = frame.kind === FrameKind.Response ? frame.body : undefined;
+        let bodyHash: Uint8Array;
+        if (bodyBytes) bodyHash = hash256(bodyBytes);
+        else {
+          const digest = new StreamDigest();
+          for (const c of pending.chunks) digest.add(c);
+          bodyHash = digest.digest();
         }
-        const bodyBytes = frame.kind === FrameKind.Response ? new Uint8Array(frame.body) : undefined;
-        const digest = new StreamDigest();
-        for (const c of pending.chunks) digest.add(c);
-        const expected = bodyBytes ? hash256(bodyBytes) : digest.digest();
-        if (!bytesEqual(expected, frame.response.bodyHash)) {
-          pending.reject(new QueryError("BAD_RESPONSE", "the answer does not match its signed hash"));
+        const header: ResponseHeader = { version: PROTOCOL_VERSION, status: frame.status, streamed: !bodyBytes, miner: session.miner, requestHash: pending.requestHash, timestampMs: frame.timestampMs, bodyHash };
+        const binding = session.welcome.binding;
+        // The binding was verified at WELCOME; the answer's own time must fall inside it.
+        if (frame.timestampMs >= binding.expiresAtMs || !this.#verifier.ed25519(frame.signature, responseSigningBytes(header), binding.sessionKey)) {
+          pending.reject(new QueryError("BAD_RESPONSE", "the answer's signature does not verify (over this request and this body)"));
           return;
         }
         try {
-          const body = bodyBytes ? decodeTensors(bodyBytes) : (pending.decoded.at(-1) ?? new Map());
-          const receipt: Receipt = { request: pending.request, response: frame.response, body: bodyBytes ?? pending.chunks };
-          pending.resolve({ body, chunks: bodyBytes ? [body] : pending.decoded, receipt, latencyMs: this.#now() - pending.started });
+          const kept = bodyBytes ? new Uint8Array(bodyBytes) : undefined;
+          const body = kept ? decodeTensors(kept) : (pending.decoded.at(-1) ?? new Map());
+          const receipt: Receipt = { request: pending.request, response: { ...header, binding, signature: frame.signature }, body: kept ?? pending.chunks };
+          pending.resolve({ body, chunks: kept ? [body] : pending.decoded, receipt, latencyMs: this.#now() - pending.started });
         } catch (error) {
           pending.reject(new QueryError("BAD_RESPONSE", `a bad answer: ${(error as Error).message}`));
         }
@@ -283,11 +371,9 @@ export class QueryClient {
         return;
     }
   }
+}
 
-  #checkResponse(request: SignedRequest, response: SignedResponse): string | undefined {
-    if (!bytesEqual(response.miner, request.miner)) return "the answer is signed by another hotkey than the one asked";
-    if (!bytesEqual(response.requestHash, requestHash(request))) return "the answer names another request";
-    if (!verifyResponseSignature(response, this.#verifier)) return "the answer's signature does not verify";
-    return undefined;
-  }
+/** Sessions are per miner peer and hotkey: a HELLO names the hotkey it means to reach. */
+function sessionKey(target: QueryTarget): string {
+  return `${target.peer.toString()}/${Buffer.from(target.hotkey).toString("hex")}`;
 }

@@ -1,24 +1,44 @@
 /**
- * The miner's side of the query protocol. Requests from one validator arrive multiplexed on a
- * long-lived stream; each is admitted or refused *before its body is parsed*, cheapest check first:
- * frame size (by the length prefix), the sending peer's token bucket, version, target, chain and
- * subnet, time window and deadline, the synapse, the validator's stake or permit (from the
- * metagraph), the signature, the body hash, the validator's token bucket, the replay cache (after
- * the signature, so forged requests cannot fill it), and finally a place under the global
- * concurrency bound that favours higher stake (else an explicit BUSY). Admitted
- * work runs under the caller's deadline: expired work is aborted and its answer dropped.
+ * The miner's side of the query protocol (docs/protocol.md §5). A validator opens one long-lived
+ * stream and says HELLO once: its hotkey's binding of the libp2p peer that the Noise handshake
+ * authenticated, checked once, so every request on the stream is the validator's without a
+ * signature of its own. The miner answers WELCOME: a fresh salt, which with the request id (strictly
+ * increasing on a stream) makes every request's nonce, and its session key's binding. Each request
+ * is then admitted or refused *before its body is parsed*, cheapest check first: frame size (by the
+ * length prefix), the sending peer's token bucket, the id (a replay), time window and deadline, the
+ * synapse, the validator's stake or permit (from the metagraph), the validator's token bucket, and
+ * a place under the global concurrency bound that favours higher stake (else an explicit BUSY).
+ * Admitted work runs under the caller's deadline: expired work is aborted and its answer dropped.
+ * Every answer is signed by the session key, over a header that names the request in full by hash.
  */
+import { randomBytes } from "node:crypto";
 import type { Connection, Libp2p, Stream } from "@libp2p/interface";
 import { lpStream } from "@libp2p/utils";
 import type { Logger } from "../util/logger.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
-import { BusyError, HotkeyRateLimiter, ReplayCache, StakePriorityGate } from "./admission/index.js";
+import { BusyError, HotkeyRateLimiter, StakePriorityGate } from "./admission/index.js";
 import type { DirectoryEntry, HotkeyDirectory } from "./directory.js";
+import { FrameChannel } from "./frame-channel.js";
+import { checkBinding, decodeBinding, type BindingProblem } from "./identity.js";
 import { FrameError } from "./protocol/bytes.js";
-import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, QUERY_PROTOCOL_V1, REFUSAL_NAMES, RefusalCode, type SignedRequest } from "./protocol/frames.js";
+import {
+  decodeFrame,
+  encodeFrame,
+  FrameKind,
+  OLD_QUERY_PROTOCOLS,
+  PROTOCOL_VERSION,
+  QUERY_PROTOCOL,
+  REFUSAL_NAMES,
+  RefusalCode,
+  requestNonce,
+  SALT_BYTES,
+  type Frame,
+  type Hello,
+  type RequestHeader,
+} from "./protocol/frames.js";
 import type { SessionSigner } from "./protocol/session.js";
-import { bytesEqual, hash256, requestHash, signResponse, StreamDigest, verifyRequestSignature } from "./protocol/signing.js";
-import { CachingSessionVerifier, sessionSignerOf } from "./session-key.js";
+import { bytesEqual, hash256, requestHash, signResponse, StreamDigest } from "./protocol/signing.js";
+import { sessionSignerOf } from "./session-key.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "./protocol/tensors.js";
 
 export interface AdmissionPolicy {
@@ -62,7 +82,7 @@ export const DEFAULT_ADMISSION: AdmissionPolicy = {
 };
 
 export interface QueryContext {
-  readonly request: SignedRequest;
+  readonly request: RequestHeader;
   readonly validator: DirectoryEntry;
   readonly body: TensorMap;
   /** Aborted at the request's deadline, on cancel, or when the server stops. */
@@ -79,7 +99,6 @@ export interface QueryServerOptions {
   readonly netuid: number;
   readonly genesisHash: Uint8Array;
   readonly directory: HotkeyDirectory;
-  readonly replayCache: ReplayCache;
   readonly handlers: ReadonlyMap<string, QueryHandler>;
   readonly policy?: Partial<AdmissionPolicy>;
   readonly now?: () => number;
@@ -98,7 +117,29 @@ export interface QueryServerStats {
   readonly queued: number;
 }
 
+
 type Refusal = { code: RefusalCode; message: string; retryAfterMs?: number };
+
+/** A validator proven by its HELLO: the stream's fixed request fields. */
+interface Greeted {
+  readonly validator: Uint8Array;
+  readonly salt: Uint8Array;
+}
+
+/** One validator's stream. */
+interface Session {
+  readonly peer: string;
+  readonly connection: Connection;
+  readonly channel: FrameChannel;
+  greeted: Greeted | undefined;
+  /** Request ids strictly increase on a stream: one not above this is a replay. */
+  lastId: number;
+  readonly running: Map<number, AbortController>;
+  junk: number;
+}
+
+/** Verified hotkey bindings remembered, by their bytes, so a reconnecting validator costs no sr25519 check. */
+const MAX_REMEMBERED_BINDINGS = 4096;
 
 export class QueryServer {
   readonly #o: QueryServerOptions;
@@ -108,10 +149,10 @@ export class QueryServer {
   readonly #perPeer: HotkeyRateLimiter;
   readonly #gate: StakePriorityGate;
   readonly #signer: SessionSigner;
-  readonly #verifier = new CachingSessionVerifier();
-  #stopping = new AbortController();
+  readonly #verifiedBindings = new Set<string>();
+  #stopping = false;
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #streams = new Set<Stream>();
+  readonly #sessions = new Set<Session>();
   #counts = { accepted: 0, answered: 0, failed: 0, expired: 0, badFrames: 0 };
   readonly #refused: Record<string, number> = {};
   #draining = false;
@@ -129,23 +170,23 @@ export class QueryServer {
 
   async start(): Promise<void> {
     this.#draining = false;
-    if (this.#stopping.signal.aborted) this.#stopping = new AbortController();
+    this.#stopping = false;
     await this.#o.libp2p.handle(QUERY_PROTOCOL, (stream, connection) => this.#serve(stream, connection), { maxInboundStreams: 64, force: true });
-    await this.#o.libp2p.handle(QUERY_PROTOCOL_V1, (stream) => void this.#refuseV1(stream), { maxInboundStreams: 4, force: true });
+    for (const old of OLD_QUERY_PROTOCOLS) await this.#o.libp2p.handle(old, (stream) => void this.#refuseOld(stream), { maxInboundStreams: 4, force: true });
   }
 
-  /** A validator still on protocol 1: its first request is refused with the reason, then the stream closes. */
-  async #refuseV1(stream: Stream): Promise<void> {
+  /** A validator on an earlier protocol: its first frame is refused with the reason, then the stream closes. */
+  async #refuseOld(stream: Stream): Promise<void> {
     const lp = lpStream(stream, { maxDataLength: this.#policy.maxFrameBytes, maxBufferSize: this.#policy.maxFrameBytes + RECEIVE_WINDOW_BYTES });
     try {
       const first = (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray();
       const requestId = first.length >= 5 ? new DataView(first.buffer, first.byteOffset).getUint32(1, true) : 0;
       this.#count("BadRequest");
-      const message = `this miner speaks ${QUERY_PROTOCOL} only (query protocol ${PROTOCOL_VERSION}: session-key signatures); upgrade tensornode`;
+      const message = `this miner speaks ${QUERY_PROTOCOL} only (query protocol ${PROTOCOL_VERSION}: a HELLO per stream, signed answers); upgrade tensornode`;
       await lp.write(encodeFrame({ kind: FrameKind.Refused, requestId, code: RefusalCode.BadRequest, retryAfterMs: 0, message }));
       await stream.close();
     } catch {
-      stream.abort(new Error("protocol 1 is not served"));
+      stream.abort(new Error("this protocol version is not served"));
     }
   }
 
@@ -153,14 +194,17 @@ export class QueryServer {
   async stop(drainMs = 5_000): Promise<void> {
     this.#draining = true;
     await this.#o.libp2p.unhandle(QUERY_PROTOCOL).catch(() => undefined);
-    await this.#o.libp2p.unhandle(QUERY_PROTOCOL_V1).catch(() => undefined);
+    for (const old of OLD_QUERY_PROTOCOLS) await this.#o.libp2p.unhandle(old).catch(() => undefined);
     const drained = Promise.allSettled([...this.#inFlight]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
     clearTimeout(timer);
-    this.#stopping.abort(new Error("the miner is shutting down"));
+    this.#stopping = true;
+    const shutdown = new Error("the miner is shutting down");
+    for (const session of this.#sessions) for (const work of session.running.values()) work.abort(shutdown);
     await drained;
-    for (const stream of this.#streams) stream.abort(new Error("the miner is shutting down"));
+    // End the open streams, so validators reconnect rather than wait.
+    for (const session of this.#sessions) session.channel.abort(shutdown);
   }
 
   stats(): QueryServerStats {
@@ -168,147 +212,204 @@ export class QueryServer {
     return { ...this.#counts, refused: { ...this.#refused }, running: gate.running, queued: gate.queued };
   }
 
-  async #serve(stream: Stream, connection: Connection): Promise<void> {
-    this.#streams.add(stream);
-    const peer = connection.remotePeer.toString();
-    const lp = lpStream(stream, { maxDataLength: this.#policy.maxFrameBytes, maxBufferSize: this.#policy.maxFrameBytes + RECEIVE_WINDOW_BYTES });
-    const send = (frame: Parameters<typeof encodeFrame>[0]): Promise<void> => lp.write(encodeFrame(frame)).catch(() => undefined);
-    const cancels = new Map<number, AbortController>();
-    let junk = 0;
+  #serve(stream: Stream, connection: Connection): void {
+    const session: Session = {
+      peer: connection.remotePeer.toString(),
+      connection,
+      channel: new FrameChannel(stream, {
+        maxFrameBytes: this.#policy.maxFrameBytes,
+        onFrame: (bytes) => this.#onFrame(session, bytes),
+        onTooLarge: () => this.#onTooLarge(session),
+        onEnd: () => {
+          for (const work of session.running.values()) work.abort(new Error("the stream closed"));
+          this.#sessions.delete(session);
+          void stream.close().catch(() => stream.abort(new Error("the stream closed")));
+        },
+      }),
+      greeted: undefined,
+      lastId: 0,
+      running: new Map(),
+      junk: 0,
+    };
+    this.#sessions.add(session);
+  }
+
+  #refuse(session: Session, requestId: number, refusal: Refusal): void {
+    this.#count(REFUSAL_NAMES[refusal.code] ?? "Unknown");
+    session.channel.send(encodeFrame({ kind: FrameKind.Refused, requestId, code: refusal.code, retryAfterMs: refusal.retryAfterMs ?? 0, message: refusal.message }));
+  }
+
+  /** Says why and closes the stream; the rest of the oversized frame is dropped unread. */
+  #onTooLarge(session: Session): void {
+    this.#refuse(session, 0, { code: RefusalCode.TooLarge, message: `frames are limited to ${this.#policy.maxFrameBytes} bytes` });
+    // A peer that never closes its end is reset later.
+    void session.channel.close(5_000);
+  }
+
+  #onFrame(session: Session, bytes: Uint8Array): void {
+    let frame: Frame;
     try {
-      for (;;) {
-        let bytes: Uint8Array;
-        try {
-          bytes = (await lp.read({ signal: this.#stopping.signal })).subarray();
-        } catch (error) {
-          const name = (error as Error).name;
-          if (name === "InvalidDataLengthError" || name === "InvalidDataLengthLengthError") {
-            this.#count("TooLarge");
-            // Unwrap the reader (its buffer would overflow and reset the stream before the refusal is
-            // read) and drop the rest of the frame as it arrives, unbuffered; then say why and close.
-            const bare = lp.unwrap();
-            bare.addEventListener("message", () => undefined);
-            await lpStream(bare)
-              .write(encodeFrame({ kind: FrameKind.Refused, requestId: 0, code: RefusalCode.TooLarge, retryAfterMs: 0, message: `frames are limited to ${this.#policy.maxFrameBytes} bytes` }))
-              .catch(() => undefined);
-            // A peer that never closes its end is reset later.
-            const reset = setTimeout(() => bare.abort(new Error("oversized frame")), 5_000);
-            reset.unref();
-            void bare.close().catch(() => undefined).finally(() => clearTimeout(reset));
-          }
-          return;
-        }
-        let frame;
-        try {
-          frame = decodeFrame(bytes);
-        } catch (error) {
-          this.#counts.badFrames += 1;
-          this.#o.log.debug({ peer, error: (error as Error).message }, "bad frame");
-          if (++junk > MAX_BAD_FRAMES_PER_STREAM) {
-            // A peer that keeps sending junk is cut off: its connection is closed, not just the stream.
-            this.#o.log.info({ peer, badFrames: junk }, "closing a connection that sent too many bad frames");
-            await connection.close().catch(() => connection.abort(new Error("too many bad frames")));
-            return;
-          }
-          // Junk costs the peer tokens too; answered under its request id when that much is readable.
-          const requestId = bytes.length >= 5 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(1, true) : 0;
-          const byPeer = this.#perPeer.tryTake(peer);
-          if (!byPeer.ok) await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.RateLimited, retryAfterMs: byPeer.retryAfterMs, message: "too many requests from this peer" });
-          else await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.BadRequest, retryAfterMs: 0, message: (error as FrameError).message.slice(0, 200) });
-          continue;
-        }
-        if (frame.kind === FrameKind.Cancel) {
-          cancels.get(frame.requestId)?.abort(new Error("cancelled by the validator"));
-          continue;
-        }
-        if (frame.kind !== FrameKind.Request) {
-          this.#counts.badFrames += 1;
-          continue;
-        }
-        const { requestId, request, body } = frame;
-        if (cancels.has(requestId)) {
-          this.#count("BadRequest");
-          await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.BadRequest, retryAfterMs: 0, message: `request id ${requestId} is still in flight on this stream` });
-          continue;
-        }
-        // Admission runs alongside the read loop (its replay-cache write is awaited), so one
-        // validator's requests are admitted in parallel; the id is taken at once.
-        const controller = new AbortController();
-        cancels.set(requestId, controller);
-        const work = this.#admitAndRun(peer, requestId, request, body, controller, send).finally(() => {
-          cancels.delete(requestId);
-          this.#inFlight.delete(work);
-        });
-        this.#inFlight.add(work);
-      }
-    } finally {
-      for (const c of cancels.values()) c.abort(new Error("the stream closed"));
-      this.#streams.delete(stream);
-      // Stopped while this stream was open: end it, so the validator reconnects rather than waits.
-      if (this.#stopping.signal.aborted) stream.abort(new Error("the miner is shutting down"));
+      frame = decodeFrame(bytes);
+    } catch (error) {
+      this.#onBadFrame(session, bytes, error as FrameError);
+      return;
     }
+    switch (frame.kind) {
+      case FrameKind.Request:
+        this.#onRequest(session, frame);
+        return;
+      case FrameKind.Cancel:
+        session.running.get(frame.requestId)?.abort(new Error("cancelled by the validator"));
+        return;
+      case FrameKind.Hello:
+        this.#onHello(session, frame.hello);
+        return;
+      default:
+        this.#counts.badFrames += 1;
+    }
+  }
+
+  #onBadFrame(session: Session, bytes: Uint8Array, error: FrameError): void {
+    this.#counts.badFrames += 1;
+    this.#o.log.debug({ peer: session.peer, error: error.message }, "bad frame");
+    if (++session.junk > MAX_BAD_FRAMES_PER_STREAM) {
+      // A peer that keeps sending junk is cut off: its connection is closed, not just the stream.
+      this.#o.log.info({ peer: session.peer, badFrames: session.junk }, "closing a connection that sent too many bad frames");
+      void session.connection.close().catch(() => session.connection.abort(new Error("too many bad frames")));
+      return;
+    }
+    // Junk costs the peer tokens too; answered under its request id when that much is readable.
+    const requestId = bytes.length >= 5 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(1, true) : 0;
+    const byPeer = this.#perPeer.tryTake(session.peer);
+    if (!byPeer.ok) this.#refuse(session, requestId, { code: RefusalCode.RateLimited, message: "too many requests from this peer", retryAfterMs: byPeer.retryAfterMs });
+    else this.#refuse(session, requestId, { code: RefusalCode.BadRequest, message: error.message.slice(0, 200) });
+  }
+
+  /** HELLO: the validator proves its hotkey once for the stream; refused, the stream closes. */
+  #onHello(session: Session, hello: Hello): void {
+    const refusal = this.#checkHello(session, hello);
+    if (typeof refusal === "object" && "code" in refusal) {
+      this.#refuse(session, 0, refusal);
+      void session.channel.close(5_000);
+      return;
+    }
+    const salt = new Uint8Array(randomBytes(SALT_BYTES));
+    session.greeted = { validator: refusal, salt };
+    session.channel.send(encodeFrame({ kind: FrameKind.Welcome, requestId: 0, welcome: { version: PROTOCOL_VERSION, salt, binding: this.#signer.binding } }));
+  }
+
+  /** The validator's hotkey when HELLO holds, else why not. */
+  #checkHello(session: Session, hello: Hello): Uint8Array | Refusal {
+    if (this.#draining) return { code: RefusalCode.ShuttingDown, message: "the miner is shutting down" };
+    if (session.greeted) return { code: RefusalCode.BadRequest, message: "this stream has already said HELLO" };
+    const byPeer = this.#perPeer.tryTake(session.peer);
+    if (!byPeer.ok) return { code: RefusalCode.RateLimited, message: "too many requests from this peer", retryAfterMs: byPeer.retryAfterMs };
+    if (!bytesEqual(hello.miner, this.#o.hotkey.publicKey)) return { code: RefusalCode.WrongTarget, message: "the stream is for another hotkey" };
+    if (hello.netuid !== this.#o.netuid || !bytesEqual(hello.genesisHash, this.#o.genesisHash)) return { code: RefusalCode.WrongTarget, message: "the stream is for another subnet or chain" };
+    let binding;
+    try {
+      binding = decodeBinding(hello.binding);
+    } catch (error) {
+      return { code: RefusalCode.BadRequest, message: `the HELLO's binding: ${(error as Error).message}`.slice(0, 200) };
+    }
+    const key = Buffer.from(hello.binding).toString("latin1");
+    const problem: BindingProblem | undefined = this.#verifiedBindings.has(key) && binding.expiresAtMs > BigInt(this.#now()) ? undefined : checkBinding(binding, { nowMs: this.#now(), genesisHash: this.#o.genesisHash, netuid: this.#o.netuid });
+    if (problem === "expired") return { code: RefusalCode.Stale, message: "the HELLO's binding has expired" };
+    if (problem === "other chain" || problem === "other subnet") return { code: RefusalCode.WrongTarget, message: `the HELLO's binding is for another ${problem === "other chain" ? "chain" : "subnet"}` };
+    if (problem) return { code: RefusalCode.BadSignature, message: "the HELLO's binding does not verify" };
+    if (binding.peerId !== session.peer) return { code: RefusalCode.BadSignature, message: "the HELLO's binding is for another peer than the one connected" };
+    if (!problem) {
+      if (this.#verifiedBindings.size >= MAX_REMEMBERED_BINDINGS) this.#verifiedBindings.clear();
+      this.#verifiedBindings.add(key);
+    }
+    const permitted = this.#permitted(binding.hotkey);
+    return "code" in permitted ? permitted : binding.hotkey;
+  }
+
+  /** The validator's metagraph entry when it may ask, else why not. */
+  #permitted(hotkey: Uint8Array): DirectoryEntry | Refusal {
+    const p = this.#policy;
+    const validator = this.#o.directory.lookup(hotkey);
+    if (!validator) return { code: RefusalCode.NotPermitted, message: "the validator's hotkey is not registered on the subnet" };
+    if (validator.stake < p.minStake && !(p.acceptPermit && validator.validatorPermit))
+      return { code: RefusalCode.NotPermitted, message: `the validator has ${validator.stake} rao of stake, less than ${p.minStake}, and no permit` };
+    return validator;
   }
 
   #count(name: string): void {
     this.#refused[name] = (this.#refused[name] ?? 0) + 1;
   }
 
-  async #admitAndRun(peer: string, requestId: number, request: SignedRequest, body: Uint8Array, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
-    const refusal = await this.#admit(peer, request, body);
-    if (refusal) {
-      this.#count(REFUSAL_NAMES[refusal.code] ?? "Unknown");
-      await send({ kind: FrameKind.Refused, requestId, code: refusal.code, retryAfterMs: refusal.retryAfterMs ?? 0, message: refusal.message });
+  #onRequest(session: Session, frame: Extract<Frame, { kind: typeof FrameKind.Request }>): void {
+    const admitted = this.#admit(session, frame);
+    if ("code" in admitted) {
+      this.#refuse(session, frame.requestId, admitted);
       return;
     }
-    await this.#run(requestId, request, body, controller, send);
+    const controller = new AbortController();
+    session.running.set(frame.requestId, controller);
+    const work = this.#run(session, frame, admitted, controller).finally(() => {
+      session.running.delete(frame.requestId);
+      this.#inFlight.delete(work);
+    });
+    this.#inFlight.add(work);
   }
 
   /** The admission checks that need no place in the gate, cheapest first. */
-  async #admit(peer: string, r: SignedRequest, body: Uint8Array): Promise<Refusal | undefined> {
+  #admit(session: Session, r: Extract<Frame, { kind: typeof FrameKind.Request }>): DirectoryEntry | Refusal {
     const p = this.#policy;
-    const now = this.#now();
     if (this.#draining) return { code: RefusalCode.ShuttingDown, message: "the miner is shutting down" };
-    const byPeer = this.#perPeer.tryTake(peer);
+    const byPeer = this.#perPeer.tryTake(session.peer);
     if (!byPeer.ok) return { code: RefusalCode.RateLimited, message: "too many requests from this peer", retryAfterMs: byPeer.retryAfterMs };
-    if (!bytesEqual(r.miner, this.#o.hotkey.publicKey)) return { code: RefusalCode.WrongTarget, message: "the request is addressed to another hotkey" };
-    if (r.netuid !== this.#o.netuid || !bytesEqual(r.genesisHash, this.#o.genesisHash)) return { code: RefusalCode.WrongTarget, message: "the request is for another subnet or chain" };
-    if (Math.abs(Number(r.timestampMs) - now) > p.timestampWindowMs) return { code: RefusalCode.Stale, message: `the timestamp is more than ${p.timestampWindowMs} ms from the miner's clock` };
-    if (Number(r.deadlineMs) <= now) return { code: RefusalCode.DeadlinePassed, message: "the deadline has passed" };
-    if (r.deadlineMs - r.timestampMs > BigInt(p.maxDeadlineMs)) return { code: RefusalCode.BadRequest, message: `the deadline is more than ${p.maxDeadlineMs} ms after the request` };
+    const greeted = session.greeted;
+    if (!greeted) return { code: RefusalCode.BadRequest, message: "say HELLO first: this stream has no proven validator" };
+    if (r.requestId <= session.lastId) return { code: RefusalCode.Replay, message: `request id ${r.requestId} is not above the stream's last (${session.lastId})` };
+    session.lastId = r.requestId;
+    const now = this.#now();
+    const timestampMs = Number(r.timestampMs);
+    const deadlineMs = Number(r.deadlineMs);
+    if (Math.abs(timestampMs - now) > p.timestampWindowMs) return { code: RefusalCode.Stale, message: `the timestamp is more than ${p.timestampWindowMs} ms from the miner's clock` };
+    if (deadlineMs <= now) return { code: RefusalCode.DeadlinePassed, message: "the deadline has passed" };
+    if (deadlineMs - timestampMs > p.maxDeadlineMs) return { code: RefusalCode.BadRequest, message: `the deadline is more than ${p.maxDeadlineMs} ms after the request` };
     if (!this.#o.handlers.has(r.synapse)) return { code: RefusalCode.UnknownSynapse, message: `this miner does not serve "${r.synapse}"` };
-    const validator = this.#o.directory.lookup(r.validator);
-    if (!validator) return { code: RefusalCode.NotPermitted, message: "the validator's hotkey is not registered on the subnet" };
-    if (validator.stake < p.minStake && !(p.acceptPermit && validator.validatorPermit))
-      return { code: RefusalCode.NotPermitted, message: `the validator has ${validator.stake} rao of stake, less than ${p.minStake}, and no permit` };
-    if (!verifyRequestSignature(r, this.#verifier)) return { code: RefusalCode.BadSignature, message: "the signature does not verify" };
-    if (!bytesEqual(hash256(body), r.bodyHash)) return { code: RefusalCode.BadSignature, message: "the body does not match its signed hash" };
+    const validator = this.#permitted(greeted.validator);
+    if ("code" in validator) return validator;
     const byHotkey = this.#perHotkey.tryTake(validator.hotkey);
     if (!byHotkey.ok) return { code: RefusalCode.RateLimited, message: "too many requests from this hotkey", retryAfterMs: byHotkey.retryAfterMs };
-    try {
-      if (!(await this.#o.replayCache.checkAndRemember(r.nonce, Number(r.timestampMs)))) return { code: RefusalCode.Replay, message: "this request was already received" };
-    } catch (error) {
-      if ((error as { code?: string }).code === "OUTSIDE_WINDOW") return { code: RefusalCode.Stale, message: (error as Error).message };
-      return { code: RefusalCode.Busy, message: (error as Error).message, retryAfterMs: 1000 };
-    }
-    return undefined;
+    return validator;
   }
 
-  async #run(requestId: number, request: SignedRequest, body: Uint8Array, controller: AbortController, send: (frame: Parameters<typeof encodeFrame>[0]) => Promise<void>): Promise<void> {
-    const validator = this.#o.directory.lookup(request.validator)!;
+  async #run(session: Session, frame: Extract<Frame, { kind: typeof FrameKind.Request }>, validator: DirectoryEntry, controller: AbortController): Promise<void> {
+    const { requestId, body } = frame;
+    const send = (f: Frame): void => session.channel.send(encodeFrame(f));
     // Admission bounded the deadline (maxDeadlineMs), so the timer is always in range.
-    const remaining = Math.min(Number(request.deadlineMs) - this.#now(), this.#policy.maxDeadlineMs);
-    const signal = AbortSignal.any([controller.signal, this.#stopping.signal, AbortSignal.timeout(Math.max(1, remaining))]);
+    const remaining = Math.min(Number(frame.deadlineMs) - this.#now(), this.#policy.maxDeadlineMs);
+    const deadline = setTimeout(() => controller.abort(new Error("the deadline passed")), Math.max(1, remaining));
+    const signal = controller.signal;
+    if (this.#stopping) controller.abort(new Error("the miner is shutting down"));
     let release;
     try {
       release = await this.#gate.acquire(validator.stake, signal);
     } catch (error) {
+      clearTimeout(deadline);
       const busy = error instanceof BusyError;
-      this.#count(busy ? "Busy" : "DeadlinePassed");
-      await send({ kind: FrameKind.Refused, requestId, code: busy ? RefusalCode.Busy : RefusalCode.DeadlinePassed, retryAfterMs: busy ? 250 : 0, message: busy ? "the miner is busy" : "the deadline passed while queued" });
+      this.#refuse(session, requestId, busy ? { code: RefusalCode.Busy, retryAfterMs: 250, message: "the miner is busy" } : { code: RefusalCode.DeadlinePassed, message: "the deadline passed while queued" });
       return;
     }
     this.#counts.accepted += 1;
-    const forRequest = requestHash(request);
+    const greeted = session.greeted!;
+    const request: RequestHeader = {
+      version: PROTOCOL_VERSION,
+      netuid: this.#o.netuid,
+      genesisHash: this.#o.genesisHash,
+      validator: greeted.validator,
+      miner: this.#o.hotkey.publicKey,
+      nonce: requestNonce(greeted.salt, requestId),
+      timestampMs: frame.timestampMs,
+      deadlineMs: frame.deadlineMs,
+      synapse: frame.synapse,
+      bodyHash: hash256(body),
+    };
     const digest = new StreamDigest();
     let seq = 0;
     try {
@@ -316,25 +417,26 @@ export class QueryServer {
       try {
         tensors = decodeTensors(body);
       } catch (error) {
-        await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.BadRequest, retryAfterMs: 0, message: (error as Error).message.slice(0, 200) });
+        this.#refuse(session, requestId, { code: RefusalCode.BadRequest, message: (error as Error).message.slice(0, 200) });
         return;
       }
       const emit = async (chunk: TensorMap): Promise<void> => {
         signal.throwIfAborted();
         const bytes = encodeTensors(chunk);
         digest.add(bytes);
-        await send({ kind: FrameKind.Chunk, requestId, seq: seq++, body: bytes });
+        send({ kind: FrameKind.Chunk, requestId, seq: seq++, body: bytes });
       };
-      const answer = await this.#o.handlers.get(request.synapse)!({ request, validator, body: tensors, signal, emit });
+      const answer = await this.#o.handlers.get(frame.synapse)!({ request, validator, body: tensors, signal, emit });
       if (signal.aborted) throw signal.reason;
-      const header = { version: PROTOCOL_VERSION, status: 0, miner: this.#o.hotkey.publicKey, requestHash: forRequest, timestampMs: BigInt(this.#now()) };
+      const timestampMs = BigInt(this.#now());
+      const header = { version: PROTOCOL_VERSION, status: 0, miner: this.#o.hotkey.publicKey, requestHash: requestHash(request), timestampMs };
       if (answer === undefined) {
         const response = signResponse({ ...header, streamed: true, bodyHash: digest.digest() }, this.#signer);
-        await send({ kind: FrameKind.End, requestId, response });
+        send({ kind: FrameKind.End, requestId, status: 0, timestampMs, signature: response.signature });
       } else {
         const bytes = encodeTensors(answer);
         const response = signResponse({ ...header, streamed: false, bodyHash: hash256(bytes) }, this.#signer);
-        await send({ kind: FrameKind.Response, requestId, response, body: bytes });
+        send({ kind: FrameKind.Response, requestId, status: 0, timestampMs, signature: response.signature, body: bytes });
       }
       this.#counts.answered += 1;
     } catch (error) {
@@ -345,19 +447,18 @@ export class QueryServer {
       // A handler says why it did not answer through its error's code: overloaded, or bad input.
       const code = (error as { code?: unknown }).code;
       if (code === "QUEUE_FULL" || code === "BUSY") {
-        this.#count("Busy");
-        await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.Busy, retryAfterMs: 250, message: "the miner's inference queue is full" });
+        this.#refuse(session, requestId, { code: RefusalCode.Busy, retryAfterMs: 250, message: "the miner's inference queue is full" });
         return;
       }
       if (typeof code === "string" && (code === "BAD_INPUT" || code.endsWith("_INVALID"))) {
-        this.#count("BadRequest");
-        await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.BadRequest, retryAfterMs: 0, message: (error as Error).message.slice(0, 400) });
+        this.#refuse(session, requestId, { code: RefusalCode.BadRequest, message: (error as Error).message.slice(0, 400) });
         return;
       }
       this.#counts.failed += 1;
-      this.#o.log.warn({ synapse: request.synapse, error: (error as Error).message }, "a query handler failed");
-      await send({ kind: FrameKind.Refused, requestId, code: RefusalCode.Internal, retryAfterMs: 0, message: "the miner failed to answer" });
+      this.#o.log.warn({ synapse: frame.synapse, error: (error as Error).message }, "a query handler failed");
+      session.channel.send(encodeFrame({ kind: FrameKind.Refused, requestId, code: RefusalCode.Internal, retryAfterMs: 0, message: "the miner failed to answer" }));
     } finally {
+      clearTimeout(deadline);
       release();
     }
   }

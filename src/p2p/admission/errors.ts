@@ -19,25 +19,6 @@ export class BusyError extends CodedError<"BUSY"> {
   }
 }
 
-export type ReplayCacheErrorCode =
-  /** The nonce is not 16 bytes (or 32 hex digits). */
-  | "BAD_NONCE"
-  /** The timestamp is not an integer number of milliseconds. */
-  | "BAD_TIMESTAMP"
-  /** The timestamp lies outside the window, or before what the cache may already have forgotten. */
-  | "OUTSIDE_WINDOW"
-  /** `maxEntries` live nonces are remembered already; the request is refused rather than one forgotten. */
-  | "REPLAY_CACHE_FULL"
-  /** The cache was closed. */
-  | "REPLAY_CACHE_CLOSED";
-
-export class ReplayCacheError extends CodedError<ReplayCacheErrorCode> {
-  constructor(code: ReplayCacheErrorCode, message: string, details?: Readonly<Record<string, unknown>>) {
-    super(code, message, details);
-    this.name = "ReplayCacheError";
-  }
-}
-
 /**
  * An admission setting out of range. Settings come from the operator's config, so this is a user
  * error: one line, exit 2.

@@ -1,19 +1,25 @@
 /**
- * The query protocol's frames (docs/protocol.md), pure encode/decode. Every frame starts with its
- * kind; a request's header has a fixed layout read before, and independently of, its body, so a
- * miner decides admission without parsing the body.
+ * The query protocol's frames (docs/protocol.md §5), pure encode/decode. Every frame starts with its
+ * kind and a request id. A stream opens with HELLO (the validator: who it is, proven by its hotkey's
+ * binding of the libp2p peer the Noise handshake authenticated) and WELCOME (the miner: its session
+ * key's binding and a fresh salt); after that a request carries only what changes per request, and
+ * an answer only its status, time, signature and body. Bodies are never parsed here.
  */
 import { ByteReader, ByteWriter, FrameError } from "./bytes.js";
-import { readSessionBinding, writeSessionBinding, type SessionBinding } from "./session.js";
+import { readSessionBinding, SESSION_BINDING_BYTES, writeSessionBinding, type SessionBinding } from "./session.js";
 
-export const PROTOCOL_VERSION = 2;
-export const QUERY_PROTOCOL = "/tensornode/query/2.0.0";
-/** The previous protocol: a miner answers its first frame with a refusal that says to upgrade. */
-export const QUERY_PROTOCOL_V1 = "/tensornode/query/1.0.0";
+export const PROTOCOL_VERSION = 3;
+export const QUERY_PROTOCOL = "/tensornode/query/3.0.0";
+/** Earlier protocols: a miner answers their first frame with a refusal that says to upgrade. */
+export const OLD_QUERY_PROTOCOLS = ["/tensornode/query/2.0.0", "/tensornode/query/1.0.0"] as const;
 export const MAX_SYNAPSE_BYTES = 64;
 export const MAX_REFUSAL_MESSAGE_BYTES = 512;
+/** The largest HELLO: its fixed part and the largest hotkey binding (docs/protocol.md §3). */
+export const MAX_HELLO_BYTES = 5 + 1 + 2 + 32 + 32 + 4397;
+/** The salt a miner gives each stream; a request's nonce is the salt and its request id. */
+export const SALT_BYTES = 12;
 
-export const FrameKind = { Request: 1, Response: 2, Chunk: 3, End: 4, Refused: 5, Cancel: 6 } as const;
+export const FrameKind = { Request: 1, Response: 2, Chunk: 3, End: 4, Refused: 5, Cancel: 6, Hello: 7, Welcome: 8 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
 /** Why a miner did not answer; `Busy` and `RateLimited` say when to retry. */
@@ -35,7 +41,10 @@ export const RefusalCode = {
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 export const REFUSAL_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(RefusalCode).map(([name, code]) => [code, name]));
 
-/** What a validator signs: the request bound to its target, body, time and deadline. */
+/**
+ * A request in full: what a receipt holds and what the miner's answer names by hash. Only the
+ * per-request fields travel in a REQUEST frame; the rest is the stream's (HELLO and WELCOME).
+ */
 export interface RequestHeader {
   readonly version: number;
   readonly netuid: number;
@@ -43,19 +52,12 @@ export interface RequestHeader {
   readonly genesisHash: Uint8Array;
   readonly validator: Uint8Array;
   readonly miner: Uint8Array;
-  /** 16 random bytes; a miner accepts each nonce once (within its time window). */
+  /** The stream's salt (12 bytes, chosen by the miner) and the request id (u32 LE): never twice. */
   readonly nonce: Uint8Array;
   readonly timestampMs: bigint;
   readonly deadlineMs: bigint;
   readonly synapse: string;
   readonly bodyHash: Uint8Array;
-}
-
-export interface SignedRequest extends RequestHeader {
-  /** The validator hotkey's binding of the session key that signed. */
-  readonly binding: SessionBinding;
-  /** Ed25519, by `binding.sessionKey`. */
-  readonly signature: Uint8Array;
 }
 
 /** What a miner signs: its answer bound to the request it answers (by hash) and to its body. */
@@ -72,23 +74,44 @@ export interface ResponseHeader {
 }
 
 export interface SignedResponse extends ResponseHeader {
-  /** The miner hotkey's binding of the session key that signed. */
+  /** The miner hotkey's binding of the session key that signed (sent once per stream, in WELCOME). */
   readonly binding: SessionBinding;
   /** Ed25519, by `binding.sessionKey`. */
   readonly signature: Uint8Array;
 }
 
+/** The validator's opening frame: the stream's fixed request fields, and its proof of identity. */
+export interface Hello {
+  readonly version: number;
+  readonly netuid: number;
+  readonly genesisHash: Uint8Array;
+  /** The miner hotkey the validator means to reach. */
+  readonly miner: Uint8Array;
+  /** The validator hotkey's binding of its libp2p peer (identity.ts), encoded. */
+  readonly binding: Uint8Array;
+}
+
+/** The miner's answer to HELLO: its salt for the stream's nonces and its session key's binding. */
+export interface Welcome {
+  readonly version: number;
+  readonly salt: Uint8Array;
+  readonly binding: SessionBinding;
+}
+
 export type Frame =
-  | { readonly kind: typeof FrameKind.Request; readonly requestId: number; readonly request: SignedRequest; readonly body: Uint8Array }
-  | { readonly kind: typeof FrameKind.Response; readonly requestId: number; readonly response: SignedResponse; readonly body: Uint8Array }
+  | { readonly kind: typeof FrameKind.Hello; readonly requestId: number; readonly hello: Hello }
+  | { readonly kind: typeof FrameKind.Welcome; readonly requestId: number; readonly welcome: Welcome }
+  | { readonly kind: typeof FrameKind.Request; readonly requestId: number; readonly timestampMs: bigint; readonly deadlineMs: bigint; readonly synapse: string; readonly body: Uint8Array }
+  | { readonly kind: typeof FrameKind.Response; readonly requestId: number; readonly status: number; readonly timestampMs: bigint; readonly signature: Uint8Array; readonly body: Uint8Array }
   | { readonly kind: typeof FrameKind.Chunk; readonly requestId: number; readonly seq: number; readonly body: Uint8Array }
-  | { readonly kind: typeof FrameKind.End; readonly requestId: number; readonly response: SignedResponse }
+  | { readonly kind: typeof FrameKind.End; readonly requestId: number; readonly status: number; readonly timestampMs: bigint; readonly signature: Uint8Array }
   | { readonly kind: typeof FrameKind.Refused; readonly requestId: number; readonly code: RefusalCode; readonly retryAfterMs: number; readonly message: string }
   | { readonly kind: typeof FrameKind.Cancel; readonly requestId: number };
 
 const KEY = 32;
 const NONCE = 16;
 const SIGNATURE = 64;
+const utf8 = new TextEncoder();
 
 function fixed(r: ByteReader, n: number, what: string): Uint8Array {
   return r.bytes(n, what).slice();
@@ -98,7 +121,11 @@ function checkLength(value: Uint8Array, n: number, what: string): void {
   if (value.length !== n) throw new FrameError("BAD_FRAME", `${what} must have ${n} bytes, has ${value.length}`);
 }
 
-/** The request's fields in signing order (no request id: it only multiplexes one stream). */
+function checkVersion(version: number, what: string): void {
+  if (version !== PROTOCOL_VERSION) throw new FrameError("UNSUPPORTED_VERSION", `${what} version ${version}; this node speaks ${PROTOCOL_VERSION}`);
+}
+
+/** The request's fields in hashing order (docs/protocol.md §5.3). */
 export function writeRequestHeader(w: ByteWriter, h: RequestHeader): ByteWriter {
   checkLength(h.genesisHash, KEY, "genesis hash");
   checkLength(h.validator, KEY, "validator hotkey");
@@ -120,7 +147,7 @@ export function writeRequestHeader(w: ByteWriter, h: RequestHeader): ByteWriter 
 
 export function readRequestHeader(r: ByteReader): RequestHeader {
   const version = r.u8("version");
-  if (version !== PROTOCOL_VERSION) throw new FrameError("UNSUPPORTED_VERSION", `request version ${version}; this node speaks ${PROTOCOL_VERSION}`);
+  checkVersion(version, "request");
   return {
     version,
     netuid: r.u16("netuid"),
@@ -144,29 +171,77 @@ export function writeResponseHeader(w: ByteWriter, h: ResponseHeader): ByteWrite
 
 export function readResponseHeader(r: ByteReader): ResponseHeader {
   const version = r.u8("version");
-  if (version !== PROTOCOL_VERSION) throw new FrameError("UNSUPPORTED_VERSION", `response version ${version}; this node speaks ${PROTOCOL_VERSION}`);
+  checkVersion(version, "response");
   const status = r.u8("status");
   const streamed = r.u8("streamed");
   if (streamed > 1) throw new FrameError("BAD_FRAME", `streamed flag ${streamed} is neither 0 nor 1`);
   return { version, status, streamed: streamed === 1, miner: fixed(r, KEY, "miner hotkey"), requestHash: fixed(r, KEY, "request hash"), timestampMs: r.u64("timestamp"), bodyHash: fixed(r, KEY, "body hash") };
 }
 
+/** The request's nonce: the stream's salt, then the request id (u32 LE). */
+export function requestNonce(salt: Uint8Array, requestId: number): Uint8Array {
+  checkLength(salt, SALT_BYTES, "salt");
+  const nonce = new Uint8Array(NONCE);
+  nonce.set(salt);
+  new DataView(nonce.buffer).setUint32(SALT_BYTES, requestId, true);
+  return nonce;
+}
+
+/**
+ * The two frames of the hot path, written straight into one exact-size buffer: `kind, id` and the
+ * fields of docs/protocol.md §5.2, nothing else.
+ */
+function encodeRequest(requestId: number, timestampMs: bigint, deadlineMs: bigint, synapse: string, body: Uint8Array): Uint8Array {
+  const name = utf8.encode(synapse);
+  if (name.length > MAX_SYNAPSE_BYTES) throw new FrameError("BAD_FRAME", `synapse has ${name.length} bytes, more than ${MAX_SYNAPSE_BYTES}`);
+  const out = new Uint8Array(5 + 16 + 1 + name.length + body.length);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, FrameKind.Request);
+  view.setUint32(1, requestId, true);
+  view.setBigUint64(5, timestampMs, true);
+  view.setBigUint64(13, deadlineMs, true);
+  out[21] = name.length;
+  out.set(name, 22);
+  out.set(body, 22 + name.length);
+  return out;
+}
+
+function encodeAnswer(kind: typeof FrameKind.Response | typeof FrameKind.End, requestId: number, status: number, timestampMs: bigint, signature: Uint8Array, body: Uint8Array | undefined): Uint8Array {
+  checkLength(signature, SIGNATURE, "signature");
+  const out = new Uint8Array(5 + 1 + 8 + SIGNATURE + (body?.length ?? 0));
+  const view = new DataView(out.buffer);
+  view.setUint8(0, kind);
+  view.setUint32(1, requestId, true);
+  out[5] = status;
+  view.setBigUint64(6, timestampMs, true);
+  out.set(signature, 14);
+  if (body) out.set(body, 14 + SIGNATURE);
+  return out;
+}
+
 export function encodeFrame(frame: Frame): Uint8Array {
-  const w = new ByteWriter("body" in frame ? frame.body.length + 480 : 480);
-  w.u8(frame.kind).u32(frame.requestId);
   switch (frame.kind) {
     case FrameKind.Request:
-      writeRequestHeader(w, frame.request);
-      writeSessionBinding(w, frame.request.binding);
-      checkLength(frame.request.signature, SIGNATURE, "signature");
-      return w.bytes(frame.request.signature).bytes(frame.body).finish();
+      return encodeRequest(frame.requestId, frame.timestampMs, frame.deadlineMs, frame.synapse, frame.body);
     case FrameKind.Response:
+      return encodeAnswer(frame.kind, frame.requestId, frame.status, frame.timestampMs, frame.signature, frame.body);
     case FrameKind.End:
-      writeResponseHeader(w, frame.response);
-      writeSessionBinding(w, frame.response.binding);
-      checkLength(frame.response.signature, SIGNATURE, "signature");
-      w.bytes(frame.response.signature);
-      return (frame.kind === FrameKind.Response ? w.bytes(frame.body) : w).finish();
+      return encodeAnswer(frame.kind, frame.requestId, frame.status, frame.timestampMs, frame.signature, undefined);
+    default:
+      break;
+  }
+  const w = new ByteWriter("body" in frame ? frame.body.length + 16 : 256);
+  w.u8(frame.kind).u32(frame.requestId);
+  switch (frame.kind) {
+    case FrameKind.Hello: {
+      const h = frame.hello;
+      checkLength(h.genesisHash, KEY, "genesis hash");
+      checkLength(h.miner, KEY, "miner hotkey");
+      return w.u8(h.version).u16(h.netuid).bytes(h.genesisHash).bytes(h.miner).bytes(h.binding).finish();
+    }
+    case FrameKind.Welcome:
+      checkLength(frame.welcome.salt, SALT_BYTES, "salt");
+      return writeSessionBinding(w.u8(frame.welcome.version).bytes(frame.welcome.salt), frame.welcome.binding).finish();
     case FrameKind.Chunk:
       return w.u32(frame.seq).bytes(frame.body).finish();
     case FrameKind.Refused:
@@ -182,22 +257,18 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   const kind = r.u8("frame kind");
   const requestId = r.u32("request id");
   switch (kind) {
-    case FrameKind.Request: {
-      const header = readRequestHeader(r);
-      const request: SignedRequest = { ...header, binding: readSessionBinding(r), signature: fixed(r, SIGNATURE, "signature") };
-      return { kind, requestId, request, body: r.rest() };
-    }
+    case FrameKind.Request:
+      return { kind, requestId, timestampMs: r.u64("timestamp"), deadlineMs: r.u64("deadline"), synapse: r.text(MAX_SYNAPSE_BYTES, "synapse"), body: r.rest() };
     case FrameKind.Response:
     case FrameKind.End: {
-      const header = readResponseHeader(r);
-      const response: SignedResponse = { ...header, binding: readSessionBinding(r), signature: fixed(r, SIGNATURE, "signature") };
+      const status = r.u8("status");
+      const timestampMs = r.u64("timestamp");
+      const signature = fixed(r, SIGNATURE, "signature");
       if (kind === FrameKind.End) {
         r.end("an end frame");
-        if (!response.streamed) throw new FrameError("BAD_FRAME", "an end frame must carry a streamed response");
-        return { kind, requestId, response };
+        return { kind, requestId, status, timestampMs, signature };
       }
-      if (response.streamed) throw new FrameError("BAD_FRAME", "a response frame must not carry a streamed response");
-      return { kind, requestId, response, body: r.rest() };
+      return { kind, requestId, status, timestampMs, signature, body: r.rest() };
     }
     case FrameKind.Chunk:
       return { kind, requestId, seq: r.u32("chunk sequence"), body: r.rest() };
@@ -211,7 +282,23 @@ export function decodeFrame(bytes: Uint8Array): Frame {
     case FrameKind.Cancel:
       r.end("a cancel frame");
       return { kind, requestId };
+    case FrameKind.Hello: {
+      const version = r.u8("version");
+      checkVersion(version, "hello");
+      const hello: Hello = { version, netuid: r.u16("netuid"), genesisHash: fixed(r, KEY, "genesis hash"), miner: fixed(r, KEY, "miner hotkey"), binding: r.rest().slice() };
+      return { kind, requestId, hello };
+    }
+    case FrameKind.Welcome: {
+      const version = r.u8("version");
+      checkVersion(version, "welcome");
+      const welcome: Welcome = { version, salt: fixed(r, SALT_BYTES, "salt"), binding: readSessionBinding(r) };
+      r.end("a welcome");
+      return { kind, requestId, welcome };
+    }
     default:
       throw new FrameError("BAD_FRAME", `unknown frame kind ${kind}`);
   }
 }
+
+/** A WELCOME's exact size: kind, id, version, salt, session binding. */
+export const WELCOME_BYTES = 5 + 1 + SALT_BYTES + SESSION_BINDING_BYTES;

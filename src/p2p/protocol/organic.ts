@@ -9,16 +9,16 @@
  * bytes, the receipt and the miner's hotkey: the validator cannot swap the input or the output.
  */
 import { ByteReader, ByteWriter, FrameError } from "./bytes.js";
-import { readRequestHeader, readResponseHeader, writeRequestHeader, writeResponseHeader, type SignedRequest, type SignedResponse } from "./frames.js";
+import { readRequestHeader, readResponseHeader, writeRequestHeader, writeResponseHeader, type RequestHeader, type SignedResponse } from "./frames.js";
 import { readSessionBinding, writeSessionBinding } from "./session.js";
-import { bytesEqual, hash256, requestHash, verifyRequestSignature, verifyResponseSignature } from "./signing.js";
+import { bytesEqual, hash256, requestHash, verifyResponseSignature } from "./signing.js";
 import { decodeTensors, encodeTensors, type Tensor, type TensorMap } from "./tensors.js";
 
 /** The request tensor: `bytes`, the user's HTTP body exactly as sent. */
 export const ORGANIC_REQUEST_TENSOR = "tensornode/request.json";
 /** The answer tensor: `bytes`, the output as UTF-8 JSON. */
 export const ORGANIC_ANSWER_TENSOR = "tensornode/output.json";
-export const ORGANIC_RECEIPT_VERSION = 2;
+export const ORGANIC_RECEIPT_VERSION = 3;
 
 const bytesTensor = (data: Uint8Array): Tensor => ({ dtype: "bytes", dims: [], data });
 
@@ -47,22 +47,22 @@ function onlyBytes(body: TensorMap, name: string): Uint8Array | undefined {
   return t && t.dtype === "bytes" && t.dims.length === 0 ? t.data : undefined;
 }
 
-/** What a user keeps: the validator's signed request, the miner's signed response and the answer's body. */
+/** What a user keeps: the request in full, the miner's signed response and the answer's body. */
 export interface OrganicReceipt {
-  readonly request: SignedRequest;
+  readonly request: RequestHeader;
   readonly response: SignedResponse;
   /** The answer's body bytes (named tensors), whose hash the miner signed. */
   readonly answer: Uint8Array;
 }
 
 /**
- * Receipt bytes: `version u8 (2) ‖ request header ‖ validator's session binding ‖ request signature
- * ‖ response header ‖ miner's session binding ‖ response signature ‖ u32 answer length ‖ answer`,
- * each part as in the query frames (§5.2): self-contained, it verifies from the two hotkeys alone.
+ * Receipt bytes: `version u8 (3) ‖ request header ‖ response header ‖ miner's session binding ‖
+ * response signature ‖ u32 answer length ‖ answer`, each part as docs/protocol.md §5.3 lays it out:
+ * self-contained, it verifies from the miner's hotkey alone.
  */
 export function encodeOrganicReceipt(r: OrganicReceipt): Uint8Array {
   const w = new ByteWriter(800 + r.answer.length).u8(ORGANIC_RECEIPT_VERSION);
-  writeSessionBinding(writeRequestHeader(w, r.request), r.request.binding).bytes(r.request.signature);
+  writeRequestHeader(w, r.request);
   writeSessionBinding(writeResponseHeader(w, r.response), r.response.binding).bytes(r.response.signature);
   return w.u32(r.answer.length).bytes(r.answer).finish();
 }
@@ -72,7 +72,7 @@ export function decodeOrganicReceipt(bytes: Uint8Array): OrganicReceipt {
   const r = new ByteReader(bytes);
   const version = r.u8();
   if (version !== ORGANIC_RECEIPT_VERSION) throw new FrameError("UNSUPPORTED_VERSION", `receipt version ${version}; this node reads version ${ORGANIC_RECEIPT_VERSION}`);
-  const request: SignedRequest = { ...readRequestHeader(r), binding: readSessionBinding(r), signature: r.bytes(64, "request signature").slice() };
+  const request = readRequestHeader(r);
   const response: SignedResponse = { ...readResponseHeader(r), binding: readSessionBinding(r), signature: r.bytes(64, "response signature").slice() };
   if (response.streamed) throw new FrameError("BAD_FRAME", "an organic answer is never streamed");
   const answer = r.bytes(r.u32("answer length"), "answer").slice();
@@ -80,7 +80,7 @@ export function decodeOrganicReceipt(bytes: Uint8Array): OrganicReceipt {
   return { request, response, answer };
 }
 
-export type OrganicReceiptProblem = "request signature" | "response signature" | "miner" | "request hash" | "answer hash" | "not your request" | "not an organic answer" | "not answered";
+export type OrganicReceiptProblem = "response signature" | "miner" | "request hash" | "answer hash" | "not your request" | "not an organic answer" | "not answered";
 
 /**
  * Checks a receipt against the bytes the user sent; the first problem, or undefined when the miner
@@ -89,7 +89,6 @@ export type OrganicReceiptProblem = "request signature" | "response signature" |
  */
 export function checkOrganicReceipt(receipt: OrganicReceipt, userBody: Uint8Array): OrganicReceiptProblem | undefined {
   const { request, response, answer } = receipt;
-  if (!verifyRequestSignature(request)) return "request signature";
   if (!verifyResponseSignature(response)) return "response signature";
   if (!bytesEqual(response.miner, request.miner)) return "miner";
   if (!bytesEqual(response.requestHash, requestHash(request))) return "request hash";

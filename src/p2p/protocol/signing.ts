@@ -1,47 +1,33 @@
 /**
- * Signatures over requests and responses, each under its own domain tag so no signed bytes of one
- * kind can pass for another. Each is signed by a session key (Ed25519) whose binding by the hotkey
- * (sr25519) travels with it (session.ts). A response names its request by hash, so a (request,
- * response) pair is a receipt anyone can check later against the hotkeys alone.
+ * What makes an answer a receipt (docs/protocol.md §5.3): the miner's session key (Ed25519, bound by
+ * its hotkey, session.ts) signs the answer's header, which names the request it answers by hash and
+ * its body by hash, under a domain tag of its own. Requests are not signed: a request arrives on a
+ * stream whose HELLO proved the validator's hotkey (the Noise-authenticated peer, bound by that
+ * hotkey), and the request's fields in full are inside what the miner signs. So a receipt — the
+ * request's header, the signed response with its binding, the body — is checked by anyone, offline,
+ * against the miner's hotkey alone.
  */
 import { blake2AsU8a } from "@polkadot/util-crypto";
-import { ByteWriter } from "./bytes.js";
-import { writeRequestHeader, writeResponseHeader, type RequestHeader, type ResponseHeader, type SignedRequest, type SignedResponse } from "./frames.js";
-import { verifySessionSigned, writeSessionBinding, type SessionSigner, type SessionVerifier } from "./session.js";
+import { ByteWriter, utf8Length } from "./bytes.js";
+import { writeRequestHeader, writeResponseHeader, type RequestHeader, type ResponseHeader, type SignedResponse } from "./frames.js";
+import { verifySessionSigned, type SessionSigner, type SessionVerifier } from "./session.js";
 
 const encoder = new TextEncoder();
-export const REQUEST_DOMAIN = encoder.encode("tensornode/request/v2");
-export const RESPONSE_DOMAIN = encoder.encode("tensornode/response/v2");
+export const REQUEST_DOMAIN = encoder.encode("tensornode/request/v3");
+export const RESPONSE_DOMAIN = encoder.encode("tensornode/response/v3");
 
 export function hash256(data: Uint8Array): Uint8Array {
   return blake2AsU8a(data, 256);
 }
 
-export function requestSigningBytes(h: RequestHeader): Uint8Array {
-  return writeRequestHeader(new ByteWriter(256).bytes(REQUEST_DOMAIN), h).finish();
+/** What a response points at: the hash of the request's domain tag and its header in full. */
+export function requestHash(h: RequestHeader): Uint8Array {
+  const size = REQUEST_DOMAIN.length + 1 + 2 + 32 + 32 + 32 + 16 + 8 + 8 + 1 + utf8Length(h.synapse) + 32;
+  return hash256(writeRequestHeader(new ByteWriter(size).bytes(REQUEST_DOMAIN), h).finish());
 }
 
 export function responseSigningBytes(h: ResponseHeader): Uint8Array {
-  return writeResponseHeader(new ByteWriter(160).bytes(RESPONSE_DOMAIN), h).finish();
-}
-
-export function signRequest(header: RequestHeader, signer: SessionSigner): SignedRequest {
-  const binding = signer.binding;
-  return { ...header, binding, signature: signer.sign(requestSigningBytes(header)) };
-}
-
-/**
- * Whether `request.validator` signed the request: through a session key its binding vouches for,
- * unexpired at the request's timestamp. An empty or malformed signature never verifies.
- */
-export function verifyRequestSignature(request: SignedRequest, verifier?: SessionVerifier): boolean {
-  return verifySessionSigned(request.signature, requestSigningBytes(request), request.binding, request.validator, request.timestampMs, verifier);
-}
-
-/** What a response points at: the hash of the signed request, its binding and signature included. */
-export function requestHash(request: SignedRequest): Uint8Array {
-  const w = new ByteWriter(512).bytes(requestSigningBytes(request));
-  return hash256(writeSessionBinding(w, request.binding).bytes(request.signature).finish());
+  return writeResponseHeader(new ByteWriter(RESPONSE_DOMAIN.length + 1 + 1 + 1 + 32 + 32 + 8 + 32).bytes(RESPONSE_DOMAIN), h).finish();
 }
 
 export function signResponse(header: ResponseHeader, signer: SessionSigner): SignedResponse {
@@ -49,7 +35,7 @@ export function signResponse(header: ResponseHeader, signer: SessionSigner): Sig
   return { ...header, binding, signature: signer.sign(responseSigningBytes(header)) };
 }
 
-/** Whether `response.miner` signed the response, through a session key bound as for requests. */
+/** Whether `response.miner` signed the response: through a session key its binding vouches for, unexpired at the response's time. */
 export function verifyResponseSignature(response: SignedResponse, verifier?: SessionVerifier): boolean {
   return verifySessionSigned(response.signature, responseSigningBytes(response), response.binding, response.miner, response.timestampMs, verifier);
 }
@@ -76,11 +62,11 @@ export class StreamDigest {
   }
 }
 
-export type ReceiptProblem = "request signature" | "response signature" | "request hash" | "body hash" | "miner";
+export type ReceiptProblem = "response signature" | "request hash" | "body hash" | "miner";
 
-/** A validator's proof of who answered what: both headers and the answer's body (or its chunks). */
+/** Proof of who answered what: the request's header, the miner's signed response and the answer's body (or its chunks). */
 export interface Receipt {
-  readonly request: SignedRequest;
+  readonly request: RequestHeader;
   readonly response: SignedResponse;
   /** The single body, or the chunks of a streamed answer. */
   readonly body: Uint8Array | readonly Uint8Array[];
@@ -89,7 +75,6 @@ export interface Receipt {
 /** Checks a receipt end to end; the first problem found, or undefined when it holds. */
 export function checkReceipt(receipt: Receipt): ReceiptProblem | undefined {
   const { request, response, body } = receipt;
-  if (!verifyRequestSignature(request)) return "request signature";
   if (!verifyResponseSignature(response)) return "response signature";
   if (!bytesEqual(response.miner, request.miner)) return "miner";
   if (!bytesEqual(response.requestHash, requestHash(request))) return "request hash";

@@ -5,7 +5,7 @@
  *   u32 byte length, the bytes.
  * Decoding checks every length against the input before it allocates anything.
  */
-import { ByteReader, ByteWriter, FrameError } from "./bytes.js";
+import { ByteReader, ByteWriter, utf8Length, FrameError } from "./bytes.js";
 
 export const DTYPES = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "int64", "float32", "float64", "bool", "string", "bytes"] as const;
 export type DType = (typeof DTYPES)[number];
@@ -57,10 +57,14 @@ export function checkTensor(name: string, t: Tensor): void {
 
 export function encodeTensors(tensors: TensorMap): Uint8Array {
   if (tensors.size > MAX_TENSORS) throw new FrameError("BAD_FRAME", `${tensors.size} tensors, more than ${MAX_TENSORS}`);
-  const w = new ByteWriter(64 + [...tensors.values()].reduce((sum, t) => sum + t.data.length + 64, 0));
-  w.u16(tensors.size);
+  let size = 2;
   for (const [name, t] of tensors) {
     checkTensor(name, t);
+    size += 1 + utf8Length(name) + 2 + 4 * t.dims.length + 4 + t.data.length;
+  }
+  const w = new ByteWriter(size);
+  w.u16(tensors.size);
+  for (const [name, t] of tensors) {
     w.text(name, MAX_NAME_BYTES, "tensor name").u8(DTYPES.indexOf(t.dtype)).u8(t.dims.length);
     for (const d of t.dims) w.u32(d);
     w.u32(t.data.length).bytes(t.data);
