@@ -232,14 +232,14 @@ export async function daemonCrashes(validatorKills: number, minerKills: number):
         unserved += 1;
         continue;
       }
-      // Served again: the replay cache and peer key reopened, the validator redials and gets answers.
+      // Served again: the data dir's lock released by the kill and the peer key reopened, the validator redials and gets answers.
       const before = await answered();
       const again = await until(30_000, async () => ((await answered()) > before ? true : undefined));
       if (!again) unserved += 1;
       minerRecoverMs.push(Date.now() - killed);
     }
     const minerLine: CheckLine = {
-      name: `crash: miner SIGKILLed ${minerKills} times, restarted (same peer key and replay cache)`,
+      name: `crash: miner SIGKILLed ${minerKills} times, restarted (same data dir and peer key)`,
       figures: { kills: minerKills, not_served_again: unserved, median_ms_to_serving: median(minerRecoverMs) },
       holds: unserved === 0,
       rule: "serving again after every restart",

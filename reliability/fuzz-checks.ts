@@ -15,8 +15,9 @@ import { parseGenesis } from "../src/devnet/genesis.js";
 import { DevnetNode } from "../src/devnet/node.js";
 import { decodeExtrinsic } from "../src/devnet/runtime/extrinsic.js";
 import { FrameError } from "../src/p2p/protocol/bytes.js";
-import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, RefusalCode } from "../src/p2p/protocol/frames.js";
-import { hash256, requestHash, signRequest, signResponse } from "../src/p2p/protocol/signing.js";
+import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, RefusalCode, requestNonce, type RequestHeader } from "../src/p2p/protocol/frames.js";
+import { decodeBinding, encodeBinding, signBinding } from "../src/p2p/identity.js";
+import { hash256, requestHash, signResponse, StreamDigest } from "../src/p2p/protocol/signing.js";
 import { decodeTensors, encodeTensors } from "../src/p2p/protocol/tensors.js";
 import { parseManifest } from "../src/subnet/manifest.js";
 import { SUBTENSOR_API_OPTIONS } from "../src/params/chain-options.js";
@@ -50,21 +51,40 @@ export async function fuzzFrames(count: number): Promise<CheckLine[]> {
   const validator = sr25519SignerFromSeed(new Uint8Array(32).fill(1));
   const miner = sr25519SignerFromSeed(new Uint8Array(32).fill(2));
   const body = encodeTensors(new Map([["x", { dtype: "float32", dims: [2, 3], data: new Uint8Array(24).fill(7) }], ["s", { dtype: "string", dims: [], data: new TextEncoder().encode("hello") }]]));
-  const request = signRequest({ version: PROTOCOL_VERSION, netuid: 1, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: miner.publicKey, nonce: new Uint8Array(16).fill(3), timestampMs: 1_000n, deadlineMs: 5_000n, synapse: "infer", bodyHash: hash256(body) }, sessionSignerOf(validator));
-  const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 2_000n, bodyHash: hash256(body) }, sessionSignerOf(miner));
+  const genesisHash = new Uint8Array(32).fill(9);
+  const salt = new Uint8Array(12).fill(3);
+  const session = sessionSignerOf(miner);
+  // A stream as a validator and a miner speak it: HELLO (the validator's hotkey binding of its peer),
+  // WELCOME (the miner's salt, session binding and hotkey binding of its peer), then requests and signed answers.
+  const peerBinding = (hotkey: typeof validator, peerId: string): Uint8Array =>
+    encodeBinding(signBinding({ peerId, hotkey: hotkey.publicKey, netuid: 1, genesisHash, addresses: ["/ip4/127.0.0.1/tcp/30333"], expiresAtMs: 1_800_000_000_000n }, hotkey));
+  const request: RequestHeader = { version: PROTOCOL_VERSION, netuid: 1, genesisHash, validator: validator.publicKey, miner: miner.publicKey, nonce: requestNonce(salt, 1), timestampMs: 1_000n, deadlineMs: 5_000n, synapse: "infer", bodyHash: hash256(body) };
+  const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 2_000n, bodyHash: hash256(body) }, session);
+  const digest = new StreamDigest();
+  digest.add(body);
+  const end = signResponse({ ...response, streamed: true, bodyHash: digest.digest() }, session);
   const frames = [
-    encodeFrame({ kind: FrameKind.Request, requestId: 1, request, body }),
-    encodeFrame({ kind: FrameKind.Response, requestId: 1, response, body }),
+    encodeFrame({ kind: FrameKind.Hello, requestId: 0, hello: { version: PROTOCOL_VERSION, netuid: 1, genesisHash, miner: miner.publicKey, binding: peerBinding(validator, "12D3KooWFuzzValidator") } }),
+    encodeFrame({ kind: FrameKind.Welcome, requestId: 0, welcome: { version: PROTOCOL_VERSION, salt, binding: session.binding, peerBinding: peerBinding(miner, "12D3KooWFuzzMiner") } }),
+    encodeFrame({ kind: FrameKind.Request, requestId: 1, timestampMs: request.timestampMs, deadlineMs: request.deadlineMs, synapse: request.synapse, body }),
+    encodeFrame({ kind: FrameKind.Response, requestId: 1, status: 0, timestampMs: response.timestampMs, signature: response.signature, body }),
     encodeFrame({ kind: FrameKind.Chunk, requestId: 1, seq: 0, body }),
-    encodeFrame({ kind: FrameKind.End, requestId: 1, response: { ...response, streamed: true } }),
+    encodeFrame({ kind: FrameKind.End, requestId: 1, status: 0, timestampMs: end.timestampMs, signature: end.signature }),
     encodeFrame({ kind: FrameKind.Refused, requestId: 1, code: RefusalCode.Busy, retryAfterMs: 250, message: "busy" }),
     encodeFrame({ kind: FrameKind.Cancel, requestId: 1 }),
   ];
   const make = (seeds: readonly Uint8Array[]) => (random: Random): Uint8Array =>
     random() < 0.1 ? Uint8Array.from({ length: int(random, 300) }, () => int(random, 256)) : mutateBytes(seeds[int(random, seeds.length)]!, random, seeds);
   const refusal = (error: unknown): boolean => error instanceof FrameError;
+  // As the two sides read a stream's frames: the hotkey binding in a HELLO or WELCOME (opaque to decodeFrame) is decoded next.
+  const readFrame = (bytes: Uint8Array): unknown => {
+    const frame = decodeFrame(bytes);
+    if (frame.kind === FrameKind.Hello) return decodeBinding(frame.hello.binding);
+    if (frame.kind === FrameKind.Welcome) return decodeBinding(frame.welcome.peerBinding);
+    return frame;
+  };
   return [
-    line("fuzz p2p frame decoder (decodeFrame; mutations of the 6 frame kinds with signed requests and answers, and random bytes)", await fuzz({ seed: 11, count, make: make(frames), feed: decodeFrame, refusal, show: hex })),
+    line("fuzz p2p frame decoder (decodeFrame, and decodeBinding on a HELLO or WELCOME; mutations of the 8 frame kinds of protocol 3, HELLO and WELCOME with real bindings, answers signed, and random bytes)", await fuzz({ seed: 11, count, make: make(frames), feed: readFrame, refusal, show: hex })),
     line("fuzz p2p tensor decoder (decodeTensors; mutations of a float32 and a string tensor, and random bytes)", await fuzz({ seed: 12, count, make: make([body]), feed: decodeTensors, refusal, show: hex })),
   ];
 }

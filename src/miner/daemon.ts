@@ -203,7 +203,7 @@ export class MinerDaemon {
       log: o.log,
     });
     const handlers = new Map<string, QueryHandler>(Object.keys(o.plugin.manifest.synapses).map((synapse) => [synapse, synapseHandler(synapse, o.minerSide, o.publicApi)]));
-    this.#server = new QueryServer({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash, directory: this.#o.directory, handlers, policy: o.admission ?? {}, log: o.log });
+    this.#server = new QueryServer({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash, directory: this.#o.directory, handlers, policy: o.admission ?? {}, binding: () => this.#makeBinding(), log: o.log });
     await this.#server.start();
     this.#identity = new IdentityService({ libp2p: this.#node.libp2p, genesisHash, netuid: o.netuid, directory: this.#o.directory, binding: () => this.#makeBinding(), log: o.log });
     await this.#identity.start();

@@ -2,10 +2,11 @@
  * The validator's side of the query protocol (docs/protocol.md §5): one long-lived stream per miner
  * carries every query to it, multiplexed by request id. The stream opens with HELLO (the
  * validator's hotkey binding of its libp2p peer, checked once by the miner) and the miner's WELCOME
- * (its session key's binding, checked once here, and the salt of the stream's nonces). A request
- * then carries only its id, times, synapse and body; each answer is checked — the miner's session
- * signature over a header naming this request in full and the answer's body — before it is
- * returned, with its receipt.
+ * (the salt of the stream's nonces, its hotkey's binding of the peer Noise authenticated and of its
+ * session key, each checked once here). A request then carries only its id, times, synapse and
+ * body. Each answer comes with its receipt: the miner's session signature over a header naming
+ * this request in full and the answer's body — checked before the answer is returned, or, for a
+ * caller that asks, on a worker thread while it goes on (`answer.checked`).
  */
 import type { Libp2p, PeerId } from "@libp2p/interface";
 import type { Multiaddr } from "@multiformats/multiaddr";
@@ -13,12 +14,14 @@ import { CodedError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
 import { FrameChannel } from "./frame-channel.js";
-import { encodeBinding, signBinding } from "./identity.js";
+import { checkBinding, decodeBinding } from "./identity.js";
+import { OwnBinding } from "./own-binding.js";
+import { WorkerSignatureChecker, type SignatureChecker } from "./signature-checker.js";
 import {
   decodeFrame,
   encodeFrame,
   FrameKind,
-  MAX_HELLO_BYTES,
+  MAX_WELCOME_BYTES,
   PROTOCOL_VERSION,
   QUERY_PROTOCOL,
   REFUSAL_NAMES,
@@ -72,6 +75,12 @@ export interface QueryAnswer {
   readonly chunks: readonly TensorMap[];
   readonly receipt: Receipt;
   readonly latencyMs: number;
+  /**
+   * Settles once the miner's signature over this answer is checked: resolves when it verifies,
+   * rejects (BAD_RESPONSE) when not. Already resolved when the client checks answers before
+   * returning them; with `checkAnswers: "in-background"`, await it before using the receipt.
+   */
+  readonly checked: Promise<void>;
 }
 
 export interface QueryClientOptions {
@@ -80,6 +89,13 @@ export interface QueryClientOptions {
   readonly netuid: number;
   readonly genesisHash: Uint8Array;
   readonly maxFrameBytes?: number;
+  /**
+   * "before-return" (the default): `query` returns an answer once its signature verified.
+   * "in-background": it returns the answer as soon as it arrives on the miner's stream (which
+   * WELCOME proved is the miner's), and checks the signature on a worker thread (`answer.checked`):
+   * a validator's step waits for its answers, not for their checks.
+   */
+  readonly checkAnswers?: "before-return" | "in-background";
   readonly now?: () => number;
   readonly log: Logger;
 }
@@ -95,13 +111,13 @@ interface Pending {
   reject(error: Error): void;
 }
 
+const BAD_SIGNATURE = "the answer's signature does not verify (over this request and this body)";
+const CHECKED = Promise.resolve();
+
 /** The largest request id; a stream that used them all is retired and the next query opens another. */
 const LAST_REQUEST_ID = 0xffffffff;
 /** How long a miner has to answer HELLO. */
 const WELCOME_TIMEOUT_MS = 10_000;
-/** How long the HELLO binding is signed for, and how long before its end a new one is signed. */
-const HELLO_BINDING_LIFETIME_MS = 24 * 3_600_000;
-const HELLO_BINDING_RENEW_MS = 3_600_000;
 
 /** One miner's stream, once WELCOME has come, and its queries in flight. */
 class Session {
@@ -126,12 +142,17 @@ export class QueryClient {
   readonly #now: () => number;
   readonly #sessions = new Map<string, Promise<Session>>();
   readonly #verifier = new CachingSessionVerifier();
-  #hello: { readonly bytes: Uint8Array; readonly expiresAtMs: number } | undefined;
+  readonly #checker: SignatureChecker | undefined;
+  readonly #ownBinding: OwnBinding;
+  /** Miners' peer bindings verified already, by their bytes. */
+  readonly #verifiedPeerBindings = new Set<string>();
   #closed = false;
 
   constructor(options: QueryClientOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#checker = options.checkAnswers === "in-background" ? new WorkerSignatureChecker() : undefined;
+    this.#ownBinding = new OwnBinding({ hotkey: options.hotkey, peerId: options.libp2p.peerId.toString(), netuid: options.netuid, genesisHash: options.genesisHash, now: this.#now });
   }
 
   async query(target: QueryTarget, synapse: string, body: TensorMap, options: QueryOptions = {}): Promise<QueryAnswer> {
@@ -208,17 +229,7 @@ export class QueryClient {
         await s.value.channel.close(500);
       }),
     );
-  }
-
-  /** The HELLO binding: this node's libp2p peer, bound by the hotkey; signed once a day. */
-  #helloBinding(): Uint8Array {
-    const now = this.#now();
-    if (!this.#hello || this.#hello.expiresAtMs - now < HELLO_BINDING_RENEW_MS) {
-      const expiresAtMs = now + HELLO_BINDING_LIFETIME_MS;
-      const claim = { peerId: this.#o.libp2p.peerId.toString(), hotkey: this.#o.hotkey.publicKey, netuid: this.#o.netuid, genesisHash: this.#o.genesisHash, addresses: [], expiresAtMs: BigInt(expiresAtMs) };
-      this.#hello = { bytes: encodeBinding(signBinding(claim, this.#o.hotkey)), expiresAtMs };
-    }
-    return this.#hello.bytes;
+    await this.#checker?.close();
   }
 
   #retire(target: QueryTarget, session: Session): void {
@@ -246,8 +257,11 @@ export class QueryClient {
 
   async #open(key: string, target: QueryTarget, signal?: AbortSignal): Promise<Session> {
     let stream;
+    let remotePeer: string;
     try {
-      stream = await this.#o.libp2p.dialProtocol(target.peer, QUERY_PROTOCOL, signal ? { signal } : {});
+      const connection = await this.#o.libp2p.dial(target.peer, signal ? { signal } : {});
+      remotePeer = connection.remotePeer.toString();
+      stream = await connection.newStream(QUERY_PROTOCOL, signal ? { signal } : {});
     } catch (error) {
       throw new QueryError("UNREACHABLE", `cannot open a query stream to ${key}: ${(error as Error).message}`);
     }
@@ -260,7 +274,7 @@ export class QueryClient {
       refused = reject;
     });
     const channel = new FrameChannel(stream, {
-      maxFrameBytes: Math.max(max, MAX_HELLO_BYTES),
+      maxFrameBytes: Math.max(max, MAX_WELCOME_BYTES),
       onFrame: (bytes) => {
         let frame: Frame;
         try {
@@ -290,17 +304,15 @@ export class QueryClient {
         for (const p of [...session.pending.values()]) p.reject(new QueryError("UNREACHABLE", "the miner closed the stream"));
       },
     });
-    channel.send(encodeFrame({ kind: FrameKind.Hello, requestId: 0, hello: { version: PROTOCOL_VERSION, netuid: this.#o.netuid, genesisHash: this.#o.genesisHash, miner: target.hotkey, binding: this.#helloBinding() } }));
+    channel.send(encodeFrame({ kind: FrameKind.Hello, requestId: 0, hello: { version: PROTOCOL_VERSION, netuid: this.#o.netuid, genesisHash: this.#o.genesisHash, miner: target.hotkey, binding: this.#ownBinding.encoded() } }));
     const timeout = AbortSignal.timeout(WELCOME_TIMEOUT_MS);
     const giveUp = (): void => refused(new QueryError("UNREACHABLE", signal?.aborted ? "the query was aborted" : `no WELCOME from the miner within ${WELCOME_TIMEOUT_MS} ms`));
     timeout.addEventListener("abort", giveUp, { once: true });
     signal?.addEventListener("abort", giveUp, { once: true });
     try {
       const welcome = await welcomed;
-      const binding = welcome.binding;
-      if (!bytesEqual(binding.hotkey, target.hotkey)) throw new QueryError("BAD_RESPONSE", "the miner's session key is bound by another hotkey than the one asked");
-      if (binding.expiresAtMs <= BigInt(this.#now())) throw new QueryError("BAD_RESPONSE", "the miner's session binding has expired");
-      if (!this.#verifier.binding(binding)) throw new QueryError("BAD_RESPONSE", "the miner's session binding does not verify");
+      const problem = this.#checkWelcome(welcome, target.hotkey, remotePeer);
+      if (problem) throw new QueryError("BAD_RESPONSE", `the miner's WELCOME: ${problem}`);
       session = new Session(channel, target.hotkey, welcome);
       return session;
     } catch (error) {
@@ -310,6 +322,33 @@ export class QueryClient {
       timeout.removeEventListener("abort", giveUp);
       signal?.removeEventListener("abort", giveUp);
     }
+  }
+
+  /** What is wrong with a WELCOME: the miner's binding of the peer Noise authenticated, and of its session key. */
+  #checkWelcome(welcome: Welcome, hotkey: Uint8Array, remotePeer: string): string | undefined {
+    const now = this.#now();
+    let peerBinding;
+    try {
+      peerBinding = decodeBinding(welcome.peerBinding);
+    } catch (error) {
+      return `its peer binding: ${(error as Error).message}`;
+    }
+    if (!bytesEqual(peerBinding.hotkey, hotkey)) return "its peer is bound by another hotkey than the one asked";
+    if (peerBinding.peerId !== remotePeer) return "its peer binding is for another peer than the one connected";
+    const key = Buffer.from(welcome.peerBinding).toString("latin1");
+    if (this.#verifiedPeerBindings.has(key)) {
+      if (peerBinding.expiresAtMs <= BigInt(now)) return "its peer binding has expired";
+    } else {
+      const problem = checkBinding(peerBinding, { nowMs: now, genesisHash: this.#o.genesisHash, netuid: this.#o.netuid, peerId: remotePeer });
+      if (problem) return `its peer binding: ${problem}`;
+      if (this.#verifiedPeerBindings.size >= 4096) this.#verifiedPeerBindings.clear();
+      this.#verifiedPeerBindings.add(key);
+    }
+    const session = welcome.binding;
+    if (!bytesEqual(session.hotkey, hotkey)) return "its session key is bound by another hotkey than the one asked";
+    if (session.expiresAtMs <= BigInt(now)) return "its session binding has expired";
+    if (!this.#verifier.binding(session)) return "its session binding does not verify";
+    return undefined;
   }
 
   #onFrame(session: Session, frame: Frame): void {
@@ -353,15 +392,27 @@ export class QueryClient {
         const header: ResponseHeader = { version: PROTOCOL_VERSION, status: frame.status, streamed: !bodyBytes, miner: session.miner, requestHash: pending.requestHash, timestampMs: frame.timestampMs, bodyHash };
         const binding = session.welcome.binding;
         // The binding was verified at WELCOME; the answer's own time must fall inside it.
-        if (frame.timestampMs >= binding.expiresAtMs || !this.#verifier.ed25519(frame.signature, responseSigningBytes(header), binding.sessionKey)) {
-          pending.reject(new QueryError("BAD_RESPONSE", "the answer's signature does not verify (over this request and this body)"));
+        if (frame.timestampMs >= binding.expiresAtMs) {
+          pending.reject(new QueryError("BAD_RESPONSE", "the answer is dated after the miner's session binding expired"));
+          return;
+        }
+        const signed = responseSigningBytes(header);
+        let checked: Promise<void>;
+        if (this.#checker) {
+          checked = this.#checker.check(frame.signature, signed, binding.sessionKey).then((ok) => {
+            if (!ok) throw new QueryError("BAD_RESPONSE", BAD_SIGNATURE);
+          });
+          checked.catch(() => undefined);
+        } else if (this.#verifier.ed25519(frame.signature, signed, binding.sessionKey)) checked = CHECKED;
+        else {
+          pending.reject(new QueryError("BAD_RESPONSE", BAD_SIGNATURE));
           return;
         }
         try {
           const kept = bodyBytes ? new Uint8Array(bodyBytes) : undefined;
           const body = kept ? decodeTensors(kept) : (pending.decoded.at(-1) ?? new Map());
           const receipt: Receipt = { request: pending.request, response: { ...header, binding, signature: frame.signature }, body: kept ?? pending.chunks };
-          pending.resolve({ body, chunks: kept ? [body] : pending.decoded, receipt, latencyMs: this.#now() - pending.started });
+          pending.resolve({ body, chunks: kept ? [body] : pending.decoded, receipt, latencyMs: this.#now() - pending.started, checked });
         } catch (error) {
           pending.reject(new QueryError("BAD_RESPONSE", `a bad answer: ${(error as Error).message}`));
         }

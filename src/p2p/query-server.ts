@@ -19,7 +19,8 @@ import type { Sr25519Signer } from "../util/sr25519.js";
 import { BusyError, HotkeyRateLimiter, StakePriorityGate } from "./admission/index.js";
 import type { DirectoryEntry, HotkeyDirectory } from "./directory.js";
 import { FrameChannel } from "./frame-channel.js";
-import { checkBinding, decodeBinding, type BindingProblem } from "./identity.js";
+import { checkBinding, decodeBinding, type BindingProblem, type HotkeyBinding } from "./identity.js";
+import { OwnBinding } from "./own-binding.js";
 import { FrameError } from "./protocol/bytes.js";
 import {
   decodeFrame,
@@ -101,6 +102,8 @@ export interface QueryServerOptions {
   readonly directory: HotkeyDirectory;
   readonly handlers: ReadonlyMap<string, QueryHandler>;
   readonly policy?: Partial<AdmissionPolicy>;
+  /** The miner's binding of its peer, sent in WELCOME (the daemon's, with its addresses); else one is signed here. */
+  readonly binding?: () => HotkeyBinding;
   readonly now?: () => number;
   readonly log: Logger;
 }
@@ -149,6 +152,7 @@ export class QueryServer {
   readonly #perPeer: HotkeyRateLimiter;
   readonly #gate: StakePriorityGate;
   readonly #signer: SessionSigner;
+  readonly #ownBinding: OwnBinding;
   readonly #verifiedBindings = new Set<string>();
   #stopping = false;
   readonly #inFlight = new Set<Promise<void>>();
@@ -166,6 +170,7 @@ export class QueryServer {
     this.#perPeer = new HotkeyRateLimiter({ capacity: p.perPeer.capacity, refillPerSecond: p.perPeer.refillPerSecond, maxKeys: 4096, now: this.#now });
     this.#gate = new StakePriorityGate({ maxConcurrent: p.maxConcurrent, maxQueued: p.maxQueued });
     this.#signer = sessionSignerOf(options.hotkey, this.#now);
+    this.#ownBinding = new OwnBinding({ hotkey: options.hotkey, peerId: options.libp2p.peerId.toString(), netuid: options.netuid, genesisHash: options.genesisHash, now: this.#now, ...(options.binding ? { binding: options.binding } : {}) });
   }
 
   async start(): Promise<void> {
@@ -295,7 +300,7 @@ export class QueryServer {
     }
     const salt = new Uint8Array(randomBytes(SALT_BYTES));
     session.greeted = { validator: refusal, salt };
-    session.channel.send(encodeFrame({ kind: FrameKind.Welcome, requestId: 0, welcome: { version: PROTOCOL_VERSION, salt, binding: this.#signer.binding } }));
+    session.channel.send(encodeFrame({ kind: FrameKind.Welcome, requestId: 0, welcome: { version: PROTOCOL_VERSION, salt, binding: this.#signer.binding, peerBinding: this.#ownBinding.encoded() } }));
   }
 
   /** The validator's hotkey when HELLO holds, else why not. */
@@ -312,16 +317,18 @@ export class QueryServer {
     } catch (error) {
       return { code: RefusalCode.BadRequest, message: `the HELLO's binding: ${(error as Error).message}`.slice(0, 200) };
     }
+    // A binding verified before (the same bytes) is not verified again; its expiry still is.
     const key = Buffer.from(hello.binding).toString("latin1");
-    const problem: BindingProblem | undefined = this.#verifiedBindings.has(key) && binding.expiresAtMs > BigInt(this.#now()) ? undefined : checkBinding(binding, { nowMs: this.#now(), genesisHash: this.#o.genesisHash, netuid: this.#o.netuid });
+    const known = this.#verifiedBindings.has(key);
+    const problem: BindingProblem | undefined = known ? (binding.expiresAtMs <= BigInt(this.#now()) ? "expired" : undefined) : checkBinding(binding, { nowMs: this.#now(), genesisHash: this.#o.genesisHash, netuid: this.#o.netuid });
     if (problem === "expired") return { code: RefusalCode.Stale, message: "the HELLO's binding has expired" };
     if (problem === "other chain" || problem === "other subnet") return { code: RefusalCode.WrongTarget, message: `the HELLO's binding is for another ${problem === "other chain" ? "chain" : "subnet"}` };
     if (problem) return { code: RefusalCode.BadSignature, message: "the HELLO's binding does not verify" };
-    if (binding.peerId !== session.peer) return { code: RefusalCode.BadSignature, message: "the HELLO's binding is for another peer than the one connected" };
-    if (!problem) {
+    if (!known) {
       if (this.#verifiedBindings.size >= MAX_REMEMBERED_BINDINGS) this.#verifiedBindings.clear();
       this.#verifiedBindings.add(key);
     }
+    if (binding.peerId !== session.peer) return { code: RefusalCode.BadSignature, message: "the HELLO's binding is for another peer than the one connected" };
     const permitted = this.#permitted(binding.hotkey);
     return "code" in permitted ? permitted : binding.hotkey;
   }

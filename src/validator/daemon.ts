@@ -166,7 +166,9 @@ export class ValidatorDaemon {
     if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${o.netuid} does not exist on ${o.chain.endpoint}`);
     this.#adopt(metagraph);
     this.#node = await createP2PNode({ privateKey: await loadOrCreatePeerKey(o.p2pDir), listen: [`/ip4/${o.host}/tcp/${o.port}`], gossip: false, log: o.log });
-    this.#client = new QueryClient({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash: o.chain.api.genesisHash.toU8a(), log: o.log });
+    // Answers' signatures are checked on a worker thread while the step goes on; the step waits for
+    // the checks after its last answer, the gateway before it returns a receipt.
+    this.#client = new QueryClient({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash: o.chain.api.genesisHash.toU8a(), checkAnswers: "in-background", log: o.log });
     if (o.organic) {
       const client = this.#client;
       this.#organic = new OrganicService({
@@ -296,7 +298,7 @@ export class ValidatorDaemon {
     const ms = performance.now() - started;
     // A step cut short by stop() is dropped whole: its cancelled queries say nothing of the miners.
     if (this.#stop.signal.aborted) return { block: 0, queried: 0, answered: 0, ms };
-    const receipts = this.#score(outcomes);
+    const receipts = this.#score(await this.#checked(outcomes));
     if (registered) await o.state.saveRound(receipts);
     const block = await blockRead;
     if (!this.#metagraph || block - this.#metagraph.block >= (o.resyncBlocks ?? 5)) {
@@ -318,13 +320,30 @@ export class ValidatorDaemon {
     const { miner, challenge, timeoutMs } = planned;
     try {
       const answer = await this.#client!.query(miner.target, challenge.synapse, challenge.body, { timeoutMs, signal: this.#stop.signal });
-      this.#bump("answered");
       return { planned, answer };
     } catch (error) {
       this.#bump(error instanceof QueryError ? error.code : "ERROR");
       this.#o.log.debug({ uid: miner.uid, error: (error as Error).message }, "no answer");
       return { planned };
     }
+  }
+
+  /** The outcomes with each answer's signature checked: an answer that fails its check counts as none (BAD_RESPONSE). */
+  async #checked(outcomes: readonly Outcome[]): Promise<Outcome[]> {
+    return Promise.all(
+      outcomes.map(async (outcome) => {
+        if (!outcome.answer) return outcome;
+        try {
+          await outcome.answer.checked;
+          this.#bump("answered");
+          return outcome;
+        } catch (error) {
+          this.#bump("BAD_RESPONSE");
+          this.#o.log.debug({ uid: outcome.planned.miner.uid, error: (error as Error).message }, "an answer whose signature does not verify");
+          return { planned: outcome.planned };
+        }
+      }),
+    );
   }
 
   /** Scores a step's outcomes into the book; the receipts of the answers, to save. */

@@ -46,7 +46,7 @@ export const MINER_OPTIONS: OptionSchema = {
   host: { type: "string", default: "0.0.0.0", help: "IP the libp2p node listens on" },
   port: { type: "integer", min: 0, max: 65535, default: 8091, help: "TCP port (several hotkeys: this and the next ones; 0 picks free ports)" },
   externalIp: { type: "string", help: "the IP validators reach this miner at (published as the axon; needed behind NAT, in containers, or when listening on 0.0.0.0)" },
-  dataDir: { type: "string", help: "peer keys and the replay cache (default $TENSORNODE_HOME/miner)" },
+  dataDir: { type: "string", help: "peer keys, one folder per hotkey, held by one process at a time (default $TENSORNODE_HOME/miner)" },
   workers: { type: "integer", min: 1, max: 256, help: "inference worker threads (default: all cores but one)" },
   maxQueued: { type: "integer", min: 1, max: 100_000, default: 256, help: "inference runs that may wait before requests are answered BUSY" },
   maxBatch: { type: "integer", min: 1, max: 4096, default: 1, help: "micro-batching: rows joined into one run of a batchable model (1: off, the right choice on small CPUs)" },

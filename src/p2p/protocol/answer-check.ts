@@ -1,7 +1,7 @@
 /**
  * A user's check of a gateway's answer, offline and without trusting the validator (pure): each
- * receipt must carry the validator's signed request for exactly the bytes the user sent and the
- * miner's signature over its answer to that request, by the hotkey the answer names; the output
+ * receipt must carry a request for exactly the bytes the user sent and the miner's signature over
+ * its answer to that request in full, by the hotkey the answer names; the output
  * shown must be the one the miner signed. Whether that hotkey holds that uid on the subnet is a
  * question for the chain (the CLI asks it with --chain).
  */

@@ -91,11 +91,14 @@ export interface Hello {
   readonly binding: Uint8Array;
 }
 
-/** The miner's answer to HELLO: its salt for the stream's nonces and its session key's binding. */
+/** The miner's answer to HELLO: its salt for the stream's nonces, its session key's binding and its proof of identity. */
 export interface Welcome {
   readonly version: number;
   readonly salt: Uint8Array;
+  /** The miner hotkey's binding of the session key that signs its answers. */
   readonly binding: SessionBinding;
+  /** The miner hotkey's binding of its libp2p peer (identity.ts), encoded. */
+  readonly peerBinding: Uint8Array;
 }
 
 export type Frame =
@@ -241,7 +244,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
     }
     case FrameKind.Welcome:
       checkLength(frame.welcome.salt, SALT_BYTES, "salt");
-      return writeSessionBinding(w.u8(frame.welcome.version).bytes(frame.welcome.salt), frame.welcome.binding).finish();
+      return writeSessionBinding(w.u8(frame.welcome.version).bytes(frame.welcome.salt), frame.welcome.binding).bytes(frame.welcome.peerBinding).finish();
     case FrameKind.Chunk:
       return w.u32(frame.seq).bytes(frame.body).finish();
     case FrameKind.Refused:
@@ -291,14 +294,12 @@ export function decodeFrame(bytes: Uint8Array): Frame {
     case FrameKind.Welcome: {
       const version = r.u8("version");
       checkVersion(version, "welcome");
-      const welcome: Welcome = { version, salt: fixed(r, SALT_BYTES, "salt"), binding: readSessionBinding(r) };
-      r.end("a welcome");
+      const welcome: Welcome = { version, salt: fixed(r, SALT_BYTES, "salt"), binding: readSessionBinding(r), peerBinding: r.rest().slice() };
       return { kind, requestId, welcome };
     }
     default:
       throw new FrameError("BAD_FRAME", `unknown frame kind ${kind}`);
   }
 }
-
-/** A WELCOME's exact size: kind, id, version, salt, session binding. */
-export const WELCOME_BYTES = 5 + 1 + SALT_BYTES + SESSION_BINDING_BYTES;
+/** The largest WELCOME: its fixed part, a session binding and the largest hotkey binding. */
+export const MAX_WELCOME_BYTES = 5 + 1 + SALT_BYTES + SESSION_BINDING_BYTES + 4397;

@@ -11,7 +11,7 @@ export interface ReceiptLine {
   readonly uid: number | undefined;
   readonly hotkey: string;
   readonly latencyMs: number | undefined;
-  /** The subnet the validator's signed request names, when the receipt decodes. */
+  /** The subnet the request names, when the receipt decodes. */
   readonly netuid: number | undefined;
   readonly verified: boolean;
   /** VERIFIED, or "not verified: " and what is wrong. */
@@ -27,7 +27,6 @@ export interface ReceiptSummary {
 
 /** checkOrganicReceipt's problems (docs/protocol.md §5.9), explained. */
 const PROBLEMS: Readonly<Record<string, string>> = {
-  "request signature": "the validator's signature on the request does not verify",
   "response signature": "the miner's signature does not verify",
   miner: "the response is signed by another miner than the one the request was sent to",
   "request hash": "the miner's response answers another request",

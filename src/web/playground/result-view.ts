@@ -97,7 +97,7 @@ export function renderAnswer(container: HTMLElement, { answer, savedUrl, savedNa
     h(
       "p",
       { class: "hint" },
-      "Checked here against the exact bytes this page sent: the validator's signed request carries their hash, and the miner signed its answer to that request. " +
+      "Checked here against the exact bytes this page sent: the request the miner answered carries their hash, and the miner signed its answer to that request in full. " +
         "Whether this hotkey holds this uid on the subnet is on chain: save the answer and run ",
       h("code", {}, `tensornode receipt verify ${savedName} --chain … --netuid …`),
       ".",
