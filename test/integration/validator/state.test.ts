@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { encodeAddress } from "@polkadot/util-crypto";
-import { signRequest, signResponse, hash256, requestHash, type Receipt } from "../../../src/p2p/protocol/signing.js";
-import { PROTOCOL_VERSION } from "../../../src/p2p/protocol/frames.js";
+import { signResponse, hash256, requestHash, type Receipt } from "../../../src/p2p/protocol/signing.js";
+import { PROTOCOL_VERSION, requestNonce, type RequestHeader } from "../../../src/p2p/protocol/frames.js";
 import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../../../src/util/sr25519.js";
 import { ValidatorState, ValidatorStateError } from "../../../src/validator/state.js";
 import { verifyStoredReceipt } from "../../../src/validator/receipts.js";
@@ -26,10 +26,7 @@ describe("the validator's durable state", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const receipt = (body: Uint8Array, n: number): Receipt => {
-    const request = signRequest(
-      { version: PROTOCOL_VERSION, netuid: 3, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: miner.publicKey, nonce: new Uint8Array(16).fill(n), timestampMs: 1000n + BigInt(n), deadlineMs: 5000n, synapse: "infer", bodyHash: hash256(new Uint8Array([n])) },
-      sessionSignerOf(validator),
-    );
+    const request: RequestHeader = { version: PROTOCOL_VERSION, netuid: 3, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: miner.publicKey, nonce: requestNonce(new Uint8Array(12).fill(n), n), timestampMs: 1000n + BigInt(n), deadlineMs: 5000n, synapse: "infer", bodyHash: hash256(new Uint8Array([n])) };
     const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 2000n, bodyHash: hash256(body) }, sessionSignerOf(miner));
     return { request, response, body };
   };
@@ -63,9 +60,12 @@ describe("the validator's durable state", () => {
     await third.close();
   });
 
-  it("says when a receipt does not verify: a changed body, a changed score, another miner's signature", async () => {
+  it("says when a receipt does not verify: a changed body, a changed request, a changed score, another miner's signature", async () => {
     const r = round(1, 1);
     assert.equal(verifyStoredReceipt({ ...r, bodyOmitted: false, receipt: { ...r.receipt, body: new Uint8Array([9, 9]) } }), "INVALID: body hash");
+    // The request is unsigned (v3): changing any of its fields breaks the hash the miner signed.
+    assert.equal(verifyStoredReceipt({ ...r, bodyOmitted: false, receipt: { ...r.receipt, request: { ...r.receipt.request, deadlineMs: r.receipt.request.deadlineMs + 1n } } }), "INVALID: request hash");
+    assert.equal(verifyStoredReceipt({ ...r, bodyOmitted: false, receipt: { ...r.receipt, request: { ...r.receipt.request, validator: miner.publicKey } } }), "INVALID: request hash");
     const forged = { ...r.receipt.response, signature: new Uint8Array(64) };
     assert.equal(verifyStoredReceipt({ ...r, bodyOmitted: false, receipt: { ...r.receipt, response: forged } }), "INVALID: response signature");
     assert.equal(verifyStoredReceipt({ ...r, hotkey: encodeAddress(validator.publicKey, 42), bodyOmitted: false }), "INVALID: signed by another hotkey");

@@ -11,9 +11,9 @@ import { after, before, describe, it } from "node:test";
 import { encodeAddress } from "@polkadot/util-crypto";
 import { Store } from "../../../src/db/store.js";
 import { checkAnswer } from "../../../src/p2p/protocol/answer-check.js";
-import { PROTOCOL_VERSION } from "../../../src/p2p/protocol/frames.js";
+import { PROTOCOL_VERSION, requestNonce, type RequestHeader } from "../../../src/p2p/protocol/frames.js";
 import { organicAnswerBody, readOrganicRequest } from "../../../src/p2p/protocol/organic.js";
-import { hash256, requestHash, signRequest, signResponse } from "../../../src/p2p/protocol/signing.js";
+import { hash256, requestHash, signResponse } from "../../../src/p2p/protocol/signing.js";
 import { encodeTensors, type TensorMap } from "../../../src/p2p/protocol/tensors.js";
 import { QueryError, type QueryAnswer, type QueryOptions, type QueryTarget } from "../../../src/p2p/query-client.js";
 import { loadPlugin, pluginRoots } from "../../../src/subnet/loader.js";
@@ -75,11 +75,11 @@ describe("the organic service routes a user's request", () => {
       });
       if ("fail" in script) throw script.fail;
       if (script.ms > (options.timeoutMs ?? 12_000)) throw new QueryError("TIMEOUT", "late");
-      const request = signRequest({ version: PROTOCOL_VERSION, netuid: 1, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: target.hotkey, nonce: new Uint8Array(16).fill(uid), timestampMs: 1n, deadlineMs: 2n, synapse, bodyHash: hash256(encodeTensors(body)) }, sessionSignerOf(validator));
+      const request: RequestHeader = { version: PROTOCOL_VERSION, netuid: 1, genesisHash: new Uint8Array(32), validator: validator.publicKey, miner: target.hotkey, nonce: requestNonce(new Uint8Array(12).fill(uid), asked.length), timestampMs: 1n, deadlineMs: 2n, synapse, bodyHash: hash256(encodeTensors(body)) };
       const answerBody = organicAnswerBody(encoder.encode(JSON.stringify(script.answer)));
       const bytes = encodeTensors(answerBody);
       const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: target.hotkey, requestHash: requestHash(request), timestampMs: 1n, bodyHash: hash256(bytes) }, sessionSignerOf(signers[uid]!));
-      return { body: answerBody, chunks: [answerBody], receipt: { request, response, body: bytes }, latencyMs: script.ms };
+      return { body: answerBody, chunks: [answerBody], receipt: { request, response, body: bytes }, latencyMs: script.ms, checked: Promise.resolve() };
     };
     const organic = new OrganicService({
       api,

@@ -6,9 +6,9 @@ import { randomBytes } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { encodeAddress } from "@polkadot/util-crypto";
 import { Store } from "../../../src/db/store.js";
-import { PROTOCOL_VERSION } from "../../../src/p2p/protocol/frames.js";
+import { PROTOCOL_VERSION, requestNonce, type RequestHeader } from "../../../src/p2p/protocol/frames.js";
 import { checkOrganicReceipt, decodeOrganicReceipt, encodeOrganicReceipt, organicAnswerBody, organicRequestBody, readOrganicRequest, type OrganicReceipt } from "../../../src/p2p/protocol/organic.js";
-import { hash256, requestHash, signRequest, signResponse } from "../../../src/p2p/protocol/signing.js";
+import { hash256, requestHash, signResponse } from "../../../src/p2p/protocol/signing.js";
 import { encodeTensors } from "../../../src/p2p/protocol/tensors.js";
 import { FrameError } from "../../../src/p2p/protocol/bytes.js";
 import { checkAnswer } from "../../../src/p2p/protocol/answer-check.js";
@@ -23,21 +23,18 @@ const encoder = new TextEncoder();
 
 /** A validator's request for `userBody` and a miner's signed answer `output`, as the gateway relays them. */
 function relay(validator: Sr25519Signer, miner: Sr25519Signer, userBody: Uint8Array, output: unknown): OrganicReceipt {
-  const request = signRequest(
-    {
-      version: PROTOCOL_VERSION,
-      netuid: 1,
-      genesisHash: new Uint8Array(32).fill(7),
-      validator: validator.publicKey,
-      miner: miner.publicKey,
-      nonce: new Uint8Array(randomBytes(16)),
-      timestampMs: 1_700_000_000_000n,
-      deadlineMs: 1_700_000_003_000n,
-      synapse: "recognize",
-      bodyHash: hash256(encodeTensors(organicRequestBody(userBody))),
-    },
-    sessionSignerOf(validator),
-  );
+  const request: RequestHeader = {
+    version: PROTOCOL_VERSION,
+    netuid: 1,
+    genesisHash: new Uint8Array(32).fill(7),
+    validator: validator.publicKey,
+    miner: miner.publicKey,
+    nonce: requestNonce(new Uint8Array(randomBytes(12)), 1),
+    timestampMs: 1_700_000_000_000n,
+    deadlineMs: 1_700_000_003_000n,
+    synapse: "recognize",
+    bodyHash: hash256(encodeTensors(organicRequestBody(userBody))),
+  };
   const answer = encodeTensors(organicAnswerBody(encoder.encode(JSON.stringify(output))));
   const response = signResponse({ version: PROTOCOL_VERSION, status: 0, streamed: false, miner: miner.publicKey, requestHash: requestHash(request), timestampMs: 1_700_000_000_100n, bodyHash: hash256(answer) }, sessionSignerOf(miner));
   return { request, response, answer };
@@ -72,6 +69,28 @@ describe("an organic receipt ties the miner's output to the user's exact bytes",
     assert.equal(checkOrganicReceipt({ ...receipt, answer: swapped.answer }, body), "answer hash");
     const forged = relay(validator, other, body, { text: "hello" });
     assert.equal(checkOrganicReceipt({ ...receipt, response: { ...forged.response, miner: miner.publicKey } }, body), "response signature");
+  });
+
+  it("does not hold once any field of the (unsigned) request is changed: the miner signed its hash", () => {
+    const receipt = relay(validator, miner, body, { text: "hello" });
+    const changed: Partial<RequestHeader>[] = [
+      { validator: other.publicKey },
+      { nonce: requestNonce(receipt.request.nonce.subarray(0, 12), 2) },
+      { timestampMs: receipt.request.timestampMs + 1n },
+      { deadlineMs: receipt.request.deadlineMs + 1n },
+      { synapse: "other" },
+      { netuid: 2 },
+      { genesisHash: new Uint8Array(32).fill(8) },
+    ];
+    for (const change of changed) assert.equal(checkOrganicReceipt({ ...receipt, request: { ...receipt.request, ...change } }, body), "request hash", JSON.stringify(Object.keys(change)));
+    // Through the bytes too: a receipt whose request header was altered after encoding fails the same way.
+    const bytes = encodeOrganicReceipt(receipt);
+    const altered = bytes.slice();
+    const nonceEnd = 1 + 1 + 2 + 32 + 32 + 32 + 15; // the receipt's version; the request's version, netuid, genesis hash, validator, miner; the nonce's last byte
+    altered[nonceEnd] = altered[nonceEnd]! ^ 0x01;
+    assert.equal(checkOrganicReceipt(decodeOrganicReceipt(altered), body), "request hash");
+    // A miner swapped in the request, with the response still naming the miner who signed, is "miner".
+    assert.equal(checkOrganicReceipt({ ...receipt, request: { ...receipt.request, miner: other.publicKey } }, body), "miner");
   });
 
   it("refuses malformed receipt bytes with a FrameError, never anything else", () => {
