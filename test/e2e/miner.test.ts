@@ -1,7 +1,7 @@
 /**
  * The miner daemon as users run it: the built binary as a child process on a devnet. It waits for
- * its hotkey's registration, serves its axon on 127.0.0.2, answers signed tiny-subnet queries
- * exactly (found from the chain alone), refuses abuse, reports /metrics and /healthz, and stops
+ * its hotkey's registration, serves its axon on 127.0.0.2, answers tiny-subnet queries exactly,
+ * each with a signed answer (found from the chain alone), refuses abuse, reports /metrics and /healthz, and stops
  * cleanly on SIGTERM.
  */
 import "../../src/util/polyfill.js";
@@ -20,23 +20,21 @@ import { SubtensorOperations } from "../../src/chain/operations.js";
 import { DevnetNode } from "../../src/devnet/node.js";
 import { HotkeyDirectory } from "../../src/p2p/directory.js";
 import { discoverFromAxons } from "../../src/p2p/discovery.js";
-import { signBinding } from "../../src/p2p/identity.js";
+import { bindingSigningBytes, encodeBinding, signBinding, type HotkeyBinding } from "../../src/p2p/identity.js";
 import { IdentityService } from "../../src/p2p/identity-service.js";
 import { createP2PNode, type P2PNode } from "../../src/p2p/node.js";
 import { loadOrCreatePeerKey } from "../../src/p2p/peer-key.js";
 import { QueryClient, QueryError } from "../../src/p2p/query-client.js";
-import { checkReceipt, hash256, signRequest } from "../../src/p2p/protocol/signing.js";
-import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, REFUSAL_NAMES } from "../../src/p2p/protocol/frames.js";
+import { checkReceipt } from "../../src/p2p/protocol/signing.js";
+import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, REFUSAL_NAMES, type Frame } from "../../src/p2p/protocol/frames.js";
 import { encodeTensors } from "../../src/p2p/protocol/tensors.js";
 import { lpStream } from "@libp2p/utils";
-import { randomBytes } from "node:crypto";
 import { loadPlugin, pluginRoots } from "../../src/subnet/loader.js";
 import { prng } from "../../src/util/prng.js";
 import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../../src/util/sr25519.js";
 import { WalletStore } from "../../src/wallet/wallet.js";
 import { silentLog } from "../helpers/devnet.js";
 import { startProcess, waitForOutput, type RunningProcess } from "../helpers/process.js";
-import { sessionSignerOf } from "../../src/p2p/session-key.js";
 
 const TAO = 1_000_000_000n;
 
@@ -116,7 +114,7 @@ describe("the miner daemon on a devnet (tiny subnet)", { timeout: 180_000 }, () 
     client = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid, genesisHash, log: silentLog });
   });
 
-  it("answers signed tiny queries exactly, each with a receipt; a malformed one is refused as BadRequest", async () => {
+  it("answers tiny queries exactly, each with a signed receipt; a malformed one is refused as BadRequest", async () => {
     const plugin = await loadPlugin("tiny", { roots: pluginRoots({}) });
     const judge = await (await plugin.loadValidator()).createValidator({ manifest: plugin.manifest, log: silentLog });
     const axon = (await ops.read.axonOf(netuid, minerHotkey))!;
@@ -132,34 +130,45 @@ describe("the miner daemon on a devnet (tiny subnet)", { timeout: 180_000 }, () 
     await assert.rejects(client.query(target, "infer", bad), (e: unknown) => e instanceof QueryError && e.refusal === "BadRequest" && /float32 \[batch, 16\]/.test(e.message));
   });
 
-  it("survives abusive clients: forged, unregistered, replayed and junk are refused, and it keeps answering", async () => {
+  it("survives abusive clients: a forged HELLO, an unregistered hotkey, a replayed request id and junk are refused, and it keeps answering", async () => {
     const axon = (await ops.read.axonOf(netuid, minerHotkey))!;
     const minerKey = new Keyring({ type: "sr25519" }).decodeAddress(minerHotkey);
     const genesisHash = chain.api.genesisHash.toU8a();
     const attacker = await createP2PNode({ privateKey: await loadOrCreatePeerKey(join(home, "attacker")), listen: ["/ip4/127.0.0.1/tcp/0"], gossip: false, log: silentLog });
     try {
-      const stream = await attacker.libp2p.dialProtocol(multiaddr(`/ip4/${axon.ip}/tcp/${axon.port}`), QUERY_PROTOCOL);
-      const lp = lpStream(stream, { maxDataLength: 1 << 20 });
-      const next = async (): Promise<string> => {
-        const frame = decodeFrame((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray());
-        assert.equal(frame.kind, FrameKind.Refused);
+      /** A stream from the attacker's peer that opens with a HELLO carrying `binding`. */
+      const open = async (binding: HotkeyBinding) => {
+        const stream = await attacker.libp2p.dialProtocol(multiaddr(`/ip4/${axon.ip}/tcp/${axon.port}`), QUERY_PROTOCOL);
+        const lp = lpStream(stream, { maxDataLength: 1 << 20 });
+        await lp.write(encodeFrame({ kind: FrameKind.Hello, requestId: 0, hello: { version: PROTOCOL_VERSION, netuid, genesisHash, miner: minerKey, binding: encodeBinding(binding) } }));
+        return { lp, read: async () => decodeFrame((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray()) };
+      };
+      const refusal = (frame: Frame): string => {
+        assert.equal(frame.kind, FrameKind.Refused, `a refusal, got kind ${frame.kind}`);
         return REFUSAL_NAMES[(frame as { code: number }).code]!;
       };
-      const signed = (signer: Sr25519Signer, claimed: Uint8Array) => {
-        const body = encodeTensors(new Map());
-        const now = BigInt(Date.now());
-        return { request: signRequest({ version: PROTOCOL_VERSION, netuid, genesisHash, validator: claimed, miner: minerKey, nonce: new Uint8Array(randomBytes(16)), timestampMs: now, deadlineMs: now + 5000n, synapse: "infer", bodyHash: hash256(body) }, sessionSignerOf(signer)), body };
+      /** `hotkey`'s claim on the attacker's peer (the one the Noise handshake authenticates), signed by `signer`. */
+      const claimedBy = (signer: Sr25519Signer, hotkey: Uint8Array): HotkeyBinding => {
+        const claim = { peerId: attacker.peerId, hotkey, netuid, genesisHash, addresses: [], expiresAtMs: BigInt(Date.now() + 60_000) };
+        return { ...claim, signature: signer.sign(bindingSigningBytes(claim)) };
       };
       const stranger = sr25519SignerFromSeed(new Uint8Array(32).fill(77));
-      await lp.write(encodeFrame({ kind: FrameKind.Request, requestId: 1, ...signed(stranger, validatorKey.publicKey) }));
-      assert.equal(await next(), "BadSignature");
-      await lp.write(encodeFrame({ kind: FrameKind.Request, requestId: 2, ...signed(stranger, stranger.publicKey) }));
-      assert.equal(await next(), "NotPermitted");
-      const honest = signed(validatorKey, validatorKey.publicKey);
-      await lp.write(encodeFrame({ kind: FrameKind.Request, requestId: 3, ...honest }));
-      assert.equal(await next(), "BadRequest"); // an empty body is not a tiny input, but it was admitted
-      await lp.write(encodeFrame({ kind: FrameKind.Request, requestId: 4, ...honest }));
-      assert.equal(await next(), "Replay");
+      // A forged identity: the validator's hotkey claimed, signed by another key.
+      const forged = await open(claimedBy(stranger, validatorKey.publicKey));
+      assert.equal(refusal(await forged.read()), "BadSignature");
+      await assert.rejects(forged.read(), "the stream is closed after a refused HELLO");
+      // An honest binding of a hotkey that is not on the subnet.
+      const unregistered = await open(claimedBy(stranger, stranger.publicKey));
+      assert.equal(refusal(await unregistered.read()), "NotPermitted");
+      // The validator's own binding of this peer: welcomed, then its request ids must keep rising.
+      const { lp, read } = await open(claimedBy(validatorKey, validatorKey.publicKey));
+      assert.equal((await read()).kind, FrameKind.Welcome);
+      const now = BigInt(Date.now());
+      const request = encodeFrame({ kind: FrameKind.Request, requestId: 3, timestampMs: now, deadlineMs: now + 5000n, synapse: "infer", body: encodeTensors(new Map()) });
+      await lp.write(request);
+      assert.equal(refusal(await read()), "BadRequest"); // an empty body is not a tiny input, but it was admitted
+      await lp.write(request);
+      assert.equal(refusal(await read()), "Replay");
       for (let i = 0; i < 20; i++) await lp.write(new Uint8Array([9, 9, 9])).catch(() => undefined);
       const deadline = Date.now() + 5_000;
       while (attacker.libp2p.getConnections().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

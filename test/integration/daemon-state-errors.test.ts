@@ -14,7 +14,7 @@ import { Keyring } from "@polkadot/api";
 import { connectChain, type ChainConnection } from "../../src/chain/connection.js";
 import { SubtensorOperations } from "../../src/chain/operations.js";
 import { DevnetNode } from "../../src/devnet/node.js";
-import { ReplayCache } from "../../src/p2p/admission/index.js";
+import { lockDataDir } from "../../src/db/data-dir-lock.js";
 import { ValidatorState } from "../../src/validator/state.js";
 import { WalletStore } from "../../src/wallet/wallet.js";
 import { runCliCaptured, type CliRun } from "../helpers/cli.js";
@@ -103,13 +103,14 @@ describe("a daemon's state errors: one line, exit 2", { timeout: 120_000 }, () =
     assertOneLine(await runCliCaptured(["miner", ...common(), "--subnet", "tiny", "--hotkey", "m1", "--host", "127.0.0.2", "--port", "0", "--metrics-port", String(portOf(taken)), "--data-dir", join(home, "m-metrics")], { env }), /in use/);
   });
 
-  it("miner: its data dir held by another process (the replay cache is locked)", async () => {
+  it("miner: its data dir held by another process (the hotkey's data-dir lock is taken)", async () => {
     const dataDir = join(home, "m-locked");
-    const held = await ReplayCache.open(join(dataDir, "m2", "replay"), { windowMs: 30_000, maxEntries: 1000, now: Date.now });
+    // The lock the miner daemon takes for this hotkey: <data dir>/<hotkey name>/lock.
+    const held = await lockDataDir(join(dataDir, "m2", "lock"));
     try {
       assertOneLine(await runCliCaptured(["miner", ...common(), "--subnet", "tiny", "--hotkey", "m2", "--host", "127.0.0.2", "--port", "0", "--data-dir", dataDir], { env }), /another process is using this data dir.*--data-dir/);
     } finally {
-      await held.close();
+      await held.release();
     }
   });
 

@@ -1,9 +1,10 @@
 /**
  * The network layer against a real chain: a miner and a validator registered on an in-process
  * devnet, each with a libp2p node on loopback. The validator finds the miner from the chain alone
- * (its axon), proves who is behind it, queries it over one multiplexed stream and keeps receipts;
- * the miner refuses every abusive request before parsing its body; heartbeats flow and forged ones
- * are rejected and cost their sender score.
+ * (its axon), proves who is behind it, queries it over one multiplexed stream (opened by a HELLO
+ * that proves the validator's hotkey) and keeps receipts; the miner refuses every abusive stream and
+ * request before parsing a body; the validator rejects an answer whose signature does not verify;
+ * heartbeats flow and forged ones are rejected and cost their sender score.
  */
 import "../../../src/util/polyfill.js";
 import "@polkadot/api-augment";
@@ -22,18 +23,17 @@ import { connectChain, type ChainConnection } from "../../../src/chain/connectio
 import { loadMetagraph } from "../../../src/chain/metagraph.js";
 import { SubtensorOperations } from "../../../src/chain/operations.js";
 import { DevnetNode } from "../../../src/devnet/node.js";
-import { ReplayCache } from "../../../src/p2p/admission/index.js";
 import { HotkeyDirectory } from "../../../src/p2p/directory.js";
 import { discoverFromAxons } from "../../../src/p2p/discovery.js";
 import { HeartbeatService, signHeartbeat, type PubSubLike } from "../../../src/p2p/heartbeat.js";
-import { bindingSigningBytes, signBinding, type HotkeyBinding } from "../../../src/p2p/identity.js";
+import { bindingSigningBytes, encodeBinding, signBinding, type HotkeyBinding } from "../../../src/p2p/identity.js";
 import { IdentityService } from "../../../src/p2p/identity-service.js";
 import { createP2PNode, type P2PNode } from "../../../src/p2p/node.js";
 import { loadOrCreatePeerKey } from "../../../src/p2p/peer-key.js";
 import { QueryClient, QueryError } from "../../../src/p2p/query-client.js";
 import { MAX_BAD_FRAMES_PER_STREAM, QueryServer, type AdmissionPolicy, type QueryHandler } from "../../../src/p2p/query-server.js";
-import { decodeFrame, encodeFrame, FrameKind, PROTOCOL_VERSION, QUERY_PROTOCOL, QUERY_PROTOCOL_V1, RefusalCode, REFUSAL_NAMES, type Frame } from "../../../src/p2p/protocol/frames.js";
-import { checkReceipt, hash256, signRequest } from "../../../src/p2p/protocol/signing.js";
+import { decodeFrame, encodeFrame, FrameKind, OLD_QUERY_PROTOCOLS, PROTOCOL_VERSION, QUERY_PROTOCOL, RefusalCode, REFUSAL_NAMES, requestNonce, type Frame, type Welcome } from "../../../src/p2p/protocol/frames.js";
+import { checkReceipt, hash256, requestHash, responseSigningBytes, signResponse } from "../../../src/p2p/protocol/signing.js";
 import { encodeTensors, readString, stringTensor } from "../../../src/p2p/protocol/tensors.js";
 import { sr25519Ready, sr25519SignerFromSeed, type Sr25519Signer } from "../../../src/util/sr25519.js";
 import { silentLog } from "../../helpers/devnet.js";
@@ -59,7 +59,6 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
   let strangerNode: P2PNode;
   const minerDirectory = new HotkeyDirectory();
   const validatorDirectory = new HotkeyDirectory();
-  let replay: ReplayCache;
   let server: QueryServer;
   let client: QueryClient;
   let minerIdentity: IdentityService;
@@ -99,7 +98,6 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
       netuid,
       genesisHash,
       directory: minerDirectory,
-      replayCache: replay,
       handlers,
       policy: { minStake: TAO, acceptPermit: false, ...policy },
       log: silentLog,
@@ -135,7 +133,6 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     validatorIdentity = new IdentityService({ libp2p: validatorNode.libp2p, genesisHash, netuid, directory: validatorDirectory, binding: () => binding(validatorKey, validatorNode), log: silentLog });
     await minerIdentity.start();
     await validatorIdentity.start();
-    replay = await ReplayCache.open(join(dir, "replay"), { windowMs: 30_000, maxEntries: 100_000, now: Date.now });
     server = minerServer({ maxFrameBytes: 64 * 1024, perHotkey: { capacity: 400, refillPerSecond: 100 }, maxConcurrent: 8, maxQueued: 64 });
     await server.start();
     client = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid, genesisHash, log: silentLog });
@@ -144,7 +141,6 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
   after(async () => {
     await client?.close();
     await server?.stop(100);
-    await replay?.close();
     for (const node of [minerNode, validatorNode, strangerNode]) await node?.stop();
     await chain?.close();
     await devnet?.stop();
@@ -183,7 +179,7 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     }
   });
 
-  it("answers a signed query with a signed answer that is a receipt anyone can check", async () => {
+  it("answers a query on a stream its HELLO proved the validator's with a signed answer that is a receipt anyone can check", async () => {
     const answer = await client.query(minerTarget(), "echo", new Map([["text", stringTensor("hello miner")]]));
     assert.equal(readString(answer.body, "text"), "hello miner");
     assert.equal(checkReceipt(answer.receipt), undefined);
@@ -223,10 +219,10 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     assert.equal(readString((await client.query(minerTarget(), "echo", new Map([["x", stringTensor("back")]]))).body, "x"), "back");
   });
 
-  describe("admission: abusive requests are refused before their body is parsed", () => {
-    /** A raw stream to the miner, to send what an honest client never would. */
-    const raw = async (): Promise<{ send(frame: Frame | Uint8Array): Promise<void>; next(): Promise<Frame>; close(): Promise<void> }> => {
-      const stream = await strangerNode.libp2p.dialProtocol(minerTarget().peer, QUERY_PROTOCOL);
+  describe("admission: abusive streams and requests are refused before any body is parsed", () => {
+    /** A raw stream to the miner from the stranger's peer, to send what an honest client never would. */
+    const raw = async (protocol = QUERY_PROTOCOL): Promise<{ send(frame: Frame | Uint8Array): Promise<void>; next(): Promise<Frame>; close(): Promise<void> }> => {
+      const stream = await strangerNode.libp2p.dialProtocol(minerTarget().peer, protocol);
       const lp = lpStream(stream, { maxDataLength: 1024 * 1024 });
       return {
         send: (frame) => lp.write(frame instanceof Uint8Array ? frame : encodeFrame(frame)),
@@ -234,108 +230,151 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
         close: () => stream.close(),
       };
     };
-    const request = (signer: Sr25519Signer, claimed: Uint8Array, overrides: Partial<{ timestampMs: bigint; deadlineMs: bigint; nonce: Uint8Array; body: Uint8Array; synapse: string }> = {}) => {
-      const body = overrides.body ?? encodeTensors(new Map([["x", stringTensor("y")]]));
+    /** A HELLO binding: `signer` signs `hotkey`'s claim on `peerId` (the stranger's peer, which the Noise handshake authenticates). */
+    const helloBinding = (signer: Sr25519Signer, hotkey: Uint8Array = signer.publicKey, overrides: Partial<{ peerId: string; netuid: number; genesisHash: Uint8Array; expiresAtMs: bigint }> = {}): HotkeyBinding => {
+      const claim = { peerId: strangerNode.peerId, hotkey, netuid, genesisHash, addresses: [], expiresAtMs: BigInt(Date.now() + 3_600_000), ...overrides };
+      return { ...claim, signature: signer.sign(bindingSigningBytes(claim)) };
+    };
+    const hello = (b: HotkeyBinding | Uint8Array, target: Partial<{ miner: Uint8Array; netuid: number; genesisHash: Uint8Array }> = {}): Frame => ({
+      kind: FrameKind.Hello,
+      requestId: 0,
+      hello: { version: PROTOCOL_VERSION, netuid: target.netuid ?? netuid, genesisHash: target.genesisHash ?? genesisHash, miner: target.miner ?? minerKey.publicKey, binding: b instanceof Uint8Array ? b : encodeBinding(b) },
+    });
+    /** A raw stream that said HELLO as `key` (the validator by default) and was welcomed. */
+    const greeted = async (key: Sr25519Signer = validatorKey): Promise<Awaited<ReturnType<typeof raw>> & { welcome: Welcome }> => {
+      const s = await raw();
+      await s.send(hello(helloBinding(key)));
+      const frame = await s.next();
+      assert.equal(frame.kind, FrameKind.Welcome, `a WELCOME, got kind ${frame.kind}`);
+      return { ...s, welcome: (frame as { welcome: Welcome }).welcome };
+    };
+    const request = (requestId: number, overrides: Partial<{ timestampMs: bigint; deadlineMs: bigint; body: Uint8Array; synapse: string }> = {}): Frame => {
       const now = BigInt(Date.now());
-      const header = {
-        version: PROTOCOL_VERSION,
-        netuid,
-        genesisHash,
-        validator: claimed,
-        miner: minerKey.publicKey,
-        nonce: overrides.nonce ?? new Uint8Array(randomBytes(16)),
+      return {
+        kind: FrameKind.Request,
+        requestId,
         timestampMs: overrides.timestampMs ?? now,
         deadlineMs: overrides.deadlineMs ?? now + 5_000n,
         synapse: overrides.synapse ?? "echo",
-        bodyHash: hash256(body),
+        body: overrides.body ?? encodeTensors(new Map([["x", stringTensor("y")]])),
       };
-      return { request: signRequest(header, sessionSignerOf(signer)), body };
     };
     const refusal = (frame: Frame): string => {
       assert.equal(frame.kind, FrameKind.Refused, `a refusal, got kind ${frame.kind}`);
       return REFUSAL_NAMES[(frame as { code: number }).code]!;
     };
-
-    it("a request signed by another key than the hotkey it claims (a forged identity)", async () => {
+    /** A HELLO refused: the refusal under id 0, then the stream is closed. */
+    const helloRefused = async (frame: Frame | Uint8Array): Promise<{ name: string; message: string }> => {
       const s = await raw();
-      const forged = request(strangerKey, validatorKey.publicKey);
-      await s.send({ kind: FrameKind.Request, requestId: 1, ...forged });
-      assert.equal(refusal(await s.next()), "BadSignature");
+      const accepted = server.stats().accepted;
+      await s.send(frame);
+      const answer = await s.next();
+      const name = refusal(answer);
+      assert.equal(answer.requestId, 0);
+      // Nothing more is served on it: a request sent anyway gets no answer, and the stream ends.
+      await s.send(request(1)).catch(() => undefined);
+      await assert.rejects(s.next(), "the stream is closed after a refused HELLO");
+      assert.equal(server.stats().accepted, accepted, "no work was done");
+      return { name, message: (answer as { message: string }).message };
+    };
+
+    it("a HELLO whose binding claims the validator's hotkey but is signed by another key (a forged identity)", async () => {
+      assert.equal((await helloRefused(hello(helloBinding(strangerKey, validatorKey.publicKey)))).name, "BadSignature");
+    });
+
+    it("a HELLO with the validator's genuine binding, but of another peer than the one connected (a stolen binding)", async () => {
+      const stolen = helloBinding(validatorKey, validatorKey.publicKey, { peerId: validatorNode.peerId });
+      const { name, message } = await helloRefused(hello(stolen));
+      assert.equal(name, "BadSignature");
+      assert.match(message, /another peer/);
+    });
+
+    it("a HELLO whose binding has an empty (all-zero) signature, and one whose binding does not decode", async () => {
+      assert.equal((await helloRefused(hello({ ...helloBinding(validatorKey), signature: new Uint8Array(64) }))).name, "BadSignature");
+      assert.equal((await helloRefused(hello(new Uint8Array([1, 2, 3])))).name, "BadRequest");
+    });
+
+    it("a HELLO whose binding has expired", async () => {
+      assert.equal((await helloRefused(hello(helloBinding(validatorKey, validatorKey.publicKey, { expiresAtMs: BigInt(Date.now() - 1) })))).name, "Stale");
+    });
+
+    it("a request before HELLO: there is no proven validator on the stream", async () => {
+      const s = await raw();
+      const accepted = server.stats().accepted;
+      await s.send(request(1));
+      const answer = await s.next();
+      assert.equal(refusal(answer), "BadRequest");
+      assert.equal(answer.requestId, 1);
+      assert.match((answer as { message: string }).message, /HELLO first/);
+      assert.equal(server.stats().accepted, accepted, "no work was done");
       await s.close();
     });
 
-    it("a validator still on protocol 1 is told to upgrade, under its request id, and the stream is closed", async () => {
-      const stream = await strangerNode.libp2p.dialProtocol(minerTarget().peer, QUERY_PROTOCOL_V1);
-      const lp = lpStream(stream, { maxDataLength: 1024 * 1024 });
-      // A protocol-1 request: kind, request id 7, then a header whose version is 1.
-      await lp.write(new Uint8Array([FrameKind.Request, 7, 0, 0, 0, 1, ...new Uint8Array(200)]));
-      const frame = decodeFrame((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray());
-      assert.equal(refusal(frame), "BadRequest");
-      assert.equal(frame.requestId, 7);
-      assert.match((frame as { message: string }).message, /speaks \/tensornode\/query\/2\.0\.0 only .* upgrade/);
-      await assert.rejects(lp.read({ signal: AbortSignal.timeout(5_000) }));
-    });
-
-    it("an empty signature", async () => {
-      const s = await raw();
-      const { request: r, body } = request(validatorKey, validatorKey.publicKey);
-      await s.send({ kind: FrameKind.Request, requestId: 1, request: { ...r, signature: new Uint8Array(64) }, body });
-      assert.equal(refusal(await s.next()), "BadSignature");
-      await s.close();
-    });
-
-    it("a replayed request, even on a new stream", async () => {
-      const signed = request(validatorKey, validatorKey.publicKey);
-      const s = await raw();
-      await s.send({ kind: FrameKind.Request, requestId: 1, ...signed });
-      assert.equal((await s.next()).kind, FrameKind.Response);
-      await s.close();
-      const again = await raw();
-      await again.send({ kind: FrameKind.Request, requestId: 2, ...signed });
-      assert.equal(refusal(await again.next()), "Replay");
-      await again.close();
-    });
-
-    it("a registered hotkey without enough stake, and an unregistered one", async () => {
-      const s = await raw();
-      await s.send({ kind: FrameKind.Request, requestId: 1, ...request(poorKey, poorKey.publicKey) });
-      const first = await s.next();
-      assert.equal(refusal(first), "NotPermitted");
-      assert.match((first as { message: string }).message, /less than 1000000000, and no permit/);
-      await s.send({ kind: FrameKind.Request, requestId: 2, ...request(strangerKey, strangerKey.publicKey) });
-      assert.equal(refusal(await s.next()), "NotPermitted");
-      await s.close();
-    });
-
-    it("a stale timestamp, a passed deadline, a body that does not match its hash", async () => {
-      const s = await raw();
-      const old = BigInt(Date.now() - 120_000);
-      await s.send({ kind: FrameKind.Request, requestId: 1, ...request(validatorKey, validatorKey.publicKey, { timestampMs: old, deadlineMs: old + 1000n }) });
-      assert.equal(refusal(await s.next()), "Stale");
-      await s.send({ kind: FrameKind.Request, requestId: 2, ...request(validatorKey, validatorKey.publicKey, { deadlineMs: BigInt(Date.now() - 1) }) });
-      assert.equal(refusal(await s.next()), "DeadlinePassed");
-      const signed = request(validatorKey, validatorKey.publicKey);
-      await s.send({ kind: FrameKind.Request, requestId: 3, request: signed.request, body: encodeTensors(new Map([["x", stringTensor("tampered")]])) });
-      assert.equal(refusal(await s.next()), "BadSignature");
-      await s.close();
-    });
-
-    it("a request for another miner, another subnet or another chain; a deadline beyond the miner's limit", async () => {
-      const s = await raw();
-      const cases: [Uint8Array, number, Uint8Array][] = [
-        [validatorKey.publicKey, netuid, genesisHash],
-        [minerKey.publicKey, netuid + 1, genesisHash],
-        [minerKey.publicKey, netuid, new Uint8Array(32).fill(7)],
-      ];
-      for (const [i, [miner, n, genesis]] of cases.entries()) {
-        const body = encodeTensors(new Map());
-        const now = BigInt(Date.now());
-        const header = { version: PROTOCOL_VERSION, netuid: n, genesisHash: genesis, validator: validatorKey.publicKey, miner, nonce: new Uint8Array(randomBytes(16)), timestampMs: now, deadlineMs: now + 5_000n, synapse: "echo", bodyHash: hash256(body) };
-        await s.send({ kind: FrameKind.Request, requestId: i + 1, request: signRequest(header, sessionSignerOf(validatorKey)), body });
-        assert.equal(refusal(await s.next()), "WrongTarget");
+    it("a validator still on protocol 2 or 1 is told to upgrade to 3, under its request id, and the stream is closed", async () => {
+      assert.deepEqual([...OLD_QUERY_PROTOCOLS], ["/tensornode/query/2.0.0", "/tensornode/query/1.0.0"]);
+      for (const [version, protocol] of [[2, OLD_QUERY_PROTOCOLS[0]], [1, OLD_QUERY_PROTOCOLS[1]]] as const) {
+        const stream = await strangerNode.libp2p.dialProtocol(minerTarget().peer, protocol);
+        const lp = lpStream(stream, { maxDataLength: 1024 * 1024 });
+        // An old request: kind, request id 7, then a header whose version is the old one.
+        await lp.write(new Uint8Array([FrameKind.Request, 7, 0, 0, 0, version, ...new Uint8Array(200)]));
+        const frame = decodeFrame((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray());
+        assert.equal(refusal(frame), "BadRequest", protocol);
+        assert.equal(frame.requestId, 7, protocol);
+        assert.match((frame as { message: string }).message, /speaks \/tensornode\/query\/3\.0\.0 only .* upgrade/, protocol);
+        await assert.rejects(lp.read({ signal: AbortSignal.timeout(5_000) }), protocol);
       }
+    });
+
+    it("a repeated or lower request id on a stream is a replay; a new stream gets a fresh salt, so its ids name other requests", async () => {
+      const s = await greeted();
+      await s.send(request(5));
+      assert.equal((await s.next()).kind, FrameKind.Response);
+      await s.send(request(5));
+      const again = await s.next();
+      assert.equal(refusal(again), "Replay");
+      assert.equal(again.requestId, 5);
+      await s.send(request(3));
+      assert.equal(refusal(await s.next()), "Replay");
+      await s.send(request(6));
+      assert.equal((await s.next()).kind, FrameKind.Response, "the next id is served");
+      await s.close();
+      const other = await greeted();
+      assert.equal(other.welcome.salt.length, 12);
+      assert.notDeepEqual(other.welcome.salt, s.welcome.salt, "each stream has its own salt, in every request's nonce");
+      await other.close();
+    });
+
+    it("a registered hotkey without enough stake, and an unregistered one, are refused at HELLO", async () => {
+      const poor = await helloRefused(hello(helloBinding(poorKey)));
+      assert.equal(poor.name, "NotPermitted");
+      assert.match(poor.message, /less than 1000000000, and no permit/);
+      const unregistered = await helloRefused(hello(helloBinding(strangerKey)));
+      assert.equal(unregistered.name, "NotPermitted");
+      assert.match(unregistered.message, /not registered/);
+    });
+
+    it("a stale timestamp and a passed deadline", async () => {
+      const s = await greeted();
+      const old = BigInt(Date.now() - 120_000);
+      await s.send(request(1, { timestampMs: old, deadlineMs: old + 1000n }));
+      assert.equal(refusal(await s.next()), "Stale");
+      await s.send(request(2, { deadlineMs: BigInt(Date.now() - 1) }));
+      assert.equal(refusal(await s.next()), "DeadlinePassed");
+      await s.close();
+    });
+
+    it("a stream for another miner, another subnet or another chain; a deadline beyond the miner's limit", async () => {
+      const other = new Uint8Array(32).fill(7);
+      const cases: [string, Frame][] = [
+        ["another miner's hotkey", hello(helloBinding(validatorKey), { miner: validatorKey.publicKey })],
+        ["another subnet", hello(helloBinding(validatorKey, validatorKey.publicKey, { netuid: netuid + 1 }), { netuid: netuid + 1 })],
+        ["another chain", hello(helloBinding(validatorKey, validatorKey.publicKey, { genesisHash: other }), { genesisHash: other })],
+        ["a binding for another subnet on a stream for this one", hello(helloBinding(validatorKey, validatorKey.publicKey, { netuid: netuid + 1 }))],
+      ];
+      for (const [what, frame] of cases) assert.equal((await helloRefused(frame)).name, "WrongTarget", what);
+      const s = await greeted();
       const far = BigInt(Date.now()) + 2n ** 33n;
-      await s.send({ kind: FrameKind.Request, requestId: 9, ...request(validatorKey, validatorKey.publicKey, { deadlineMs: far }) });
+      await s.send(request(9, { deadlineMs: far }));
       const answer = await s.next();
       assert.equal(refusal(answer), "BadRequest");
       assert.match((answer as { message: string }).message, /deadline is more than 300000 ms after the request/);
@@ -343,12 +382,12 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     });
 
     it("garbage frames are answered BadRequest under their request id, and the stream keeps serving", async () => {
-      const s = await raw();
+      const s = await greeted();
       await s.send(new Uint8Array([1, 42, 0, 0, 0, 2, 3]));
       const junk = await s.next();
       assert.equal(refusal(junk), "BadRequest");
       assert.equal(junk.requestId, 42);
-      await s.send({ kind: FrameKind.Request, requestId: 9, ...request(validatorKey, validatorKey.publicKey) });
+      await s.send(request(9));
       assert.equal((await s.next()).kind, FrameKind.Response);
       await s.close();
     });
@@ -369,10 +408,9 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     });
 
     it("an oversized frame is refused from its length prefix, and the stream is cut", async () => {
-      const s = await raw();
-      const { request: r } = request(validatorKey, validatorKey.publicKey);
+      const s = await greeted();
       const accepted = server.stats().accepted;
-      await s.send({ kind: FrameKind.Request, requestId: 1, request: r, body: new Uint8Array(200 * 1024) }).catch(() => undefined);
+      await s.send(request(1, { body: new Uint8Array(200 * 1024) })).catch(() => undefined);
       assert.equal(refusal(await s.next()), "TooLarge");
       await assert.rejects(s.next(), "the stream is cut after the refusal");
       assert.equal(server.stats().accepted, accepted, "no work was done");
@@ -383,9 +421,9 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
       await server.stop(100);
       await strict.start();
       try {
-        const s = await raw();
-        for (let i = 1; i <= 10; i++) await s.send({ kind: FrameKind.Request, requestId: i, ...request(validatorKey, validatorKey.publicKey, { synapse: "slow" }) });
-        for (let i = 11; i <= 15; i++) await s.send({ kind: FrameKind.Request, requestId: i, ...request(validatorKey, validatorKey.publicKey, { synapse: "slow" }) });
+        const s = await greeted();
+        for (let i = 1; i <= 10; i++) await s.send(request(i, { synapse: "slow" }));
+        for (let i = 11; i <= 15; i++) await s.send(request(i, { synapse: "slow" }));
         const frames: Frame[] = [];
         while (frames.filter((f) => f.kind === FrameKind.Refused).length < 12) frames.push(await s.next());
         const names = frames.filter((f) => f.kind === FrameKind.Refused).map(refusal);
@@ -398,6 +436,82 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
       } finally {
         await strict.stop(1_000);
         await server.start();
+      }
+    });
+  });
+
+  describe("the validator checks every answer", () => {
+    /**
+     * A miner of our own making, holding the miner's keys: it says WELCOME with the miner's genuine
+     * session binding (and the miner hotkey's binding of its own peer), then answers each request
+     * with `answer(the honest signature over the echo, the echo's body, the bytes signed)`, which may
+     * alter either: everything but the answer's signature is as an honest miner's.
+     */
+    const impostor = async (answer: (signature: Uint8Array, body: Uint8Array, signingBytes: Uint8Array) => { signature: Uint8Array; body: Uint8Array }): Promise<P2PNode> => {
+      const node = await createP2PNode({ privateKey: await loadOrCreatePeerKey(join(dir, `impostor-${randomBytes(4).toString("hex")}`)), listen: ["/ip4/127.0.0.1/tcp/0"], gossip: false, log: silentLog });
+      const signer = sessionSignerOf(minerKey);
+      await node.libp2p.handle(QUERY_PROTOCOL, (stream) => {
+        void (async () => {
+          const lp = lpStream(stream, { maxDataLength: 1024 * 1024 });
+          const first = decodeFrame((await lp.read()).subarray());
+          assert.equal(first.kind, FrameKind.Hello);
+          const salt = new Uint8Array(randomBytes(12));
+          const peerBinding = encodeBinding(signBinding({ peerId: node.peerId, hotkey: minerKey.publicKey, netuid, genesisHash, addresses: [], expiresAtMs: BigInt(Date.now() + 3_600_000) }, minerKey));
+          await lp.write(encodeFrame({ kind: FrameKind.Welcome, requestId: 0, welcome: { version: PROTOCOL_VERSION, salt, binding: signer.binding, peerBinding } }));
+          for (;;) {
+            const frame = decodeFrame((await lp.read()).subarray());
+            if (frame.kind !== FrameKind.Request) continue;
+            const request = { version: PROTOCOL_VERSION, netuid, genesisHash, validator: validatorKey.publicKey, miner: minerKey.publicKey, nonce: requestNonce(salt, frame.requestId), timestampMs: frame.timestampMs, deadlineMs: frame.deadlineMs, synapse: frame.synapse, bodyHash: hash256(frame.body) };
+            const timestampMs = BigInt(Date.now());
+            const header = { version: PROTOCOL_VERSION, status: 0, streamed: false, miner: minerKey.publicKey, requestHash: requestHash(request), timestampMs, bodyHash: hash256(frame.body) };
+            const signed = signResponse(header, signer);
+            const sent = answer(signed.signature, frame.body, responseSigningBytes(header));
+            await lp.write(encodeFrame({ kind: FrameKind.Response, requestId: frame.requestId, status: 0, timestampMs, signature: sent.signature, body: sent.body }));
+          }
+        })().catch(() => stream.abort(new Error("the impostor is done")));
+      });
+      return node;
+    };
+    const ask = (node: P2PNode, text: string, by: QueryClient = client): ReturnType<QueryClient["query"]> => by.query({ peer: multiaddr(node.addresses()[0]!), hotkey: minerKey.publicKey }, "echo", new Map([["text", stringTensor(text)]]), { timeoutMs: 5_000 });
+
+    it("an answer signed honestly is believed (the control); one whose body was altered after signing, or signed by another key, is rejected as BAD_RESPONSE", async () => {
+      const other = sessionSignerOf(poorKey);
+      const cases: [string, Parameters<typeof impostor>[0], boolean][] = [
+        ["honest", (signature, body) => ({ signature, body }), true],
+        ["the body altered after signing", (signature) => ({ signature, body: encodeTensors(new Map([["text", stringTensor("tampered")]])) }), false],
+        ["signed by another session key than the bound one", (_, body, bytes) => ({ signature: other.sign(bytes), body }), false],
+        ["an all-zero signature", (_, body) => ({ signature: new Uint8Array(64), body }), false],
+      ];
+      for (const [what, answer, believed] of cases) {
+        const node = await impostor(answer);
+        try {
+          if (believed) assert.equal(readString((await ask(node, "hi")).body, "text"), "hi", what);
+          else await assert.rejects(ask(node, "hi"), (e: unknown) => e instanceof QueryError && e.code === "BAD_RESPONSE" && /signature does not verify/.test(e.message), what);
+        } finally {
+          await node.stop();
+        }
+      }
+    });
+
+    it("with checkAnswers in-background, a bad signature rejects the answer's `checked` (BAD_RESPONSE); an honest one resolves it", async () => {
+      const background = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid, genesisHash, checkAnswers: "in-background", log: silentLog });
+      const cases: [string, Parameters<typeof impostor>[0], boolean][] = [
+        ["honest", (signature, body) => ({ signature, body }), true],
+        ["the body altered after signing", (signature) => ({ signature, body: encodeTensors(new Map([["text", stringTensor("tampered")]])) }), false],
+      ];
+      try {
+        for (const [what, answer, believed] of cases) {
+          const node = await impostor(answer);
+          try {
+            const returned = await ask(node, "hi", background);
+            if (believed) await returned.checked;
+            else await assert.rejects(returned.checked, (e: unknown) => e instanceof QueryError && e.code === "BAD_RESPONSE" && /signature does not verify/.test(e.message), what);
+          } finally {
+            await node.stop();
+          }
+        }
+      } finally {
+        await background.close();
       }
     });
   });
