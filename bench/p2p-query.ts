@@ -15,12 +15,15 @@
  *   (token buckets, concurrency bound and queue far above what the bench sends), so it measures
  *   the protocol, not the limits. Sequential: queries one after another (p50/p99 round trip,
  *   req/s). Concurrency 16: 16 workers, all over the client's one multiplexed stream, as the
- *   client does. Every answer's signature is verified before `query` returns, as always.
+ *   client does. Two clients: one as a client is by default (each answer's signature verified
+ *   before `query` returns), and one as the validator daemon asks (`checkAnswers:
+ *   "in-background"`: answers returned as they arrive on the miner's stream, their signatures
+ *   checked on a worker thread; its runs end when every check has, so its req/s counts them).
  * - Baseline: bare libp2p echo of the same 1038 body bytes, length-prefixed with lpStream from
  *   @libp2p/utils, over reused streams: one stream for sequential, 16 streams (one per worker)
  *   for concurrency 16, as ../shared/reference/js-stack.md §1 measured it.
- * - 3 rounds after a warm-up, ours and bare back to back in each: 3×700 sequential and 3×3400
- *   concurrent requests per side. p50/p99 are over all sequential round trips; req/s the median
+ * - 3 rounds after a warm-up, ours (both clients) and bare back to back in each: 3×700 sequential
+ *   and 3×3400 concurrent requests per side. p50/p99 are over all sequential round trips; req/s the median
  *   of the rounds; ratio_to_bare (goal ≥ 0.60) the median of the rounds' ours/bare ratios.
  *   cpu_us_per_req: the process's CPU time (user + system, all threads, GC included) per request
  *   during the concurrent runs.
@@ -76,19 +79,23 @@ interface Side {
 
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-/** `count` calls of `call` one after another: each round trip (ms, into `side.latencies`) and calls per second. */
-async function sequential(side: Side, call: () => Promise<unknown>, count: number): Promise<void> {
+/**
+ * `count` calls of `call` one after another: each round trip (ms, into `side.latencies`) and calls
+ * per second, counted until `settle` (work a call left running, e.g. signature checks) is done too.
+ */
+async function sequential(side: Side, call: () => Promise<unknown>, count: number, settle?: () => Promise<unknown>): Promise<void> {
   const started = performance.now();
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
     await call();
     side.latencies.push(performance.now() - t0);
   }
+  await settle?.();
   side.seqPerS.push((count * 1000) / (performance.now() - started));
 }
 
-/** `count` calls shared by `workers` concurrent loops (worker w calls `call(w)`): calls per second and CPU per call. */
-async function concurrent(call: (worker: number) => Promise<unknown>, workers: number, count: number): Promise<{ perS: number; cpuUs: number }> {
+/** `count` calls shared by `workers` concurrent loops (worker w calls `call(w)`): calls per second and CPU per call, until `settle` is done too. */
+async function concurrent(call: (worker: number) => Promise<unknown>, workers: number, count: number, settle?: () => Promise<unknown>): Promise<{ perS: number; cpuUs: number }> {
   let left = count;
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -100,6 +107,7 @@ async function concurrent(call: (worker: number) => Promise<unknown>, workers: n
       }
     }),
   );
+  await settle?.();
   const elapsed = performance.now() - started;
   const used = process.cpuUsage(cpu);
   return { perS: (count * 1000) / elapsed, cpuUs: (used.user + used.system) / count };
@@ -136,6 +144,7 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
   const echoStreams: Stream[] = [];
   let server: QueryServer | undefined;
   let client: QueryClient | undefined;
+  let backgroundClient: QueryClient | undefined;
   try {
     const genesisHash = new Uint8Array(randomBytes(32));
     const validatorKey = sr25519SignerFromSeed(new Uint8Array(32).fill(1));
@@ -153,12 +162,21 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
     await server.start();
     await minerNode.libp2p.handle(ECHO_PROTOCOL, (stream) => echoHandler(stream), { maxInboundStreams: 64 });
     client = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid: NETUID, genesisHash, log });
+    backgroundClient = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid: NETUID, genesisHash, checkAnswers: "in-background", log });
 
     const body: TensorMap = new Map([["x", { dtype: "uint8" as const, dims: [BODY_BYTES], data: new Uint8Array(randomBytes(BODY_BYTES)) }]]);
     const bodyBytes = encodeTensors(body);
     const target: QueryTarget = { peer: minerAddress, hotkey: minerKey.publicKey };
     const q = client;
     const ours = (): Promise<unknown> => q.query(target, SYNAPSE, body);
+    // As the validator daemon asks: answers returned as they arrive, their signatures checked on a
+    // worker thread; a run ends when every check has.
+    const bq = backgroundClient;
+    const checks: Array<Promise<void>> = [];
+    const oursChecked = async (): Promise<void> => {
+      checks.push((await bq.query(target, SYNAPSE, body)).checked);
+    };
+    const settleChecks = (): Promise<unknown> => Promise.all(checks.splice(0));
 
     // The baseline's streams: one per worker (worker 0's also serves the sequential run).
     const echoes: Array<LengthPrefixedStream<Stream>> = [];
@@ -181,29 +199,34 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
     if (Buffer.compare(bareEcho, bodyBytes) !== 0) throw new Error("the bare echo did not echo the body");
     for (let i = 0; i < WARMUP; i++) await ours();
     await concurrent(() => ours(), CONCURRENCY, WARMUP * 4);
+    for (let i = 0; i < WARMUP; i++) await oursChecked();
+    await concurrent(() => oursChecked(), CONCURRENCY, WARMUP * 4, settleChecks);
     for (let i = 0; i < WARMUP; i++) await bare(0);
     await concurrent((w) => bare(w), CONCURRENCY, WARMUP * 4);
 
     const oursSide: Side = { latencies: [], seqPerS: [], concPerS: [], concCpuUs: [] };
+    const backgroundSide: Side = { latencies: [], seqPerS: [], concPerS: [], concCpuUs: [] };
     const bareSide: Side = { latencies: [], seqPerS: [], concPerS: [], concCpuUs: [] };
     for (let round = 0; round < ROUNDS; round++) {
       await sequential(bareSide, () => bare(0), SEQUENTIAL);
       await sequential(oursSide, ours, SEQUENTIAL);
-      for (const [side, call] of [
-        [bareSide, (w: number) => bare(w)],
-        [oursSide, () => ours()],
+      await sequential(backgroundSide, oursChecked, SEQUENTIAL, settleChecks);
+      for (const [side, call, settle] of [
+        [bareSide, (w: number) => bare(w), undefined],
+        [oursSide, () => ours(), undefined],
+        [backgroundSide, () => oursChecked(), settleChecks],
       ] as const) {
-        const { perS, cpuUs } = await concurrent(call, CONCURRENCY, CONCURRENT);
+        const { perS, cpuUs } = await concurrent(call, CONCURRENCY, CONCURRENT, settle);
         side.concPerS.push(perS);
         side.concCpuUs.push(cpuUs);
       }
     }
     const stats = server.stats();
     const refused = Object.values(stats.refused).reduce((a, b) => a + b, 0);
-    if (refused > 0 || stats.failed > 0 || stats.answered < ROUNDS * (SEQUENTIAL + CONCURRENT)) throw new Error(`the server refused or failed requests: ${JSON.stringify(stats)}`);
-    for (const side of [oursSide, bareSide]) side.latencies.sort((a, b) => a - b);
+    if (refused > 0 || stats.failed > 0 || stats.answered < 2 * ROUNDS * (SEQUENTIAL + CONCURRENT)) throw new Error(`the server refused or failed requests: ${JSON.stringify(stats)}`);
+    for (const side of [oursSide, backgroundSide, bareSide]) side.latencies.sort((a, b) => a - b);
     /** The median over rounds of ours/bare, each round's pair measured back to back. */
-    const ratio = (key: "seqPerS" | "concPerS"): number => median(oursSide[key].map((value, round) => value / bareSide[key][round]!));
+    const ratio = (key: "seqPerS" | "concPerS", of = oursSide): number => median(of[key].map((value, round) => value / bareSide[key][round]!));
 
     // CPU per stage, in-process, with a request and a response like the ones above.
     const header: RequestHeader = {
@@ -247,6 +270,10 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
           bare_p99_ms: quantile(bareSide.latencies, 0.99),
           bare_req_per_s: median(bareSide.seqPerS),
           ratio_to_bare: ratio("seqPerS"),
+          checked_in_background_p50_ms: quantile(backgroundSide.latencies, 0.5),
+          checked_in_background_p99_ms: quantile(backgroundSide.latencies, 0.99),
+          checked_in_background_req_per_s: median(backgroundSide.seqPerS),
+          checked_in_background_ratio_to_bare: ratio("seqPerS", backgroundSide),
         },
         goal: "ratio ≥ 0.60; information: p50 ≤ 0.5 ms, p99 ≤ 2 ms",
       },
@@ -258,6 +285,9 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
           ratio_to_bare: ratio("concPerS"),
           cpu_us_per_req: median(oursSide.concCpuUs),
           bare_cpu_us_per_req: median(bareSide.concCpuUs),
+          checked_in_background_req_per_s: median(backgroundSide.concPerS),
+          checked_in_background_ratio_to_bare: ratio("concPerS", backgroundSide),
+          checked_in_background_cpu_us_per_req: median(backgroundSide.concCpuUs),
         },
         goal: "ratio ≥ 0.60",
       },
@@ -269,6 +299,7 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
   } finally {
     for (const stream of echoStreams) await stream.close().catch(() => stream.abort(new Error("closed")));
     await client?.close();
+    await backgroundClient?.close();
     await server?.stop(100);
     for (const node of nodes) await node.stop();
   }

@@ -164,28 +164,32 @@ export class FrameChannel {
   /** Drops `skip` bytes and returns the next `length`, a view when they lie in one chunk. */
   #take(skip: number, length: number): Uint8Array {
     this.#buffered -= skip + length;
-    let first = this.#chunks[0]!;
-    while (skip >= first.length) {
-      skip -= first.length;
-      this.#chunks.shift();
-      first = this.#chunks[0]!;
+    while (skip > 0) {
+      const first = this.#chunks[0]!;
+      if (skip >= first.length) {
+        skip -= first.length;
+        this.#chunks.shift();
+      } else {
+        this.#chunks[0] = first.subarray(skip);
+        skip = 0;
+      }
     }
-    if (first.length - skip >= length) {
-      const frame = first.subarray(skip, skip + length);
-      if (first.length - skip === length) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(skip + length);
-      return frame;
+    if (length === 0) return new Uint8Array(0);
+    const first = this.#chunks[0]!;
+    if (first.length >= length) {
+      if (first.length === length) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(length);
+      return first.subarray(0, length);
     }
     const frame = new Uint8Array(length);
     let at = 0;
     while (at < length) {
       const chunk = this.#chunks[0]!;
-      const piece = chunk.subarray(skip, Math.min(chunk.length, skip + length - at));
-      skip = 0;
-      frame.set(piece, at);
-      at += piece.length;
-      if (piece.byteOffset + piece.length === chunk.byteOffset + chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(piece.byteOffset - chunk.byteOffset + piece.length);
+      const n = Math.min(chunk.length, length - at);
+      frame.set(chunk.subarray(0, n), at);
+      at += n;
+      if (n === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(n);
     }
     return frame;
   }
