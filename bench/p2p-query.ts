@@ -176,7 +176,10 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
     const oursChecked = async (): Promise<void> => {
       checks.push((await bq.query(target, SYNAPSE, body)).checked);
     };
-    const settleChecks = (): Promise<unknown> => Promise.all(checks.splice(0));
+    const settleChecks = (): Promise<unknown> => {
+      bq.flushChecks();
+      return Promise.all(checks.splice(0));
+    };
 
     // The baseline's streams: one per worker (worker 0's also serves the sequential run).
     const echoes: Array<LengthPrefixedStream<Stream>> = [];

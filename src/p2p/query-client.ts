@@ -67,6 +67,8 @@ export interface QueryOptions {
   readonly signal?: AbortSignal;
   /** Called with each chunk of a streamed answer as it arrives. */
   readonly onChunk?: (chunk: TensorMap) => void;
+  /** Check this answer's signature before returning it, whatever the client's `checkAnswers` (a receipt going to a user at once). */
+  readonly checkBeforeReturn?: boolean;
 }
 
 export interface QueryAnswer {
@@ -106,6 +108,7 @@ interface Pending {
   readonly chunks: Uint8Array[];
   readonly decoded: TensorMap[];
   readonly onChunk: ((chunk: TensorMap) => void) | undefined;
+  readonly checkBeforeReturn: boolean;
   readonly started: number;
   resolve(answer: QueryAnswer): void;
   reject(error: Error): void;
@@ -141,6 +144,8 @@ export class QueryClient {
   readonly #o: QueryClientOptions;
   readonly #now: () => number;
   readonly #sessions = new Map<string, Promise<Session>>();
+  /** The sessions of `#sessions` that are open, for the hot path to find without a wait. */
+  readonly #open = new Map<string, Session>();
   readonly #verifier = new CachingSessionVerifier();
   readonly #checker: SignatureChecker | undefined;
   readonly #ownBinding: OwnBinding;
@@ -161,7 +166,7 @@ export class QueryClient {
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) throw new RangeError(`timeoutMs must be an integer in 1..${MAX_TIMEOUT_MS}, got ${timeoutMs}`);
     const started = this.#now();
     const bytes = encodeTensors(body);
-    let session = await this.#session(target, options.signal);
+    let session = this.#open.get(sessionKey(target)) ?? (await this.#session(target, options.signal));
     let requestId = session.nextId();
     if (requestId === undefined) {
       this.#retire(target, session);
@@ -202,6 +207,7 @@ export class QueryClient {
         chunks: [],
         decoded: [],
         onChunk: options.onChunk,
+        checkBeforeReturn: options.checkBeforeReturn === true,
         started,
         resolve: (answer) => {
           finish();
@@ -216,8 +222,14 @@ export class QueryClient {
     });
   }
 
+  /** Starts now the background checks of the answers returned so far (`checkAnswers: "in-background"`), rather than when their batch is due. */
+  flushChecks(): void {
+    this.#checker?.flush();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
+    this.#open.clear();
     const sessions = await Promise.allSettled([...this.#sessions.values()]);
     this.#sessions.clear();
     // Every stream at once, each given half a second to close cleanly before it is aborted: a miner
@@ -235,6 +247,7 @@ export class QueryClient {
   #retire(target: QueryTarget, session: Session): void {
     const key = sessionKey(target);
     session.retired = true;
+    if (this.#open.get(key) === session) this.#open.delete(key);
     void this.#sessions.get(key)?.then((current) => {
       if (current === session) this.#sessions.delete(key);
     });
@@ -247,7 +260,7 @@ export class QueryClient {
     const key = sessionKey(target);
     const existing = this.#sessions.get(key);
     if (existing) return existing;
-    const opening = this.#open(key, target, signal);
+    const opening = this.#connect(key, target, signal);
     this.#sessions.set(key, opening);
     opening.catch(() => {
       if (this.#sessions.get(key) === opening) this.#sessions.delete(key);
@@ -255,7 +268,7 @@ export class QueryClient {
     return opening;
   }
 
-  async #open(key: string, target: QueryTarget, signal?: AbortSignal): Promise<Session> {
+  async #connect(key: string, target: QueryTarget, signal?: AbortSignal): Promise<Session> {
     let stream;
     let remotePeer: string;
     try {
@@ -295,6 +308,7 @@ export class QueryClient {
       onEnd: () => {
         refused(new QueryError("UNREACHABLE", "the miner closed the stream"));
         if (!session) return;
+        if (this.#open.get(key) === session) this.#open.delete(key);
         void this.#sessions.get(key)?.then(
           (current) => {
             if (current === session) this.#sessions.delete(key);
@@ -314,6 +328,7 @@ export class QueryClient {
       const problem = this.#checkWelcome(welcome, target.hotkey, remotePeer);
       if (problem) throw new QueryError("BAD_RESPONSE", `the miner's WELCOME: ${problem}`);
       session = new Session(channel, target.hotkey, welcome);
+      if (!channel.ended) this.#open.set(key, session);
       return session;
     } catch (error) {
       void channel.close();
@@ -398,7 +413,7 @@ export class QueryClient {
         }
         const signed = responseSigningBytes(header);
         let checked: Promise<void>;
-        if (this.#checker) {
+        if (this.#checker && !pending.checkBeforeReturn) {
           checked = this.#checker.check(frame.signature, signed, binding.sessionKey).then((ok) => {
             if (!ok) throw new QueryError("BAD_RESPONSE", BAD_SIGNATURE);
           });

@@ -167,7 +167,7 @@ export class ValidatorDaemon {
     this.#adopt(metagraph);
     this.#node = await createP2PNode({ privateKey: await loadOrCreatePeerKey(o.p2pDir), listen: [`/ip4/${o.host}/tcp/${o.port}`], gossip: false, log: o.log });
     // Answers' signatures are checked on a worker thread while the step goes on; the step waits for
-    // the checks after its last answer, the gateway before it returns a receipt.
+    // the checks after its last answer. The gateway has its answers checked before they return.
     this.#client = new QueryClient({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash: o.chain.api.genesisHash.toU8a(), checkAnswers: "in-background", log: o.log });
     if (o.organic) {
       const client = this.#client;
@@ -330,6 +330,7 @@ export class ValidatorDaemon {
 
   /** The outcomes with each answer's signature checked: an answer that fails its check counts as none (BAD_RESPONSE). */
   async #checked(outcomes: readonly Outcome[]): Promise<Outcome[]> {
+    this.#client!.flushChecks();
     return Promise.all(
       outcomes.map(async (outcome) => {
         if (!outcome.answer) return outcome;

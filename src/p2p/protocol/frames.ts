@@ -124,6 +124,10 @@ function checkLength(value: Uint8Array, n: number, what: string): void {
   if (value.length !== n) throw new FrameError("BAD_FRAME", `${what} must have ${n} bytes, has ${value.length}`);
 }
 
+function checkUint(value: number, max: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new FrameError("BAD_FRAME", `${what} must be an integer in 0..${max}, is ${value}`);
+}
+
 function checkVersion(version: number, what: string): void {
   if (version !== PROTOCOL_VERSION) throw new FrameError("UNSUPPORTED_VERSION", `${what} version ${version}; this node speaks ${PROTOCOL_VERSION}`);
 }
@@ -195,6 +199,7 @@ export function requestNonce(salt: Uint8Array, requestId: number): Uint8Array {
  * fields of docs/protocol.md §5.2, nothing else.
  */
 function encodeRequest(requestId: number, timestampMs: bigint, deadlineMs: bigint, synapse: string, body: Uint8Array): Uint8Array {
+  checkUint(requestId, 0xffffffff, "request id");
   const name = utf8.encode(synapse);
   if (name.length > MAX_SYNAPSE_BYTES) throw new FrameError("BAD_FRAME", `synapse has ${name.length} bytes, more than ${MAX_SYNAPSE_BYTES}`);
   const out = new Uint8Array(5 + 16 + 1 + name.length + body.length);
@@ -210,6 +215,8 @@ function encodeRequest(requestId: number, timestampMs: bigint, deadlineMs: bigin
 }
 
 function encodeAnswer(kind: typeof FrameKind.Response | typeof FrameKind.End, requestId: number, status: number, timestampMs: bigint, signature: Uint8Array, body: Uint8Array | undefined): Uint8Array {
+  checkUint(requestId, 0xffffffff, "request id");
+  checkUint(status, 0xff, "status");
   checkLength(signature, SIGNATURE, "signature");
   const out = new Uint8Array(5 + 1 + 8 + SIGNATURE + (body?.length ?? 0));
   const view = new DataView(out.buffer);

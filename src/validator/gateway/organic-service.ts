@@ -165,8 +165,8 @@ export class OrganicService implements GatewayBackend {
         const started = this.#now();
         try {
           const timeoutMs = Math.max(1, Math.floor(deadline - started));
-          const answer = await this.#o.query(miner.target, endpoint.name, requestBody, { timeoutMs, signal: cancel.signal });
-          // The receipt goes to the user: its signature is checked before anything is returned.
+          // The receipt goes to the user: its signature is checked before the answer comes back.
+          const answer = await this.#o.query(miner.target, endpoint.name, requestBody, { timeoutMs, signal: cancel.signal, checkBeforeReturn: true });
           await answer.checked;
           const json = readOrganicAnswer(answer.body);
           if (json === undefined) throw new AnswerProblem("BAD_OUTPUT", "the answer is not an organic answer (one JSON output tensor)");
