@@ -9,13 +9,13 @@
  */
 import { blake2AsU8a } from "@polkadot/util-crypto";
 import { blake2b, isReady } from "@polkadot/wasm-crypto";
-import { ByteWriter, utf8Length } from "./bytes.js";
-import { writeRequestHeader, writeResponseHeader, type RequestHeader, type ResponseHeader, type SignedResponse } from "./frames.js";
+import { ByteWriter } from "./bytes.js";
+import { MAX_SYNAPSE_BYTES, writeRequestHeader, writeResponseHeader, type RequestHeader, type ResponseHeader, type SignedResponse } from "./frames.js";
 import { verifySessionSigned, type SessionSigner, type SessionVerifier } from "./session.js";
 
-const encoder = new TextEncoder();
-export const REQUEST_DOMAIN = encoder.encode("tensornode/request/v3");
-export const RESPONSE_DOMAIN = encoder.encode("tensornode/response/v3");
+const utf8 = new TextEncoder();
+export const REQUEST_DOMAIN = utf8.encode("tensornode/request/v3");
+export const RESPONSE_DOMAIN = utf8.encode("tensornode/response/v3");
 
 const NO_KEY = new Uint8Array();
 
@@ -25,14 +25,45 @@ export function hash256(data: Uint8Array): Uint8Array {
   return isReady() ? blake2b(data, NO_KEY, 32) : blake2AsU8a(data, 256);
 }
 
-/** What a response points at: the hash of the request's domain tag and its header in full. */
+/** What a response points at: the hash of the request's domain tag and its header in full (frames.ts writeRequestHeader's layout). */
 export function requestHash(h: RequestHeader): Uint8Array {
-  const size = REQUEST_DOMAIN.length + 1 + 2 + 32 + 32 + 32 + 16 + 8 + 8 + 1 + utf8Length(h.synapse) + 32;
-  return hash256(writeRequestHeader(new ByteWriter(size).bytes(REQUEST_DOMAIN), h).finish());
+  const synapse = utf8.encode(h.synapse);
+  if (synapse.length > MAX_SYNAPSE_BYTES || h.genesisHash.length !== 32 || h.validator.length !== 32 || h.miner.length !== 32 || h.nonce.length !== 16 || h.bodyHash.length !== 32) {
+    return hash256(writeRequestHeader(new ByteWriter(256).bytes(REQUEST_DOMAIN), h).finish()); // throws the precise FrameError
+  }
+  // The hot path's copy of writeRequestHeader, written in place: one buffer, no writer.
+  const d = REQUEST_DOMAIN.length;
+  const out = new Uint8Array(d + 1 + 2 + 32 + 32 + 32 + 16 + 8 + 8 + 1 + synapse.length + 32);
+  const view = new DataView(out.buffer);
+  out.set(REQUEST_DOMAIN);
+  out[d] = h.version;
+  view.setUint16(d + 1, h.netuid, true);
+  out.set(h.genesisHash, d + 3);
+  out.set(h.validator, d + 35);
+  out.set(h.miner, d + 67);
+  out.set(h.nonce, d + 99);
+  view.setBigUint64(d + 115, h.timestampMs, true);
+  view.setBigUint64(d + 123, h.deadlineMs, true);
+  out[d + 131] = synapse.length;
+  out.set(synapse, d + 132);
+  out.set(h.bodyHash, d + 132 + synapse.length);
+  return hash256(out);
 }
 
+/** `"tensornode/response/v3" ‖ response header`: what the miner's session key signs (frames.ts writeResponseHeader's layout). */
 export function responseSigningBytes(h: ResponseHeader): Uint8Array {
-  return writeResponseHeader(new ByteWriter(RESPONSE_DOMAIN.length + 1 + 1 + 1 + 32 + 32 + 8 + 32).bytes(RESPONSE_DOMAIN), h).finish();
+  if (h.miner.length !== 32 || h.requestHash.length !== 32 || h.bodyHash.length !== 32) return writeResponseHeader(new ByteWriter(160).bytes(RESPONSE_DOMAIN), h).finish(); // throws the precise FrameError
+  const d = RESPONSE_DOMAIN.length;
+  const out = new Uint8Array(d + 3 + 32 + 32 + 8 + 32);
+  out.set(RESPONSE_DOMAIN);
+  out[d] = h.version;
+  out[d + 1] = h.status;
+  out[d + 2] = h.streamed ? 1 : 0;
+  out.set(h.miner, d + 3);
+  out.set(h.requestHash, d + 35);
+  new DataView(out.buffer).setBigUint64(d + 67, h.timestampMs, true);
+  out.set(h.bodyHash, d + 75);
+  return out;
 }
 
 export function signResponse(header: ResponseHeader, signer: SessionSigner): SignedResponse {
