@@ -16,9 +16,10 @@
  *   the protocol, not the limits. Sequential: queries one after another (p50/p99 round trip,
  *   req/s). Concurrency 16: 16 workers, all over the client's one multiplexed stream, as the
  *   client does. Two clients: one as a client is by default (each answer's signature verified
- *   before `query` returns), and one as the validator daemon asks (`checkAnswers:
+ *   before `query` returns), and one that checks in the background (`checkAnswers:
  *   "in-background"`: answers returned as they arrive on the miner's stream, their signatures
- *   checked on a worker thread; its runs end when every check has, so its req/s counts them).
+ *   checked on a worker thread in batches; its runs end when every check has, so its req/s
+ *   counts them). The validator daemon defers its checks further, to after its step's last answer.
  * - Baseline: bare libp2p echo of the same 1038 body bytes, length-prefixed with lpStream from
  *   @libp2p/utils, over reused streams: one stream for sequential, 16 streams (one per worker)
  *   for concurrency 16, as ../shared/reference/js-stack.md §1 measured it.
@@ -169,8 +170,8 @@ export async function benchP2PQuery(): Promise<BenchLine[]> {
     const target: QueryTarget = { peer: minerAddress, hotkey: minerKey.publicKey };
     const q = client;
     const ours = (): Promise<unknown> => q.query(target, SYNAPSE, body);
-    // As the validator daemon asks: answers returned as they arrive, their signatures checked on a
-    // worker thread; a run ends when every check has.
+    // Answers returned as they arrive, their signatures checked on a worker thread in batches; a run
+    // ends when every check has.
     const bq = backgroundClient;
     const checks: Array<Promise<void>> = [];
     const oursChecked = async (): Promise<void> => {

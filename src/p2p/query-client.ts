@@ -16,7 +16,7 @@ import type { Sr25519Signer } from "../util/sr25519.js";
 import { FrameChannel } from "./frame-channel.js";
 import { checkBinding, decodeBinding } from "./identity.js";
 import { OwnBinding } from "./own-binding.js";
-import { WorkerSignatureChecker, type SignatureChecker } from "./signature-checker.js";
+import { WorkerSignatureChecker, type BatchPolicy, type SignatureChecker } from "./signature-checker.js";
 import {
   decodeFrame,
   encodeFrame,
@@ -94,10 +94,12 @@ export interface QueryClientOptions {
   /**
    * "before-return" (the default): `query` returns an answer once its signature verified.
    * "in-background": it returns the answer as soon as it arrives on the miner's stream (which
-   * WELCOME proved is the miner's), and checks the signature on a worker thread (`answer.checked`):
-   * a validator's step waits for its answers, not for their checks.
+   * WELCOME proved is the miner's), and checks the signature on a worker thread (`answer.checked`),
+   * in batches of up to 64 sent within 5 ms. "after-flush": likewise, but the checks wait for
+   * `flushChecks()` (or 4096 of them, or a second): a validator's step waits for its answers, then
+   * has them checked, so the checks take no CPU from the step, nor from miners sharing its machine.
    */
-  readonly checkAnswers?: "before-return" | "in-background";
+  readonly checkAnswers?: "before-return" | "in-background" | "after-flush";
   readonly now?: () => number;
   readonly log: Logger;
 }
@@ -114,6 +116,11 @@ interface Pending {
   reject(error: Error): void;
 }
 
+const BACKGROUND_CHECKS: Readonly<Record<NonNullable<QueryClientOptions["checkAnswers"]>, BatchPolicy | undefined>> = {
+  "before-return": undefined,
+  "in-background": { maxJobs: 64, maxWaitMs: 5 },
+  "after-flush": { maxJobs: 4096, maxWaitMs: 1000 },
+};
 const BAD_SIGNATURE = "the answer's signature does not verify (over this request and this body)";
 const CHECKED = Promise.resolve();
 
@@ -156,7 +163,8 @@ export class QueryClient {
   constructor(options: QueryClientOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#checker = options.checkAnswers === "in-background" ? new WorkerSignatureChecker() : undefined;
+    const policy = BACKGROUND_CHECKS[options.checkAnswers ?? "before-return"];
+    this.#checker = policy ? new WorkerSignatureChecker(policy) : undefined;
     this.#ownBinding = new OwnBinding({ hotkey: options.hotkey, peerId: options.libp2p.peerId.toString(), netuid: options.netuid, genesisHash: options.genesisHash, now: this.#now });
   }
 

@@ -46,9 +46,6 @@ parentPort.on("message", ({ id, count, jobs }) => {
 });
 `;
 
-/** A batch leaves when it holds this many checks, or this long after its first. */
-const BATCH_JOBS = 64;
-const BATCH_WAIT_MS = 5;
 /** The longest message a job carries (a u16 length); answers' signed headers are 129 bytes. */
 const MAX_MESSAGE_BYTES = 0xffff;
 
@@ -58,18 +55,29 @@ interface Batch {
   readonly resolves: Array<(ok: boolean) => void>;
 }
 
+export interface BatchPolicy {
+  /** A batch leaves when it holds this many checks… */
+  readonly maxJobs: number;
+  /** …or this long after its first check, ms; or at once on `flush()`. */
+  readonly maxWaitMs: number;
+}
+
 /**
- * Checks on a worker thread, started on first use. Checks are sent in batches — 64 at most, none
- * waiting more than 5 ms, or at once on `flush()` — so the thread asking spends a fraction of a
- * message per check rather than one.
+ * Checks on a worker thread, started on first use. Checks are sent in batches, so the thread
+ * asking spends a fraction of a message per check rather than one.
  */
 export class WorkerSignatureChecker implements SignatureChecker {
+  readonly #policy: BatchPolicy;
   #worker: Worker | undefined;
   #batch: Batch = { parts: [], bytes: 0, resolves: [] };
   #timer: NodeJS.Timeout | undefined;
   #nextBatch = 1;
   readonly #waiting = new Map<number, Batch>();
   #closed = false;
+
+  constructor(policy: BatchPolicy) {
+    this.#policy = policy;
+  }
 
   check(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
     if (this.#closed || signature.length !== 64 || publicKey.length !== 32 || message.length > MAX_MESSAGE_BYTES) return Promise.resolve(false);
@@ -84,9 +92,9 @@ export class WorkerSignatureChecker implements SignatureChecker {
       batch.parts.push(job);
       batch.bytes += job.length;
       batch.resolves.push(resolve);
-      if (batch.resolves.length >= BATCH_JOBS) this.flush();
+      if (batch.resolves.length >= this.#policy.maxJobs) this.flush();
       else if (!this.#timer) {
-        this.#timer = setTimeout(() => this.flush(), BATCH_WAIT_MS);
+        this.#timer = setTimeout(() => this.flush(), this.#policy.maxWaitMs);
         this.#timer.unref();
       }
     });

@@ -166,9 +166,9 @@ export class ValidatorDaemon {
     if (!metagraph) throw new UserError("NO_SUBNET", `subnet ${o.netuid} does not exist on ${o.chain.endpoint}`);
     this.#adopt(metagraph);
     this.#node = await createP2PNode({ privateKey: await loadOrCreatePeerKey(o.p2pDir), listen: [`/ip4/${o.host}/tcp/${o.port}`], gossip: false, log: o.log });
-    // Answers' signatures are checked on a worker thread while the step goes on; the step waits for
-    // the checks after its last answer. The gateway has its answers checked before they return.
-    this.#client = new QueryClient({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash: o.chain.api.genesisHash.toU8a(), checkAnswers: "in-background", log: o.log });
+    // Answers' signatures are checked on a worker thread once the step has its last answer (the
+    // step's time is the queries' alone). The gateway has its answers checked before they return.
+    this.#client = new QueryClient({ libp2p: this.#node.libp2p, hotkey: o.hotkey.signer, netuid: o.netuid, genesisHash: o.chain.api.genesisHash.toU8a(), checkAnswers: "after-flush", log: o.log });
     if (o.organic) {
       const client = this.#client;
       this.#organic = new OrganicService({

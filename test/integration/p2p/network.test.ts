@@ -514,6 +514,32 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
         await background.close();
       }
     });
+
+    it("with checkAnswers after-flush, the checks wait for flushChecks(), then settle as in the background", async () => {
+      const deferred = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid, genesisHash, checkAnswers: "after-flush", log: silentLog });
+      try {
+        const honest = await impostor((signature, body) => ({ signature, body }));
+        const forged = await impostor((signature, body) => ({ signature: signature.map((b) => b ^ 1), body }));
+        try {
+          const good = await ask(honest, "hi", deferred);
+          const bad = await ask(forged, "hi", deferred);
+          let settled = 0;
+          for (const answer of [good, bad]) answer.checked.then(() => settled++, () => settled++);
+          // A turn of the event loop and a round trip to the worker would have settled a batch sent at once.
+          await ask(honest, "hi", deferred);
+          await new Promise((resolve) => setImmediate(resolve));
+          assert.equal(settled, 0, "no check before the flush");
+          deferred.flushChecks();
+          await good.checked;
+          await assert.rejects(bad.checked, (e: unknown) => e instanceof QueryError && e.code === "BAD_RESPONSE");
+        } finally {
+          await honest.stop();
+          await forged.stop();
+        }
+      } finally {
+        await deferred.close();
+      }
+    });
   });
 
   describe("heartbeats", () => {
