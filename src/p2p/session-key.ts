@@ -2,7 +2,7 @@
  * The node side of session keys: an Ed25519 key per hotkey signer, made in node:crypto (~30 µs a
  * signature here against ~200 µs for sr25519 in Wasm), bound by one sr25519 signature of the hotkey
  * and re-bound before the binding expires; and a verifier that keeps the public keys it has parsed
- * and the bindings it has verified, so a stream's messages cost one Ed25519 verify each.
+ * and the bindings it has verified, so each answer on a stream costs one Ed25519 verify.
  */
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import type { Sr25519Signer } from "../util/sr25519.js";

@@ -1,8 +1,9 @@
 /**
  * Session keys (docs/protocol.md §2.1), pure: a hotkey's sr25519-signed statement that an Ed25519
- * key speaks for it until a time. Requests and responses are signed by such a key (an order of
- * magnitude cheaper than sr25519) and carry the binding, so a receipt still verifies from the
- * hotkeys alone: the binding under the hotkey, the message under the key it binds.
+ * key speaks for it until a time. Miners sign their answers with such a key (an order of magnitude
+ * cheaper than sr25519), send the binding once per stream and receipts keep it, so a receipt still
+ * verifies from the miner's hotkey alone: the binding under the hotkey, the answer under the key it
+ * binds.
  */
 import { verifyEd25519, verifySr25519 } from "../../util/sr25519.js";
 import { ByteReader, ByteWriter, FrameError } from "./bytes.js";
