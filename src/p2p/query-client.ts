@@ -100,6 +100,8 @@ export interface QueryClientOptions {
    * has them checked, so the checks take no CPU from the step, nor from miners sharing its machine.
    */
   readonly checkAnswers?: "before-return" | "in-background" | "after-flush";
+  /** Requests one stream carries before the next query opens another (ids are u32: at most, and by default, 2^32 − 1). */
+  readonly maxRequestsPerStream?: number;
   readonly now?: () => number;
   readonly log: Logger;
 }
@@ -140,9 +142,9 @@ class Session {
     readonly welcome: Welcome,
   ) {}
 
-  /** The next request id (strictly increasing on a stream); undefined once they are used up. */
-  nextId(): number | undefined {
-    if (this.#lastId >= LAST_REQUEST_ID) return undefined;
+  /** The next request id (strictly increasing on a stream); undefined once `lastId` is used. */
+  nextId(lastId: number): number | undefined {
+    if (this.#lastId >= lastId) return undefined;
     return ++this.#lastId;
   }
 }
@@ -158,11 +160,15 @@ export class QueryClient {
   readonly #ownBinding: OwnBinding;
   /** Miners' peer bindings verified already, by their bytes. */
   readonly #verifiedPeerBindings = new Set<string>();
+  readonly #lastRequestId: number;
   #closed = false;
 
   constructor(options: QueryClientOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    const perStream = options.maxRequestsPerStream ?? LAST_REQUEST_ID;
+    if (!Number.isInteger(perStream) || perStream < 1 || perStream > LAST_REQUEST_ID) throw new RangeError(`maxRequestsPerStream must be an integer in 1..${LAST_REQUEST_ID}, got ${perStream}`);
+    this.#lastRequestId = perStream;
     const policy = BACKGROUND_CHECKS[options.checkAnswers ?? "before-return"];
     this.#checker = policy ? new WorkerSignatureChecker(policy) : undefined;
     this.#ownBinding = new OwnBinding({ hotkey: options.hotkey, peerId: options.libp2p.peerId.toString(), netuid: options.netuid, genesisHash: options.genesisHash, now: this.#now });
@@ -175,11 +181,11 @@ export class QueryClient {
     const started = this.#now();
     const bytes = encodeTensors(body);
     let session = this.#open.get(sessionKey(target)) ?? (await this.#session(target, options.signal));
-    let requestId = session.nextId();
+    let requestId = session.nextId(this.#lastRequestId);
     if (requestId === undefined) {
       this.#retire(target, session);
       session = await this.#session(target, options.signal);
-      requestId = session.nextId()!;
+      requestId = session.nextId(this.#lastRequestId)!;
     }
     const id = requestId;
     const request: RequestHeader = {
@@ -199,6 +205,7 @@ export class QueryClient {
         clearTimeout(timer);
         options.signal?.removeEventListener("abort", onAbort);
         session.pending.delete(id);
+        if (session.retired && session.pending.size === 0) void session.channel.close();
       };
       const cancel = (error: QueryError): void => {
         if (!session.pending.has(id)) return;
@@ -252,15 +259,15 @@ export class QueryClient {
     await this.#checker?.close();
   }
 
+  /** A stream whose request ids are used up: the next query opens another; it closes once its queries in flight are done. */
   #retire(target: QueryTarget, session: Session): void {
     const key = sessionKey(target);
     session.retired = true;
-    if (this.#open.get(key) === session) this.#open.delete(key);
-    void this.#sessions.get(key)?.then((current) => {
-      if (current === session) this.#sessions.delete(key);
-    });
-    // Its queries in flight finish; then it closes.
-    void Promise.allSettled([...session.pending.values()].map((p) => new Promise((resolve) => setTimeout(resolve, Number(p.request.deadlineMs) - this.#now())))).then(() => session.channel.close());
+    if (this.#open.get(key) === session) {
+      this.#open.delete(key);
+      this.#sessions.delete(key);
+    }
+    if (session.pending.size === 0) void session.channel.close();
   }
 
   /** The open session to a miner, or a new stream to it, once the miner has said WELCOME. */

@@ -193,6 +193,25 @@ describe("the p2p network on a devnet subnet", { timeout: 120_000 }, () => {
     assert.equal(streams.length, 1);
   });
 
+  it("opens a new stream, with a fresh salt, when a stream's request ids are used up", async () => {
+    const rolling = new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid, genesisHash, maxRequestsPerStream: 3, log: silentLog });
+    try {
+      const sequential = [];
+      for (let i = 0; i < 8; i++) sequential.push(await rolling.query(minerTarget(), "echo", new Map([["i", stringTensor(String(i))]])));
+      const concurrent = await Promise.all(Array.from({ length: 7 }, (_, i) => rolling.query(minerTarget(), "echo", new Map([["i", stringTensor(String(100 + i))]]))));
+      const answers = [...sequential, ...concurrent];
+      assert.deepEqual(answers.map((a) => readString(a.body, "i")), [...Array.from({ length: 8 }, (_, i) => String(i)), ...Array.from({ length: 7 }, (_, i) => String(100 + i))]);
+      const salts = new Set(answers.map((a) => Buffer.from(a.receipt.request.nonce.subarray(0, 12)).toString("hex")));
+      const ids = answers.map((a) => Buffer.from(a.receipt.request.nonce).readUInt32LE(12));
+      assert.ok(ids.every((id) => id >= 1 && id <= 3), `ids ${ids.join(",")}`);
+      assert.equal(salts.size, 5, "15 requests, 3 to a stream: 5 streams, each with its own salt");
+      for (const a of answers) assert.equal(checkReceipt(a.receipt), undefined);
+    } finally {
+      await rolling.close();
+    }
+    assert.throws(() => new QueryClient({ libp2p: validatorNode.libp2p, hotkey: validatorKey, netuid, genesisHash, maxRequestsPerStream: 0, log: silentLog }), RangeError);
+  });
+
   it("streams token-by-token answers, the signed end covering every chunk in order", async () => {
     const seen: string[] = [];
     const answer = await client.query(minerTarget(), "count", new Map(), { onChunk: (c) => seen.push(readString(c, "token")) });
