@@ -14,7 +14,7 @@ import { CodedError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import type { Sr25519Signer } from "../util/sr25519.js";
 import { FrameChannel } from "./frame-channel.js";
-import { checkBinding, decodeBinding } from "./identity.js";
+import { decodeBinding } from "./identity.js";
 import { OwnBinding } from "./own-binding.js";
 import { WorkerSignatureChecker, type BatchPolicy, type SignatureChecker } from "./signature-checker.js";
 import {
@@ -33,6 +33,7 @@ import {
 } from "./protocol/frames.js";
 import { bytesEqual, hash256, requestHash, responseSigningBytes, StreamDigest, type Receipt } from "./protocol/signing.js";
 import { CachingSessionVerifier } from "./session-key.js";
+import { VerifiedBindings } from "./verified-bindings.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "./protocol/tensors.js";
 
 /** The longest deadline a query may have (miners refuse longer ones; timers cap at 2^31 − 1 ms anyway). */
@@ -158,8 +159,7 @@ export class QueryClient {
   readonly #verifier = new CachingSessionVerifier();
   readonly #checker: SignatureChecker | undefined;
   readonly #ownBinding: OwnBinding;
-  /** Miners' peer bindings verified already, by their bytes. */
-  readonly #verifiedPeerBindings = new Set<string>();
+  readonly #verifiedPeerBindings = new VerifiedBindings();
   readonly #lastRequestId: number;
   #closed = false;
 
@@ -261,13 +261,16 @@ export class QueryClient {
 
   /** A stream whose request ids are used up: the next query opens another; it closes once its queries in flight are done. */
   #retire(target: QueryTarget, session: Session): void {
-    const key = sessionKey(target);
     session.retired = true;
-    if (this.#open.get(key) === session) {
-      this.#open.delete(key);
-      this.#sessions.delete(key);
-    }
+    this.#forget(sessionKey(target), session);
     if (session.pending.size === 0) void session.channel.close();
+  }
+
+  /** Takes an open session out of the maps, so the next query to its miner opens a new stream. */
+  #forget(key: string, session: Session): void {
+    if (this.#open.get(key) !== session) return;
+    this.#open.delete(key);
+    this.#sessions.delete(key);
   }
 
   /** The open session to a miner, or a new stream to it, once the miner has said WELCOME. */
@@ -323,13 +326,7 @@ export class QueryClient {
       onEnd: () => {
         refused(new QueryError("UNREACHABLE", "the miner closed the stream"));
         if (!session) return;
-        if (this.#open.get(key) === session) this.#open.delete(key);
-        void this.#sessions.get(key)?.then(
-          (current) => {
-            if (current === session) this.#sessions.delete(key);
-          },
-          () => undefined,
-        );
+        this.#forget(key, session);
         for (const p of [...session.pending.values()]) p.reject(new QueryError("UNREACHABLE", "the miner closed the stream"));
       },
     });
@@ -342,8 +339,10 @@ export class QueryClient {
       const welcome = await welcomed;
       const problem = this.#checkWelcome(welcome, target.hotkey, remotePeer);
       if (problem) throw new QueryError("BAD_RESPONSE", `the miner's WELCOME: ${problem}`);
+      // Ended between WELCOME and now: no session to keep (the opening fails, and is forgotten).
+      if (channel.ended) throw new QueryError("UNREACHABLE", "the miner closed the stream");
       session = new Session(channel, target.hotkey, welcome);
-      if (!channel.ended) this.#open.set(key, session);
+      this.#open.set(key, session);
       return session;
     } catch (error) {
       void channel.close();
@@ -365,15 +364,9 @@ export class QueryClient {
     }
     if (!bytesEqual(peerBinding.hotkey, hotkey)) return "its peer is bound by another hotkey than the one asked";
     if (peerBinding.peerId !== remotePeer) return "its peer binding is for another peer than the one connected";
-    const key = Buffer.from(welcome.peerBinding).toString("latin1");
-    if (this.#verifiedPeerBindings.has(key)) {
-      if (peerBinding.expiresAtMs <= BigInt(now)) return "its peer binding has expired";
-    } else {
-      const problem = checkBinding(peerBinding, { nowMs: now, genesisHash: this.#o.genesisHash, netuid: this.#o.netuid, peerId: remotePeer });
-      if (problem) return `its peer binding: ${problem}`;
-      if (this.#verifiedPeerBindings.size >= 4096) this.#verifiedPeerBindings.clear();
-      this.#verifiedPeerBindings.add(key);
-    }
+    const problem = this.#verifiedPeerBindings.check(welcome.peerBinding, peerBinding, { nowMs: now, genesisHash: this.#o.genesisHash, netuid: this.#o.netuid, peerId: remotePeer });
+    if (problem === "expired") return "its peer binding has expired";
+    if (problem) return `its peer binding: ${problem}`;
     const session = welcome.binding;
     if (!bytesEqual(session.hotkey, hotkey)) return "its session key is bound by another hotkey than the one asked";
     if (session.expiresAtMs <= BigInt(now)) return "its session binding has expired";

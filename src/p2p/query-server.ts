@@ -19,7 +19,7 @@ import type { Sr25519Signer } from "../util/sr25519.js";
 import { BusyError, HotkeyRateLimiter, StakePriorityGate } from "./admission/index.js";
 import type { DirectoryEntry, HotkeyDirectory } from "./directory.js";
 import { FrameChannel } from "./frame-channel.js";
-import { checkBinding, decodeBinding, type BindingProblem, type HotkeyBinding } from "./identity.js";
+import { decodeBinding, type HotkeyBinding } from "./identity.js";
 import { OwnBinding } from "./own-binding.js";
 import { FrameError } from "./protocol/bytes.js";
 import {
@@ -40,6 +40,7 @@ import {
 import type { SessionSigner } from "./protocol/session.js";
 import { bytesEqual, hash256, requestHash, signResponse, StreamDigest } from "./protocol/signing.js";
 import { sessionSignerOf } from "./session-key.js";
+import { VerifiedBindings } from "./verified-bindings.js";
 import { decodeTensors, encodeTensors, type TensorMap } from "./protocol/tensors.js";
 
 export interface AdmissionPolicy {
@@ -120,7 +121,6 @@ export interface QueryServerStats {
   readonly queued: number;
 }
 
-
 type Refusal = { code: RefusalCode; message: string; retryAfterMs?: number };
 
 /** A validator proven by its HELLO: the stream's fixed request fields. */
@@ -141,9 +141,6 @@ interface Session {
   junk: number;
 }
 
-/** Verified hotkey bindings remembered, by their bytes, so a reconnecting validator costs no sr25519 check. */
-const MAX_REMEMBERED_BINDINGS = 4096;
-
 export class QueryServer {
   readonly #o: QueryServerOptions;
   readonly #policy: AdmissionPolicy;
@@ -153,7 +150,7 @@ export class QueryServer {
   readonly #gate: StakePriorityGate;
   readonly #signer: SessionSigner;
   readonly #ownBinding: OwnBinding;
-  readonly #verifiedBindings = new Set<string>();
+  readonly #verifiedBindings = new VerifiedBindings();
   #stopping = false;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #sessions = new Set<Session>();
@@ -285,21 +282,19 @@ export class QueryServer {
     }
     // Junk costs the peer tokens too; answered under its request id when that much is readable.
     const requestId = bytes.length >= 5 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(1, true) : 0;
-    const byPeer = this.#perPeer.tryTake(session.peer);
-    if (!byPeer.ok) this.#refuse(session, requestId, { code: RefusalCode.RateLimited, message: "too many requests from this peer", retryAfterMs: byPeer.retryAfterMs });
-    else this.#refuse(session, requestId, { code: RefusalCode.BadRequest, message: error.message.slice(0, 200) });
+    this.#refuse(session, requestId, this.#takePeerToken(session) ?? { code: RefusalCode.BadRequest, message: error.message.slice(0, 200) });
   }
 
   /** HELLO: the validator proves its hotkey once for the stream; refused, the stream closes. */
   #onHello(session: Session, hello: Hello): void {
-    const refusal = this.#checkHello(session, hello);
-    if (typeof refusal === "object" && "code" in refusal) {
-      this.#refuse(session, 0, refusal);
+    const checked = this.#checkHello(session, hello);
+    if ("code" in checked) {
+      this.#refuse(session, 0, checked);
       void session.channel.close(5_000);
       return;
     }
     const salt = new Uint8Array(randomBytes(SALT_BYTES));
-    session.greeted = { validator: refusal, salt };
+    session.greeted = { validator: checked, salt };
     session.channel.send(encodeFrame({ kind: FrameKind.Welcome, requestId: 0, welcome: { version: PROTOCOL_VERSION, salt, binding: this.#signer.binding, peerBinding: this.#ownBinding.encoded() } }));
   }
 
@@ -307,8 +302,8 @@ export class QueryServer {
   #checkHello(session: Session, hello: Hello): Uint8Array | Refusal {
     if (this.#draining) return { code: RefusalCode.ShuttingDown, message: "the miner is shutting down" };
     if (session.greeted) return { code: RefusalCode.BadRequest, message: "this stream has already said HELLO" };
-    const byPeer = this.#perPeer.tryTake(session.peer);
-    if (!byPeer.ok) return { code: RefusalCode.RateLimited, message: "too many requests from this peer", retryAfterMs: byPeer.retryAfterMs };
+    const rateLimited = this.#takePeerToken(session);
+    if (rateLimited) return rateLimited;
     if (!bytesEqual(hello.miner, this.#o.hotkey.publicKey)) return { code: RefusalCode.WrongTarget, message: "the stream is for another hotkey" };
     if (hello.netuid !== this.#o.netuid || !bytesEqual(hello.genesisHash, this.#o.genesisHash)) return { code: RefusalCode.WrongTarget, message: "the stream is for another subnet or chain" };
     let binding;
@@ -317,18 +312,11 @@ export class QueryServer {
     } catch (error) {
       return { code: RefusalCode.BadRequest, message: `the HELLO's binding: ${(error as Error).message}`.slice(0, 200) };
     }
-    // A binding verified before (the same bytes) is not verified again; its expiry still is.
-    const key = Buffer.from(hello.binding).toString("latin1");
-    const known = this.#verifiedBindings.has(key);
-    const problem: BindingProblem | undefined = known ? (binding.expiresAtMs <= BigInt(this.#now()) ? "expired" : undefined) : checkBinding(binding, { nowMs: this.#now(), genesisHash: this.#o.genesisHash, netuid: this.#o.netuid });
+    const problem = this.#verifiedBindings.check(hello.binding, binding, { nowMs: this.#now(), genesisHash: this.#o.genesisHash, netuid: this.#o.netuid, peerId: session.peer });
     if (problem === "expired") return { code: RefusalCode.Stale, message: "the HELLO's binding has expired" };
     if (problem === "other chain" || problem === "other subnet") return { code: RefusalCode.WrongTarget, message: `the HELLO's binding is for another ${problem === "other chain" ? "chain" : "subnet"}` };
+    if (problem === "other peer") return { code: RefusalCode.BadSignature, message: "the HELLO's binding is for another peer than the one connected" };
     if (problem) return { code: RefusalCode.BadSignature, message: "the HELLO's binding does not verify" };
-    if (!known) {
-      if (this.#verifiedBindings.size >= MAX_REMEMBERED_BINDINGS) this.#verifiedBindings.clear();
-      this.#verifiedBindings.add(key);
-    }
-    if (binding.peerId !== session.peer) return { code: RefusalCode.BadSignature, message: "the HELLO's binding is for another peer than the one connected" };
     const permitted = this.#permitted(binding.hotkey);
     return "code" in permitted ? permitted : binding.hotkey;
   }
@@ -341,6 +329,12 @@ export class QueryServer {
     if (validator.stake < p.minStake && !(p.acceptPermit && validator.validatorPermit))
       return { code: RefusalCode.NotPermitted, message: `the validator has ${validator.stake} rao of stake, less than ${p.minStake}, and no permit` };
     return validator;
+  }
+
+  /** A token of the peer's bucket, taken before any other work a frame asks for; RateLimited when it is empty. */
+  #takePeerToken(session: Session): Refusal | undefined {
+    const byPeer = this.#perPeer.tryTake(session.peer);
+    return byPeer.ok ? undefined : { code: RefusalCode.RateLimited, message: "too many requests from this peer", retryAfterMs: byPeer.retryAfterMs };
   }
 
   #count(name: string): void {
@@ -366,8 +360,8 @@ export class QueryServer {
   #admit(session: Session, r: Extract<Frame, { kind: typeof FrameKind.Request }>): DirectoryEntry | Refusal {
     const p = this.#policy;
     if (this.#draining) return { code: RefusalCode.ShuttingDown, message: "the miner is shutting down" };
-    const byPeer = this.#perPeer.tryTake(session.peer);
-    if (!byPeer.ok) return { code: RefusalCode.RateLimited, message: "too many requests from this peer", retryAfterMs: byPeer.retryAfterMs };
+    const rateLimited = this.#takePeerToken(session);
+    if (rateLimited) return rateLimited;
     const greeted = session.greeted;
     if (!greeted) return { code: RefusalCode.BadRequest, message: "say HELLO first: this stream has no proven validator" };
     if (r.requestId <= session.lastId) return { code: RefusalCode.Replay, message: `request id ${r.requestId} is not above the stream's last (${session.lastId})` };

@@ -14,8 +14,8 @@ export const QUERY_PROTOCOL = "/tensornode/query/3.0.0";
 export const OLD_QUERY_PROTOCOLS = ["/tensornode/query/2.0.0", "/tensornode/query/1.0.0"] as const;
 export const MAX_SYNAPSE_BYTES = 64;
 export const MAX_REFUSAL_MESSAGE_BYTES = 512;
-/** The largest HELLO: its fixed part and the largest hotkey binding (docs/protocol.md §3). */
-export const MAX_HELLO_BYTES = 5 + 1 + 2 + 32 + 32 + 4397;
+/** The largest hotkey binding a HELLO or WELCOME carries (docs/protocol.md §3). */
+const MAX_BINDING_BYTES = 4397;
 /** The salt a miner gives each stream; a request's nonce is the salt and its request id. */
 export const SALT_BYTES = 12;
 
@@ -309,4 +309,4 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   }
 }
 /** The largest WELCOME: its fixed part, a session binding and the largest hotkey binding. */
-export const MAX_WELCOME_BYTES = 5 + 1 + SALT_BYTES + SESSION_BINDING_BYTES + 4397;
+export const MAX_WELCOME_BYTES = 5 + 1 + SALT_BYTES + SESSION_BINDING_BYTES + MAX_BINDING_BYTES;
